@@ -1,0 +1,59 @@
+"""What the dialogue tells the rest of the runtime about a conversation.
+
+The actions call these hooks; the follow-up scheduler (next-day closing message) implements
+them. Kept as a small interface so the actions never import the scheduler.
+"""
+from __future__ import annotations
+
+import abc
+from dataclasses import dataclass
+from typing import Optional
+
+
+@dataclass(frozen=True)
+class ConversationRef:
+    conversation_id: str  # Rasa sender_id
+    input_channel: str  # Rasa input channel name ("rest", "whatsapp", "meta", ...)
+    canal: str  # canal as recorded on the PQR ("Chat EPM", "WhatsApp", ...)
+    metadata: Optional[dict] = None  # metadata of the latest user message (e.g. public mention)
+
+
+class ConversationHooks(abc.ABC):
+    @abc.abstractmethod
+    def data_requested(self, ref: ConversationRef, requested: str) -> None:
+        """The assistant just asked the customer for a petition datum (``requested`` slot)."""
+
+    @abc.abstractmethod
+    def customer_replied(self, ref: ConversationRef) -> None:
+        """A new customer message arrived in this conversation."""
+
+    @abc.abstractmethod
+    def intake_finished(self, ref: ConversationRef, outcome: str) -> None:
+        """The intake ended: "radicada", "orientada", "cancelada", "sin_consentimiento"."""
+
+
+class NoopHooks(ConversationHooks):
+    def data_requested(self, ref: ConversationRef, requested: str) -> None:
+        pass
+
+    def customer_replied(self, ref: ConversationRef) -> None:
+        pass
+
+    def intake_finished(self, ref: ConversationRef, outcome: str) -> None:
+        pass
+
+
+class RecordingHooks(ConversationHooks):
+    """Keeps the calls, for tests."""
+
+    def __init__(self) -> None:
+        self.calls: list = []
+
+    def data_requested(self, ref: ConversationRef, requested: str) -> None:
+        self.calls.append(("data_requested", ref.conversation_id, requested))
+
+    def customer_replied(self, ref: ConversationRef) -> None:
+        self.calls.append(("customer_replied", ref.conversation_id))
+
+    def intake_finished(self, ref: ConversationRef, outcome: str) -> None:
+        self.calls.append(("intake_finished", ref.conversation_id, outcome))

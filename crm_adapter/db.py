@@ -1,0 +1,40 @@
+"""Engine factory: one place that knows how to talk to SQLite and PostgreSQL."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine, make_url
+
+
+def make_engine(url: str) -> Engine:
+    """An engine in SQLAlchemy 2.0 style.
+
+    On SQLite every transaction starts with ``BEGIN IMMEDIATE`` so that concurrent processes
+    (Rasa server, action server, worker) serialise their writes instead of failing with
+    "database is locked" half-way; WAL lets readers go on meanwhile.
+    """
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(
+            url, future=True, connect_args={"check_same_thread": False, "timeout": 30}
+        )
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_conn, _record):  # pragma: no cover - exercised by every test
+            dbapi_conn.isolation_level = None
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA busy_timeout=30000")
+            if parsed.database and parsed.database != ":memory:":
+                cur.execute("PRAGMA journal_mode=WAL")
+            cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _on_begin(conn):  # pragma: no cover
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+        return engine
+    return create_engine(url, future=True, pool_pre_ping=True)

@@ -1,0 +1,37 @@
+"""Normalisation shared by the stores and the dialogue: addresses and text keys."""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_STREET_TYPES = {
+    "calle": "cl", "cl": "cl", "cll": "cl", "clle": "cl", "call": "cl",
+    "carrera": "cr", "cra": "cr", "kr": "cr", "cr": "cr", "kra": "cr", "carr": "cr", "crr": "cr",
+    "cl.": "cl", "crra": "cr", "karrera": "cr",
+    "avenida": "av", "av": "av", "avda": "av", "ak": "ak", "ac": "ac",
+    "diagonal": "dg", "dg": "dg", "diag": "dg",
+    "transversal": "tv", "tv": "tv", "tr": "tv", "trans": "tv", "transv": "tv",
+    "circular": "cq", "cq": "cq", "circ": "cq",
+}
+_NUMBER_MARKS = {"no", "nro", "numero", "num", "n", "n°", "#", "nº"}
+
+
+def strip_accents(text: str) -> str:
+    return "".join(
+        ch for ch in unicodedata.normalize("NFD", text) if unicodedata.category(ch) != "Mn"
+    )
+
+
+def normalize_direccion(direccion: str) -> str:
+    """A comparable key for a Colombian address: "Calle 10 # 43-25" == "cll 10 no 43 25"."""
+    text = strip_accents(direccion.lower())
+    text = text.replace("#", " # ").replace("n°", " # ").replace("nº", " # ")
+    text = re.sub(r"(\d)([a-z])\b", r"\1\2", text)
+    text = re.sub(r"[^a-z0-9#]+", " ", text)
+    text = re.sub(r"\b([a-z]+)(\d)", r"\1 \2", text)  # "cl10" -> "cl 10"
+    out = []
+    for token in text.split():
+        if token in _NUMBER_MARKS:
+            continue
+        out.append(_STREET_TYPES.get(token, token))
+    return " ".join(out)
