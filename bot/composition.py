@@ -57,6 +57,15 @@ def _build_hooks() -> ConversationHooks:
     return build_hooks(settings(), get_store)
 
 
+def get_media_lookup():
+    """Media the customer sent in a conversation (photos of the bill...), as PQR evidence."""
+    try:
+        from bot.channels.media import media_evidence_lookup  # provided by the channels
+    except ImportError:
+        return lambda conversation_id: []
+    return media_evidence_lookup(settings())
+
+
 def override(
     *, store: Optional[Store] = None, hooks: Optional[ConversationHooks] = None,
     settings_: Optional[Settings] = None,

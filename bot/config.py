@@ -36,7 +36,6 @@ class Settings:
     rasa_port: int = 5005
     actions_port: int = 5055
     action_endpoint: str = "http://127.0.0.1:5055/webhook"
-    company_name: str = "EPM"
     privacy_policy_version: str = "2026-01"
     privacy_policy_url: str = "https://www.epm.com.co/proteccion-de-datos"
     followup_after_seconds: float = 86400.0
@@ -63,7 +62,6 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         rasa_port=int(env.get("PQRBOT_RASA_PORT", "5005")),
         actions_port=actions_port,
         action_endpoint=env.get("PQRBOT_ACTION_ENDPOINT", f"http://{host}:{actions_port}/webhook"),
-        company_name=env.get("PQRBOT_COMPANY_NAME", "EPM"),
         privacy_policy_version=env.get("PQRBOT_PRIVACY_POLICY_VERSION", "2026-01"),
         privacy_policy_url=env.get(
             "PQRBOT_PRIVACY_POLICY_URL", "https://www.epm.com.co/proteccion-de-datos"

@@ -29,6 +29,8 @@ schema_migrations = Table(
 # Modules exposing MIGRATIONS; every `pqrbot` command and process start applies them all.
 MIGRATION_MODULES: Sequence[str] = (
     "crm_adapter.migrations_crm",
+    "bot.outbound.migrations",
+    "bot.followups.migrations",
 )
 
 _PG_LOCK_KEY = 7_318_201  # arbitrary, constant advisory-lock key for pqrbot migrations

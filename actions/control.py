@@ -1,0 +1,47 @@
+"""Cancel, and what to do with a message nobody understood."""
+from __future__ import annotations
+
+from typing import List, Optional
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActiveLoop, EventType, UserUtteranceReverted
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.conversation import conversation_ref
+from actions.deps import Deps
+from actions.filing import reset_intake
+from actions.intake import FORM
+
+
+class ActionCancelar(Action):
+    def __init__(self, deps: Optional[Deps] = None) -> None:
+        self._deps = deps
+
+    def name(self) -> str:
+        return "action_cancelar"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[EventType]:
+        in_intake = tracker.active_loop.get("name") == FORM or bool(tracker.get_slot("intake_id"))
+        if not in_intake:
+            dispatcher.utter_message(response="utter_nada_que_cancelar")
+            return []
+        deps = self._deps or Deps.from_composition()
+        deps.hooks.intake_finished(conversation_ref(tracker), "cancelada")
+        dispatcher.utter_message(response="utter_cancelado")
+        return [ActiveLoop(None)] + reset_intake()
+
+
+class ActionNoEntendi(Action):
+    """Core fallback: say so, forget the message, and let the form ask its question again."""
+
+    def name(self) -> str:
+        return "action_no_entendi"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[EventType]:
+        dispatcher.utter_message(response="utter_no_entendi")
+        if tracker.active_loop.get("name") != FORM:
+            dispatcher.utter_message(response="utter_ofrecer_reclamo")
+        return [UserUtteranceReverted()]

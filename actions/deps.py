@@ -1,0 +1,33 @@
+"""What the actions need from the outside world, handed over by the composition root."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, List
+
+from bot.config import Settings
+from bot.conversation_hooks import ConversationHooks
+from crm_adapter.models import Evidencia
+from crm_adapter.ports import Store
+
+
+def _no_media(conversation_id: str) -> List[Evidencia]:
+    return []
+
+
+@dataclass
+class Deps:
+    store: Store
+    hooks: ConversationHooks
+    settings: Settings
+    media_for: Callable[[str], List[Evidencia]] = field(default=_no_media)
+
+    @classmethod
+    def from_composition(cls) -> "Deps":
+        from bot import composition
+
+        return cls(
+            store=composition.get_store(),
+            hooks=composition.get_hooks(),
+            settings=composition.settings(),
+            media_for=composition.get_media_lookup(),
+        )

@@ -1,0 +1,145 @@
+"""Closing an intake: open the PQR in the CRM, or tell the customer where to go instead."""
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List, Optional
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.conversation import conversation_ref, transcript
+from actions.deps import Deps
+from actions.intake import ALCANTARILLADO, FORM, INTAKE_SLOTS
+from actions.parsing import format_pesos
+from actions.readback import medio_notificacion
+from crm_adapter.models import Contrato, Evidencia, MedioNotificacion, Orientacion, SolicitudPQR
+from crm_adapter.rules import REGLA_ALCANTARILLADO, REGLA_PERSONA_JURIDICA, REGLA_SIN_CONSENTIMIENTO
+
+logger = logging.getLogger(__name__)
+
+
+def motivo_detalle(slots: Dict[str, Any], contrato: Optional[Contrato]) -> str:
+    """The text recorded as "Motivo PQR (Detalle)" and read back to the customer."""
+    parts: List[str] = []
+    if slots.get("tipo_reclamo") == ALCANTARILLADO:
+        parts.append(
+            "Reclamo por servicio de alcantarillado no prestado: el cliente indica que se le "
+            "factura el alcantarillado sin que se le preste el servicio; el facturador no registra "
+            "pagos de ese servicio."
+        )
+    else:
+        parts.append("Inconformidad con el valor facturado.")
+    if slots.get("motivo"):
+        parts.append(f"Según el cliente: «{slots['motivo']}».")
+    if slots.get("monto"):
+        parts.append(f"Valor mencionado por el cliente: {format_pesos(int(slots['monto']))}.")
+    if slots.get("relacion_inmueble"):
+        uso = f"de uso {contrato.uso} " if contrato else ""
+        parts.append(
+            f"Inmueble {uso}a nombre de persona natural; relación del solicitante con el inmueble: "
+            f"{slots['relacion_inmueble']}."
+        )
+    return " ".join(parts)
+
+
+def reset_intake() -> List[EventType]:
+    return [SlotSet(name, None) for name in INTAKE_SLOTS] + [SlotSet("requested_slot", None)]
+
+
+class ActionCerrarSolicitud(Action):
+    def __init__(self, deps: Optional[Deps] = None) -> None:
+        self._deps = deps
+
+    @property
+    def deps(self) -> Deps:
+        return self._deps or Deps.from_composition()
+
+    def name(self) -> str:
+        return "action_cerrar_solicitud"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[EventType]:
+        deps = self.deps
+        slots = tracker.current_slot_values()
+        ref = conversation_ref(tracker)
+        contrato = deps.store.get_contrato(slots["contrato"]) if slots.get("contrato") else None
+        regla = slots.get("orientacion")
+        if regla:
+            deps.store.record_orientacion(
+                Orientacion(
+                    conversation_id=tracker.sender_id,
+                    canal=ref.canal,
+                    regla=regla,
+                    razon=slots.get("orientacion_razon") or regla,
+                    contrato=slots.get("contrato"),
+                )
+            )
+            if regla == REGLA_SIN_CONSENTIMIENTO:
+                dispatcher.utter_message(response="utter_consentimiento_negado")
+                outcome = "sin_consentimiento"
+            elif regla == REGLA_ALCANTARILLADO and contrato is not None:
+                dispatcher.utter_message(response="utter_orientacion_alcantarillado_pagos", contrato=contrato.contrato)
+                outcome = "orientada"
+            elif regla == REGLA_ALCANTARILLADO:
+                dispatcher.utter_message(response="utter_orientacion_alcantarillado_sin_contrato")
+                outcome = "orientada"
+            elif regla == REGLA_PERSONA_JURIDICA and contrato is not None:
+                dispatcher.utter_message(
+                    response="utter_orientacion_persona_juridica",
+                    contrato=contrato.contrato,
+                    titular=contrato.titular.nombre,
+                )
+                outcome = "orientada"
+            else:
+                dispatcher.utter_message(response="utter_fuera_de_alcance")
+                outcome = "orientada"
+            deps.hooks.intake_finished(ref, outcome)
+            return reset_intake()
+
+        medio = medio_notificacion(slots)
+        required = ("nombre", "numero_documento", "motivo")
+        if medio is None or any(not slots.get(k) for k in required) or not (slots.get("contrato") or slots.get("direccion")):
+            # The form ended without the data (should not happen): ask again instead of filing.
+            dispatcher.utter_message(response="utter_no_entendi")
+            return [ActiveLoop(FORM), SlotSet("confirmacion", None)]
+        detalle = motivo_detalle(slots, contrato)
+        evidencias = [Evidencia(tipo="transcripcion", nombre="conversacion.txt",
+                                contenido=transcript(tracker, ref.canal), content_type="text/plain")]
+        try:
+            evidencias += list(deps.media_for(tracker.sender_id))
+        except Exception:  # media are a bonus; never lose the PQR for them
+            logger.exception("could not list media evidence")
+        solicitud = SolicitudPQR(
+            canal=ref.canal,
+            conversation_id=tracker.sender_id,
+            idempotency_key=f"{tracker.sender_id}:{slots.get('intake_id') or 'sin-intake'}",
+            tipo_documento=slots.get("tipo_documento") or "CC",
+            numero_documento=slots["numero_documento"],
+            nombre=slots["nombre"],
+            motivo_detalle=detalle,
+            medio_notificacion=MedioNotificacion(medio[0], medio[1]),
+            contrato=slots.get("contrato"),
+            direccion=slots.get("direccion"),
+            relacion_inmueble=slots.get("relacion_inmueble"),
+            email=medio[1] if medio[0] == "correo" else None,
+            celular=slots.get("notif_celular") if medio[0] == "sms" else None,
+            evidencias=evidencias,
+        )
+        try:
+            pqr = deps.store.create_pqr(solicitud)
+        except Exception:
+            logger.exception("CRM refused the PQR of conversation %s", tracker.sender_id)
+            dispatcher.utter_message(response="utter_pqr_error")
+            return [SlotSet("confirmacion", None), ActiveLoop(FORM), SlotSet("requested_slot", "confirmacion")]
+        nombre_corto = (slots.get("nombre") or "").split(" ")[0]
+        dispatcher.utter_message(
+            response="utter_pqr_radicada",
+            numero=pqr.numero,
+            motivo_detalle=pqr.motivo_detalle,
+            medio_texto=medio[2],
+            nombre_corto=nombre_corto,
+        )
+        deps.hooks.intake_finished(ref, "radicada")
+        return reset_intake()

@@ -1,0 +1,452 @@
+"""Reading petition data out of informal Colombian Spanish.
+
+Customers write several data in one message, out of order, with typos and no accents:
+"soy juan perez cc 1.036.654.321, contrato 12345678, me llego carisima la factura". These
+pure functions find each datum by its label ("cc", "contrato", "mi correo es") or its shape
+(an e-mail, a Colombian address). A bare, unlabelled answer is only read as the datum the
+assistant just asked for (see ``parse_message``'s ``requested``).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Iterable, List, Optional, Tuple
+
+from crm_adapter.normalize import strip_accents
+
+from actions.validators import EMAIL_RE
+
+
+def norm(text: str) -> str:
+    """Lower case, no accents, single spaces (keeps digits and basic punctuation)."""
+    return re.sub(r"\s+", " ", strip_accents((text or "").lower())).strip()
+
+
+def words(text: str) -> List[str]:
+    return re.findall(r"[a-zñ]+", norm(text))
+
+
+# ----------------------------------------------------------------------------- yes / no
+_YES = {
+    "si", "sii", "siii", "sip", "claro", "dale", "ok", "okay", "oki", "okey", "listo", "acepto",
+    "autorizo", "correcto", "bueno", "perfecto", "exacto", "vale", "hagale", "afirmativo",
+    "obvio", "yes", "s", "bien", "porsupuesto", "deacuerdo", "confirmo", "sisas", "sy", "xi",
+}
+_YES_PHRASES = (
+    "de acuerdo", "esta bien", "todo bien", "asi es", "por supuesto", "de una", "eso es",
+    "todo correcto", "todo esta bien", "claro que si", "si senor", "si senora", "adelante",
+    "esta correcto", "estan bien", "todo ok", "si claro", "si todo bien", "radicalo", "radiquelo",
+)
+_NO = {"no", "nop", "nope", "nel", "negativo", "noo", "nooo", "n", "tampoco", "nunca"}
+_NO_PHRASES = (
+    "no acepto", "no autorizo", "para nada", "no gracias", "no senor", "no senora", "no quiero",
+    "no estoy de acuerdo", "no doy", "no lo autorizo", "prefiero no", "mejor no",
+)
+
+
+def yes_no(text: str) -> Optional[bool]:
+    """True for a clear yes, False for a clear no, None when it is neither or both."""
+    t = re.sub(r"[^a-z0-9 ]", " ", norm(text))
+    t = re.sub(r"\s+", " ", t).strip()
+    if not t:
+        return None
+    toks = t.split()
+    if any(p == t or t.startswith(p + " ") for p in _NO_PHRASES) or toks[0] in _NO:
+        # "no se" / "no entiendo" are doubts, not answers
+        if re.match(r"no (se|entiendo|entendi|comprendo|estoy seguro|estoy segura)\b", t):
+            return None
+        return False
+    if toks[0] in _YES or any(t == p or t.startswith(p + " ") for p in _YES_PHRASES):
+        if " no " in f" {t} " and not t.startswith("si no"):
+            return None
+        return True
+    return None
+
+
+# ------------------------------------------------------------------------- documents
+_DOC_LABELS: Tuple[Tuple[str, str], ...] = (
+    (r"c[eé]dula\s+de\s+extranjer[ií]a|c\.?\s?e\.?(?=[\s:#.\d])|extranjer[ií]a", "CE"),
+    (r"permiso\s+(?:por\s+)?(?:de\s+)?protecci[oó]n\s+temporal|p\.?p\.?t\.?", "PPT"),
+    (r"pasaporte|passport", "PA"),
+    (r"n\.?\s?i\.?\s?t\.?", "NIT"),
+    (r"c[eé]dula(?:\s+de\s+ciudadan[ií]a)?|c[eé]d\.?|cedul|ceula|cedla|c\.\s?c\.?|cc|c\.c", "CC"),
+    (r"documento(?:\s+de\s+identidad)?|identificaci[oó]n|doc\.?|n[uú]mero\s+de\s+identificaci[oó]n", ""),
+)
+_FILLER = r"(?:\s*(?:es|numero|n[uú]mero|no\.?|nro\.?|n°|#|:|=|-|de|mi|la|el)(?![a-z]))*[\s:#.=-]*"
+_DOC_NUMBER = r"([A-Za-z]{0,3}\d[\d.\s,']{1,16}\d(?:\s*-\s*\d\b)?|\d{3,})"
+
+
+@dataclass(frozen=True)
+class DocumentMention:
+    tipo: Optional[str]  # "CC", "CE", "NIT", "PPT", "PA" or None when only "documento"
+    numero: str  # as typed (dots, spaces, "-7" for a NIT check digit)
+    span: Tuple[int, int]
+
+
+def find_document(text: str) -> Optional[DocumentMention]:
+    """A labelled identification number: "cc 1036...", "mi cedula es ...", "NIT 900.123.456-7"."""
+    for label, tipo in _DOC_LABELS:
+        m = re.search(rf"(?<![a-z])(?:{label})(?![a-z]){_FILLER}{_DOC_NUMBER}", text, re.I)
+        if m:
+            numero = m.group(1).strip().rstrip(".,")
+            if re.search(r"[a-z]", numero, re.I) and tipo not in ("PA", "CE"):
+                continue
+            return DocumentMention(tipo or None, numero, m.span())
+    return None
+
+
+def document_type_only(text: str) -> Optional[str]:
+    """A document type named without a number ("es cedula de extranjeria")."""
+    t = norm(text)
+    for label, tipo in _DOC_LABELS[:-1]:
+        if re.search(rf"(?<![a-z])(?:{label})(?![a-z])", t):
+            return tipo
+    return None
+
+
+# ------------------------------------------------------------------------- contracts
+_CONTRACT_LABEL = (
+    r"(?:n[uú]mero\s+de\s+)?(?:contrato|contarto|cotrato|contrat|ctto|cto|cuenta\s+contrato|"
+    r"poliza|p[oó]liza|matr[ií]cula|c[oó]digo\s+de\s+(?:la\s+)?factura|referencia\s+de\s+pago)"
+)
+
+
+def find_contract(text: str) -> Optional[Tuple[str, Tuple[int, int]]]:
+    m = re.search(rf"(?<![a-z]){_CONTRACT_LABEL}(?![a-z]){_FILLER}(\d[\d.\s-]{{1,14}}\d|\d{{3,}})", text, re.I)
+    if not m:
+        return None
+    return re.sub(r"\D", "", m.group(1)), m.span()
+
+
+# ------------------------------------------------------------------- e-mail and phone
+def find_email(text: str) -> Optional[str]:
+    m = EMAIL_RE.search(text or "")
+    return m.group(0) if m else None
+
+
+_PHONE_LABEL = r"(?:cel(?:ular)?|m[oó]vil|whats?app|wasap|wpp|tel[eé]fono|tel|n[uú]mero\s+de\s+(?:celular|contacto))"
+_MOBILE = r"((?:\+?\s?57[\s-]?)?3\d{2}[\s.-]?\d{3}[\s.-]?\d{4})(?!\d)"
+
+
+def find_celular(text: str, labelled_only: bool = True) -> Optional[Tuple[str, Tuple[int, int]]]:
+    m = re.search(rf"{_PHONE_LABEL}{_FILLER}{_MOBILE}", text, re.I)
+    if m:
+        return m.group(1), m.span()
+    if not labelled_only:
+        m = re.search(rf"(?<!\d){_MOBILE}", text)
+        if m:
+            return m.group(1), m.span()
+    return None
+
+
+def says_has_no(text: str, what: str) -> bool:
+    """'no tengo correo', 'no uso email', 'sin celular'..."""
+    t = norm(text)
+    nouns = {
+        "correo": r"(?:correo|email|e-mail|mail|gmail|hotmail|emai)",
+        "celular": r"(?:celular|cel|movil|telefono|whatsapp|numero)",
+    }[what]
+    return bool(
+        re.search(rf"\b(?:no\s+(?:tengo|uso|manejo|cuento\s+con|poseo|hay)|sin|tampoco\s+tengo|nunca\s+he\s+tenido)\b[^.]*?\b{nouns}", t)
+        or re.search(rf"\b{nouns}\b[^.]*\bno\s+(?:tengo|uso|manejo)\b", t)
+    )
+
+
+# -------------------------------------------------------------------------- addresses
+_STREET = (
+    r"(?:calle|cal{1,2}e?|cll|cl|clle|carrera|carerra|karrera|cra|cr|crr|kra|kr|carr|avenida|av|avda|"
+    r"diagonal|diag|dg|transversal|transv|trans|tv|tr|circular|circ|cq|autopista|ak|ac)"
+)
+ADDRESS_RE = re.compile(
+    rf"(?<![a-z]){_STREET}\.?\s*\d{{1,3}}\s*[a-z]?(?:\s*bis)?(?:\s*[a-z])?(?:\s*(?:sur|este|norte|oeste))?"
+    rf"\s*(?:#|n[°º]|no\.?|nro\.?|num\.?|numero|n)?\s*\d{{1,3}}\s*[a-z]?(?:\s*bis)?\s*(?:[-–]|\s)\s*\d{{1,3}}"
+    rf"(?:\s*[a-z](?![a-z]))?(?:\s*(?:sur|este|norte|oeste))?"
+    rf"(?:[\s,]+(?:apto|apartamento|ap|int|interior|casa|local|bloque|bl|torre|piso|of|oficina)\.?\s*\d+[a-z]?)*",
+    re.I,
+)
+_RURAL = re.compile(r"(?<![a-z])(?:vereda|finca|corregimiento|sector|barrio|urbanizaci[oó]n|km|kil[oó]metro)\b", re.I)
+_MUNICIPIO_TAIL = re.compile(r"^[\s,]+(?:en\s+)?([a-záéíóúñ]+(?:\s+[a-záéíóúñ]+)?)", re.I)
+
+
+def find_address(text: str) -> Optional[Tuple[str, Tuple[int, int]]]:
+    m = ADDRESS_RE.search(text or "")
+    if not m:
+        return None
+    value = re.sub(r"\s+", " ", m.group(0)).strip(" ,.")
+    return value, m.span()
+
+
+def looks_like_free_address(text: str) -> bool:
+    """A rural or descriptive address given when asked for it: words and at least one number,
+    or a vereda/finca/barrio reference."""
+    t = norm(text)
+    return bool(_RURAL.search(t)) or (bool(re.search(r"\d", t)) and len(words(t)) >= 2)
+
+
+# ------------------------------------------------------------------------------ names
+_NAME_INTRO = re.compile(
+    r"(?:me\s+llamo|mi\s+nombre\s+(?:completo\s+)?es|mi\s+nombre:?|nombre\s*:|soy|habla|le\s+escribe|"
+    r"les\s+escribe|te\s+escribe|con\s+usted\s+habla|a\s+nombre\s+de)\s+(.+)",
+    re.I,
+)
+_NAME_STOP = {
+    "y", "con", "mi", "cc", "cedula", "c", "identificado", "identificada", "contrato", "del", "el",
+    "la", "los", "las", "un", "una", "que", "porque", "pq", "xq", "por", "para", "tengo", "vivo",
+    "necesito", "quiero", "me", "mis", "su", "nit", "documento", "correo", "celular", "cel", "en",
+    "desde", "aqui", "aca", "tel", "telefono", "numero", "no", "si", "pero", "como", "e", "o",
+    "de", "del",
+}
+_NOT_A_NAME = {
+    "factura", "reclamo", "queja", "cobro", "hola", "buenas", "buenos", "gracias", "asesor", "ayuda",
+    "alcantarillado", "energia", "agua", "gas", "acueducto", "epm", "propietario",
+    "arrendatario", "inquilino", "dueno", "duena", "administrador", "cliente", "usuario", "persona",
+    "cancelar", "ok", "listo", "claro", "dale", "bien", "mal", "robot", "bot", "humano", "nadie",
+    "quien", "que", "como", "cuando", "donde", "cuanto", "porque", "pago", "plata", "recibo",
+    "consumo", "contrato", "cedula", "correo", "celular", "direccion", "calle", "carrera", "senor",
+    "senora", "tarde", "dias", "noches", "gracias", "favor", "porfa", "jaja", "jajaja", "xd", "abogado",
+    "empleado", "familiar", "hijo", "hija", "esposo", "esposa", "mama", "papa", "el", "la", "un",
+    "una", "de", "del", "los", "las", "y", "no", "si", "mi", "su", "te", "tu", "yo", "usted",
+}
+_NAME_PARTICLES = {"de", "del", "la", "las", "los", "y"}
+_NOT_A_NAME |= {
+    # frequent Spanish function words and verbs that are never part of a name
+    "al", "lo", "le", "les", "nos", "se", "me", "te", "es", "son", "era", "fue", "soy", "eres",
+    "esta", "estoy", "estan", "este", "ese", "esa", "eso", "esto", "aqui", "alli", "ahi", "aca",
+    "alla", "hay", "ha", "he", "han", "hemos", "tengo", "tiene", "tienen", "puedo", "puede",
+    "quiero", "quiere", "necesito", "sirve", "voy", "va", "van", "ver", "hacer", "hago", "hace",
+    "tambien", "tampoco", "muy", "mas", "menos", "mucho", "poco", "todo", "todos", "toda",
+    "algo", "alguien", "nunca", "siempre", "otra", "otro", "otros", "sus", "tus", "mis", "nuestro",
+    "por", "para", "con", "sin", "sobre", "entre", "hasta", "desde", "pero", "porque", "pues",
+    "cual", "cuales", "quienes", "cuanto", "cuanta", "donde", "adonde", "como", "cuando", "porq",
+    "ud", "uds", "ustedes", "vos", "ella", "ellos", "ellas", "nosotros", "hola", "chao", "adios",
+    "bueno", "buena", "malo", "mala", "gracias", "perdon", "disculpe", "disculpa", "ok", "okay",
+    "pregunta", "respuesta", "servicio", "servicios", "cobran", "cobraron", "llego", "vino",
+}
+_NOT_A_NAME |= {
+    "dije", "dijo", "sabe", "se", "ya", "nada", "eso", "esto", "aja", "ajá", "hmm", "mmm", "ahi",
+    "pues", "entonces", "oiga", "oye", "mire", "vea", "listo", "igual", "mismo", "datos", "dato",
+    "espera", "momento", "ahorita", "luego", "despues", "antes", "numero", "nombre", "apellido",
+    "apellidos", "completo", "mio", "mia", "tuyo", "suyo", "sera", "seria", "tal", "vez",
+}
+
+
+def _clean_name_tokens(raw: str, max_tokens: int = 6) -> Optional[str]:
+    out: List[str] = []
+    for token in re.findall(r"[A-Za-zÁÉÍÓÚÑÜáéíóúñü']+|\d+|[,.;:!?]", raw):
+        t = norm(token)
+        if not re.fullmatch(r"[a-zñü']+", t):
+            break
+        if t in _NAME_STOP and not (t in _NAME_PARTICLES and out):
+            break
+        out.append(token)
+        if len(out) >= max_tokens:
+            break
+    while out and norm(out[-1]) in _NAME_PARTICLES:
+        out.pop()
+    if not out:
+        return None
+    if any(norm(t) in _NOT_A_NAME for t in out if norm(t) not in _NAME_PARTICLES):
+        return None
+    if any(len(norm(t)) < 2 for t in out):
+        return None
+    return " ".join(w if w.lower() in _NAME_PARTICLES else w[:1].upper() + w[1:].lower() for w in out)
+
+
+def find_name(text: str) -> Optional[str]:
+    """A name introduced as such: "me llamo ...", "soy ...", "mi nombre es ..."."""
+    m = _NAME_INTRO.search(text or "")
+    if not m:
+        return None
+    return _clean_name_tokens(m.group(1))
+
+
+_GREETING_PREFIX = re.compile(
+    r"^\s*(?:(?:hola|ola|buenas|buenos\s+d[ií]as|buenas\s+tardes|buenas\s+noches|bn|q\s+mas|que\s+tal|"
+    r"claro|ok|listo|bueno|dale|si|sí|perd[oó]n|disculpa|ah|ah\s+ok|es|seria)(?![a-záéíóúñ])[\s,.!:;-]*)+",
+    re.I,
+)
+
+
+def name_as_answer(text: str) -> Optional[str]:
+    """The whole message read as a name, when the assistant has just asked for it."""
+    intro = find_name(text)
+    if intro:
+        return intro
+    stripped = _GREETING_PREFIX.sub("", text or "").strip()
+    if not stripped or "?" in stripped:
+        return None
+    if len(words(stripped)) > 7:
+        return None
+    return _clean_name_tokens(stripped)
+
+
+# ---------------------------------------------------------------------------- amounts
+def find_amount(text: str) -> Optional[int]:
+    """An amount in pesos: "$1.250.000", "350 mil", "1'250.000", "un millon", "2 millones"."""
+    t = norm(text)
+    m = re.search(r"(\d+(?:[.,]\d+)?)\s*(millones|millon|mill|palos?|m\b)", t)
+    if m:
+        return int(round(float(m.group(1).replace(",", ".")) * 1_000_000))
+    if re.search(r"\bun\s+(?:millon|palo)\b", t):
+        return 1_000_000
+    m = re.search(r"(\d+(?:[.,]\d+)?)\s*(?:mil|k|lucas|barras)\b", t)
+    if m:
+        return int(round(float(m.group(1).replace(",", ".")) * 1_000))
+    m = re.search(r"\$\s*(\d{1,3}(?:[.,']\d{3})+|\d+)", t)
+    if m:
+        return int(re.sub(r"\D", "", m.group(1)))
+    m = re.search(r"(\d{1,3}(?:[.']\d{3})+)\s*(?:pesos|de\s+pesos)?", t)
+    if m and re.search(r"pesos|cobr|factur|valor|pag|lleg", t):
+        return int(re.sub(r"\D", "", m.group(1)))
+    m = re.search(r"(\d{4,9})\s*pesos", t)
+    if m:
+        return int(m.group(1))
+    return None
+
+
+def format_pesos(value: int) -> str:
+    return "$" + f"{value:,}".replace(",", ".")
+
+
+# ----------------------------------------------------------------------------- motivo
+_MOTIVO_WORDS = re.compile(
+    r"factur|cobr|consum|car[oa]|carisim|alt[oa]|altisim|elevad|valor|precio|lectur|medidor|"
+    r"contador|alcantarillad|acueduct|energ|\bluz\b|\bagua\b|\bgas\b|recibo|resibo|pag|subi|"
+    r"doble|excesiv|no\s+corresponde|mal\s+leid|estimad|promedio|\$|\bmil\b|millon|kwh|m3|metros",
+)
+_GENERIC = re.compile(
+    r"\b(?:hola|ola|buenas|buenos|dias|tardes|noches|quiero|quisiera|necesito|deseo|voy\s+a|"
+    r"poner|hacer|presentar|radicar|interponer|montar|un|una|el|la|reclamo|reclamacion|queja|pqr|"
+    r"peticion|por|favor|porfa|x|fa|para|me|ayudan|ayuda|ayudas|puedes|pueden|epm|sobre|mi|de|"
+    r"con|la|factura|recibo|y|a|que|tengo|sobre|respecto)\b"
+)
+
+
+def looks_like_motivo(text: str) -> bool:
+    """The customer describes what happened (not just 'quiero poner un reclamo')."""
+    t = norm(text)
+    if not _MOTIVO_WORDS.search(t):
+        return False
+    rest = _GENERIC.sub(" ", t)
+    rest = re.sub(r"[^a-z0-9$]+", " ", rest).strip()
+    return len(rest.split()) >= 2
+
+
+def motivo_as_answer(text: str) -> Optional[str]:
+    """The message read as the motivo, when the assistant has just asked for it."""
+    t = norm(text)
+    if yes_no(text) is not None and len(words(t)) <= 3:
+        return None
+    if len(words(t)) >= 3 or _MOTIVO_WORDS.search(t):
+        return re.sub(r"\s+", " ", text).strip()
+    return None
+
+
+_ALC = r"alcantarillad[oa]|alcantarilla|alcantarrillado|alcantarillao|red\s+de\s+aguas\s+negras|aguas\s+residuales"
+_NOT_PROVIDED = (
+    r"no\s+(?:tengo|tenemos|tiene|hay|existe|existen|me\s+prestan|nos\s+prestan|prestan|presta|cuento|"
+    r"contamos|estoy\s+conectad|estamos\s+conectad|esta\s+conectad|llega|pasa)|sin\s+(?:red|servicio|conexion)|"
+    r"pozo\s+septico|poso\s+septico|tanque\s+septico|no\s+prestad|no\s+me\s+lo\s+prestan|servicio\s+que\s+no|"
+    r"que\s+no\s+(?:tengo|tenemos|existe|me\s+prestan|recibo|uso)|nunca\s+(?:he\s+tenido|hemos\s+tenido)|"
+    r"no\s+estoy\s+conectad|no\s+cuento\s+con|inexistente"
+)
+
+
+def is_alcantarillado_no_prestado(text: str) -> bool:
+    """A claim that sewer service is charged but not provided (not a complaint about its amount)."""
+    t = norm(text)
+    if not re.search(_ALC, t):
+        return False
+    return bool(re.search(_NOT_PROVIDED, t))
+
+
+# ---------------------------------------------------------- relationship with the premises
+_RELACIONES = (
+    ("propietario", r"propietari[oa]|due[nñ][oa]|duen[oa]|mi\s+casa|mi\s+local|es\s+mio|es\s+mia|titular"),
+    ("arrendatario", r"arrendatari[oa]|inquilin[oa]|arriend[oa]|arrendad[oa]|alquil|pago\s+arriendo"),
+    ("administrador", r"administrador[a]?|administro|admin\b|encargad[oa]"),
+    ("familiar", r"familiar|hij[oa]|espos[oa]|mama|papa|madre|padre|herman[oa]|t[ií][oa]\b|abuel[oa]|suegr[oa]|sobrin[oa]|prim[oa]\b|compañer[oa]\s+sentimental"),
+    ("empleado", r"emplead[oa]|trabaj|dependiente|cajer[oa]|vendedor[a]?"),
+)
+
+
+def find_relacion(text: str) -> Optional[str]:
+    t = norm(text)
+    for value, pattern in _RELACIONES:
+        if re.search(pattern, t):
+            return value
+    return None
+
+
+# -------------------------------------------------------------- everything in a message
+@dataclass
+class Parsed:
+    nombre: Optional[str] = None
+    documento: Optional[DocumentMention] = None
+    tipo_documento_solo: Optional[str] = None
+    contrato: Optional[str] = None
+    direccion: Optional[str] = None
+    email: Optional[str] = None
+    celular: Optional[str] = None
+    sin_correo: bool = False
+    sin_celular: bool = False
+    motivo: Optional[str] = None
+    alcantarillado_no_prestado: bool = False
+    monto: Optional[int] = None
+    relacion: Optional[str] = None
+    yes_no: Optional[bool] = None
+    bare_numbers: List[str] = field(default_factory=list)
+
+
+def _blank(text: str, span: Tuple[int, int]) -> str:
+    return text[: span[0]] + " " * (span[1] - span[0]) + text[span[1]:]
+
+
+def parse_message(text: str, person_entities: Iterable[str] = ()) -> Parsed:
+    """Every datum the message states by label or shape. Unlabelled numbers are returned in
+    ``bare_numbers`` for the caller to interpret against what it asked."""
+    text = text or ""
+    p = Parsed()
+    rest = text
+    email = find_email(rest)
+    if email:
+        p.email = email
+        rest = rest.replace(email, " " * len(email))
+    addr = find_address(rest)
+    if addr:
+        p.direccion = addr[0]
+        rest = _blank(rest, addr[1])
+    doc = find_document(rest)
+    if doc:
+        p.documento = doc
+        rest = _blank(rest, doc.span)
+    else:
+        p.tipo_documento_solo = document_type_only(rest)
+    con = find_contract(rest)
+    if con:
+        p.contrato = con[0]
+        rest = _blank(rest, con[1])
+    cel = find_celular(rest)
+    if cel:
+        p.celular = cel[0]
+        rest = _blank(rest, cel[1])
+    p.sin_correo = says_has_no(text, "correo")
+    p.sin_celular = says_has_no(text, "celular")
+    p.nombre = find_name(text)
+    if not p.nombre:
+        for ent in person_entities:
+            cleaned = _clean_name_tokens(ent)
+            if cleaned and len(cleaned.split()) >= 2:
+                p.nombre = cleaned
+                break
+    p.alcantarillado_no_prestado = is_alcantarillado_no_prestado(text)
+    if looks_like_motivo(text) or p.alcantarillado_no_prestado:
+        p.motivo = re.sub(r"\s+", " ", text).strip()
+    p.monto = find_amount(rest)
+    p.relacion = find_relacion(text)
+    p.yes_no = yes_no(text)
+    for m in re.finditer(r"(?<![\w$.,])(\d[\d.\s]{1,14}\d)(?![\w])", rest):
+        candidate = re.sub(r"\D", "", m.group(1))
+        if len(candidate) >= 3 and not re.search(r"\bmil\b|pesos|\$", rest[m.end(): m.end() + 8]):
+            p.bare_numbers.append(m.group(1).strip())
+    return p

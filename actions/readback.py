@@ -1,0 +1,72 @@
+"""Questions whose wording depends on what is known: the read-back before filing and the
+contract question."""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.intake import ALCANTARILLADO, NO
+from actions.parsing import format_pesos
+
+_TIPOS = {"CC": "CC", "CE": "CE", "NIT": "NIT", "PPT": "PPT", "PA": "Pasaporte"}
+
+
+def medio_notificacion(slots: Dict[str, Any]) -> Optional[tuple]:
+    """(tipo, valor, frase) of the notification medium the customer authorised."""
+    correo, celular, direccion = slots.get("notif_correo"), slots.get("notif_celular"), slots.get("notif_direccion")
+    if correo and correo != NO:
+        return "correo", correo, f"al correo {correo}"
+    if celular and celular != NO:
+        return "sms", celular, f"con un SMS al celular {celular} para citarte a la notificación"
+    if direccion:
+        return "direccion", direccion, f"con una citación a la dirección {direccion}"
+    return None
+
+
+def readback_text(slots: Dict[str, Any]) -> str:
+    lines = ["Revisemos tus datos antes de radicar 📋:"]
+    lines.append(f"• Nombre: {slots.get('nombre')}")
+    tipo = _TIPOS.get(slots.get("tipo_documento") or "CC", slots.get("tipo_documento"))
+    lines.append(f"• Documento: {tipo} {slots.get('numero_documento')}")
+    if slots.get("contrato"):
+        lines.append(f"• Contrato: {slots.get('contrato')} ({slots.get('direccion')})")
+    else:
+        lines.append(f"• Dirección del inmueble: {slots.get('direccion')}")
+    if slots.get("relacion_inmueble"):
+        lines.append(f"• Tu relación con el inmueble: {slots.get('relacion_inmueble')}")
+    motivo = slots.get("motivo") or ""
+    if slots.get("monto"):
+        motivo += f" (valor mencionado: {format_pesos(int(slots['monto']))})"
+    lines.append(f"• Motivo: {motivo}")
+    medio = medio_notificacion(slots)
+    if medio:
+        lines.append(f"• Te notificaremos la respuesta {medio[2]}")
+    lines.append("¿Está todo bien? Responde *sí* para radicar, o dime qué corregir.")
+    return "\n".join(lines)
+
+
+class ActionAskConfirmacion(Action):
+    def name(self) -> str:
+        return "action_ask_confirmacion"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[EventType]:
+        dispatcher.utter_message(text=readback_text(tracker.current_slot_values()))
+        return []
+
+
+class ActionAskContrato(Action):
+    def name(self) -> str:
+        return "action_ask_contrato"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[EventType]:
+        if tracker.get_slot("tipo_reclamo") == ALCANTARILLADO and tracker.get_slot("direccion"):
+            dispatcher.utter_message(response="utter_alcantarillado_pedir_contrato")
+        else:
+            dispatcher.utter_message(response="utter_pedir_contrato")
+        return []

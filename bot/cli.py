@@ -1,0 +1,148 @@
+"""``pqrbot``: the operations command line.
+
+    pqrbot crm seed FILE.json           load billing data (contracts, and optionally contacts)
+    pqrbot crm pqrs --json [--since T]  the PQRs filed, as JSON
+    pqrbot crm orientaciones --json     customers redirected to another channel, as JSON
+    pqrbot db upgrade                   bring the database schema up to date
+    pqrbot run                          start everything the assistant needs (foreground)
+
+Every command brings the database schema up to date before it works.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+from datetime import datetime, timezone
+from typing import List, Optional
+
+from bot import composition
+
+# Modules that add their own subcommands (channels' outbound log, follow-ups, worker).
+PLUGIN_MODULES = ("bot.outbound.cli", "bot.followups.cli")
+
+
+def _parse_since(text: Optional[str]) -> Optional[datetime]:
+    if not text:
+        return None
+    try:
+        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise SystemExit(f"pqrbot: --since must be an ISO 8601 date or time, got {text!r}")
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+def _cmd_seed(args: argparse.Namespace) -> int:
+    from crm_adapter.seed import SeedError, load_seed_file
+
+    try:
+        data = load_seed_file(args.file)
+    except SeedError as exc:
+        print(f"pqrbot: {args.file}: nothing was loaded, the file has {len(exc.problems)} problem(s):", file=sys.stderr)
+        for problem in exc.problems[:50]:
+            print(f"  - {problem}", file=sys.stderr)
+        if len(exc.problems) > 50:
+            print(f"  ... and {len(exc.problems) - 50} more", file=sys.stderr)
+        return 2
+    store = composition.get_store()
+    n_contratos = store.upsert_contratos(data.contratos)
+    n_contactos = store.upsert_contactos(data.contactos)
+    print(f"Loaded {n_contratos} contrato(s) and {n_contactos} contacto(s) from {args.file}.")
+    return 0
+
+
+def _print_table(rows: List[dict], columns: List[str]) -> None:
+    if not rows:
+        print("(none)")
+        return
+    widths = {c: max(len(c), *(len(str(r.get(c, ""))[:60]) for r in rows)) for c in columns}
+    print("  ".join(c.ljust(widths[c]) for c in columns))
+    for r in rows:
+        print("  ".join(str(r.get(c, ""))[:60].ljust(widths[c]) for c in columns))
+
+
+def _cmd_pqrs(args: argparse.Namespace) -> int:
+    pqrs = [p.to_json() for p in composition.get_store().list_pqrs(since=_parse_since(args.since))]
+    if args.json:
+        json.dump(pqrs, sys.stdout, ensure_ascii=False, indent=2)
+        print()
+    else:
+        _print_table(
+            [dict(p, contacto=p["contacto"]["nombre"], medio=p["medio_notificacion"]["tipo"]) for p in pqrs],
+            ["numero", "creado_en", "canal", "estado", "contacto", "contrato", "medio"],
+        )
+    return 0
+
+
+def _cmd_orientaciones(args: argparse.Namespace) -> int:
+    rows = [o.to_json() for o in composition.get_store().list_orientaciones(since=_parse_since(args.since))]
+    if args.json:
+        json.dump(rows, sys.stdout, ensure_ascii=False, indent=2)
+        print()
+    else:
+        _print_table(rows, ["creado_en", "canal", "regla", "contrato", "razon"])
+    return 0
+
+
+def _cmd_db_upgrade(args: argparse.Namespace) -> int:
+    from crm_adapter.db import make_engine
+    from crm_adapter.migrations import upgrade
+
+    engine = make_engine(composition.settings().database_url)
+    applied = upgrade(engine)
+    engine.dispose()
+    print("\n".join(f"applied {name}" for name in applied) or "schema is up to date")
+    return 0
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from bot.supervisor import run
+
+    return run(composition.settings(), skip_train=args.skip_train)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="pqrbot", description="pqrbot operations")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    crm = sub.add_parser("crm", help="CRM and billing data").add_subparsers(dest="crm_command", required=True)
+    seed = crm.add_parser("seed", help="load billing data from a JSON file (upsert by contrato)")
+    seed.add_argument("file")
+    seed.set_defaults(func=_cmd_seed)
+    pqrs = crm.add_parser("pqrs", help="list PQRs")
+    pqrs.add_argument("--json", action="store_true", help="print JSON")
+    pqrs.add_argument("--since", help="only PQRs created at or after this ISO 8601 time")
+    pqrs.set_defaults(func=_cmd_pqrs)
+    ori = crm.add_parser("orientaciones", help="list redirections to other channels")
+    ori.add_argument("--json", action="store_true", help="print JSON")
+    ori.add_argument("--since", help="only those at or after this ISO 8601 time")
+    ori.set_defaults(func=_cmd_orientaciones)
+
+    db = sub.add_parser("db", help="database").add_subparsers(dest="db_command", required=True)
+    db.add_parser("upgrade", help="apply pending migrations").set_defaults(func=_cmd_db_upgrade)
+
+    run = sub.add_parser("run", help="start the assistant (Rasa server, action server, worker)")
+    run.add_argument("--skip-train", action="store_true", help="use the existing model as it is")
+    run.set_defaults(func=_cmd_run)
+
+    for module_name in PLUGIN_MODULES:
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError:
+            continue
+        module.register(sub)
+    return parser
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command != "run":
+        # Every command works on an up-to-date schema.
+        composition.get_store()
+    return args.func(args) or 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

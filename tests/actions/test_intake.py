@@ -1,0 +1,202 @@
+"""The intake logic as a customer meets it: messages in, questions and data out."""
+from __future__ import annotations
+
+from typing import List, Optional
+
+import pytest
+
+from actions.deps import Deps
+from actions.intake import IntakeTurn
+from bot.conversation_hooks import RecordingHooks
+
+
+class Conversation:
+    """Drives IntakeTurn the way Rasa's form loop does: one message, then the next question."""
+
+    def __init__(self, store, settings, canal="Chat EPM"):
+        self.deps = Deps(store=store, hooks=RecordingHooks(), settings=settings)
+        self.slots: dict = {}
+        self.requested: Optional[str] = None
+        self.said: List[str] = []
+        self.canal = canal
+
+    def send(self, text: str, intent: Optional[str] = None, confidence: float = 0.0) -> Optional[str]:
+        turn = IntakeTurn(self.deps, self.slots, "conv-1", self.canal)
+        turn.start()
+        turn.apply(text, intent, confidence, [], self.requested)
+        self.said += [m.response for m in turn.result.messages]
+        self.slots = turn.slots
+        self.requested = turn.next_slot()
+        return self.requested
+
+
+def test_nothing_is_taken_before_consent_and_early_data_are_used_after_it(store, settings):
+    c = Conversation(store, settings)
+    assert c.send("hola soy juan perez cc 1036654321, me llego carisima la factura") == "consentimiento"
+    assert c.slots.get("nombre") is None and c.slots.get("numero_documento") is None
+    assert c.send("si acepto") == "contrato"  # name, id and motivo were already given
+    assert c.slots["nombre"] == "Juan Perez"
+    assert c.slots["numero_documento"] == "1036654321"
+    assert "carisima la factura" in c.slots["motivo"]
+    assert "1036654321" not in c.slots["motivo"]
+    consents = store.list_consentimientos("conv-1")
+    assert [x.aceptado for x in consents] == [True]
+    assert consents[0].policy_version == settings.privacy_policy_version
+
+
+def test_refusing_consent_takes_nothing_and_ends_the_intake(store, settings):
+    c = Conversation(store, settings)
+    c.send("me cobraron 300 mil de agua, cc 1036654321")
+    assert c.send("no") is None
+    assert c.slots["orientacion"] == "sin_consentimiento"
+    assert c.slots.get("numero_documento") is None and not c.slots.get("pendientes")
+    assert [x.aceptado for x in store.list_consentimientos()] == [False]
+
+
+def test_ambiguous_consent_is_not_consent(store, settings):
+    c = Conversation(store, settings)
+    c.send("quiero poner un reclamo")
+    assert c.send("para que necesitan mis datos?") == "consentimiento"
+    assert "utter_consentimiento_explicar" in c.said
+    assert store.list_consentimientos() == []
+
+
+def full_happy_path(c: Conversation) -> None:
+    c.send("me llego muy cara la factura")
+    assert c.send("sí") == "nombre"
+    assert c.send("Carlos Andrés Restrepo") == "numero_documento"
+    assert c.send("1017234567") == "contrato"
+    assert c.send("12345678") == "notif_correo"
+    assert c.send("carlos.restrepo@gmail.com") == "confirmacion"
+
+
+def test_happy_path_reaches_the_read_back(store, settings):
+    c = Conversation(store, settings)
+    full_happy_path(c)
+    assert c.slots["tipo_documento"] == "CC"
+    assert c.slots["contrato"] == "12345678"
+    assert c.slots["direccion"].startswith("Calle 10 # 43-25")
+    assert c.send("si, todo bien") is None
+    assert c.slots["confirmacion"] == "si"
+
+
+def test_several_data_in_one_message_out_of_order(store, settings):
+    c = Conversation(store, settings)
+    c.send("buenas, necesito poner un reclamo")
+    c.send("si")
+    nxt = c.send("mi correo es ana@hotmail.com, contrato 55501, soy Ana Lopez cc 43.512.876 y me cobraron doble el agua")
+    assert nxt == "confirmacion"
+    assert c.slots["notif_correo"] == "ana@hotmail.com"
+    assert c.slots["numero_documento"] == "43512876"
+    assert c.slots["nombre"] == "Ana Lopez"
+
+
+def test_correction_during_read_back_updates_and_asks_again(store, settings):
+    c = Conversation(store, settings)
+    full_happy_path(c)
+    assert c.send("perdon, la cedula es 1017234568") == "confirmacion"
+    assert c.slots["numero_documento"] == "1017234568"
+    assert c.slots.get("confirmacion") is None
+    assert c.send("no") == "confirmacion"
+    assert "utter_que_corregir" in c.said
+
+
+@pytest.mark.parametrize(
+    "answer,hint",
+    [("123", "utter_hint_documento"), ("0012345", "utter_hint_documento"), ("NIT 900.123.456-3", "utter_hint_documento")],
+)
+def test_invalid_id_is_re_asked_with_a_hint_never_stored(store, settings, answer, hint):
+    c = Conversation(store, settings)
+    c.send("reclamo por factura alta de energia")
+    c.send("si")
+    c.send("Maria Gomez")
+    assert c.send(answer) == "numero_documento"
+    assert hint in c.said
+    assert c.slots.get("numero_documento") is None
+
+
+def test_second_invalid_answer_offers_an_agent(store, settings):
+    c = Conversation(store, settings)
+    c.send("reclamo por factura alta de energia")
+    c.send("si")
+    c.send("Maria Gomez")
+    c.send("12")
+    c.send("34")
+    assert c.said.count("utter_hint_documento") == 2
+    assert "utter_hint_otra_vez" in c.said
+
+
+def test_nit_with_valid_check_digit_is_accepted(store, settings):
+    c = Conversation(store, settings)
+    c.send("reclamo por cobro excesivo del gas")
+    c.send("si")
+    c.send("Comercial Andina")
+    c.send("NIT 900.123.456-8")
+    assert c.slots["tipo_documento"] == "NIT"
+    assert c.slots["numero_documento"] == "900123456"
+
+
+def test_unknown_contract_is_not_accepted(store, settings):
+    c = Conversation(store, settings)
+    c.send("me llego muy cara la factura del agua")
+    c.send("si")
+    c.send("Luis Mejia")
+    c.send("cc 71888999")
+    assert c.send("contrato 99999999") == "contrato"
+    assert "utter_hint_contrato" in c.said
+    assert c.slots.get("contrato") is None
+    # an address is enough when there is no contract at hand
+    assert c.send("calle 80 # 20-15 apto 302, Itagüí") == "notif_correo"
+    assert c.slots["direccion"].lower().startswith("calle 80")
+
+
+def test_address_matching_one_contract_identifies_it(store, settings):
+    c = Conversation(store, settings)
+    c.send("me llego muy cara la factura")
+    c.send("si")
+    c.send("Juan Perez")
+    c.send("1036654321")
+    c.send("cll 10 no 43 25")
+    assert c.slots["contrato"] == "12345678"
+
+
+def test_notification_falls_back_from_email_to_sms_to_address(store, settings):
+    c = Conversation(store, settings)
+    c.send("me llego muy cara la factura")
+    c.send("si")
+    c.send("Juan Perez")
+    c.send("1036654321")
+    c.send("12345678")
+    assert c.send("no tengo correo") == "notif_celular"
+    assert c.send("tampoco tengo celular") == "notif_direccion"
+    assert c.send("la misma") == "confirmacion"
+    assert c.slots["notif_direccion"].startswith("Calle 10 # 43-25")
+
+
+def test_mobile_number_is_normalised(store, settings):
+    c = Conversation(store, settings)
+    c.send("me llego muy cara la factura")
+    c.send("si")
+    c.send("Juan Perez")
+    c.send("1036654321")
+    c.send("12345678")
+    c.send("no tengo")
+    assert c.send("310 555 1234") == "confirmacion"
+    assert c.slots["notif_celular"] == "+573105551234"
+
+
+def test_bad_email_is_re_asked(store, settings):
+    c = Conversation(store, settings)
+    c.send("me llego muy cara la factura")
+    c.send("si")
+    c.send("Juan Perez")
+    c.send("1036654321")
+    c.send("12345678")
+    assert c.send("juan@gmail") == "notif_correo"
+    assert "utter_hint_correo" in c.said
+
+
+def test_hooks_are_told_when_data_is_requested(store, settings):
+    c = Conversation(store, settings)
+    c.send("me llego muy cara la factura")
+    assert c.requested == "consentimiento"
