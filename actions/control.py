@@ -10,6 +10,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.conversation import conversation_ref
 from actions.deps import Deps
+from actions.messages import render
 from actions.filing import reset_intake
 from actions.intake import FORM
 
@@ -25,11 +26,11 @@ class ActionCancelar(Action):
                   domain: DomainDict) -> List[EventType]:
         in_intake = tracker.active_loop.get("name") == FORM or bool(tracker.get_slot("intake_id"))
         if not in_intake:
-            dispatcher.utter_message(response="utter_nada_que_cancelar")
-            return []
+            dispatcher.utter_message(text=render("nada_que_cancelar"))
+            return [ActiveLoop(None)]
         deps = self._deps or Deps.from_composition()
         deps.hooks.intake_finished(conversation_ref(tracker), "cancelada")
-        dispatcher.utter_message(response="utter_cancelado")
+        dispatcher.utter_message(text=render("cancelado"))
         return [ActiveLoop(None)] + reset_intake()
 
 

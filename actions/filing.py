@@ -11,6 +11,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.conversation import conversation_ref, transcript
 from actions.deps import Deps
+from actions.messages import render
 from actions.intake import ALCANTARILLADO, FORM, INTAKE_SLOTS
 from actions.parsing import format_pesos
 from actions.readback import medio_notificacion
@@ -77,20 +78,18 @@ class ActionCerrarSolicitud(Action):
                 )
             )
             if regla == REGLA_SIN_CONSENTIMIENTO:
-                dispatcher.utter_message(response="utter_consentimiento_negado")
+                dispatcher.utter_message(text=render("consentimiento_negado"))
                 outcome = "sin_consentimiento"
             elif regla == REGLA_ALCANTARILLADO and contrato is not None:
-                dispatcher.utter_message(response="utter_orientacion_alcantarillado_pagos", contrato=contrato.contrato)
+                dispatcher.utter_message(text=render("orientacion_alcantarillado_pagos", contrato=contrato.contrato))
                 outcome = "orientada"
             elif regla == REGLA_ALCANTARILLADO:
-                dispatcher.utter_message(response="utter_orientacion_alcantarillado_sin_contrato")
+                dispatcher.utter_message(text=render("orientacion_alcantarillado_sin_contrato"))
                 outcome = "orientada"
             elif regla == REGLA_PERSONA_JURIDICA and contrato is not None:
-                dispatcher.utter_message(
-                    response="utter_orientacion_persona_juridica",
-                    contrato=contrato.contrato,
-                    titular=contrato.titular.nombre,
-                )
+                dispatcher.utter_message(text=render(
+                    "orientacion_persona_juridica", contrato=contrato.contrato, titular=contrato.titular.nombre,
+                ))
                 outcome = "orientada"
             else:
                 dispatcher.utter_message(response="utter_fuera_de_alcance")
@@ -131,15 +130,22 @@ class ActionCerrarSolicitud(Action):
             pqr = deps.store.create_pqr(solicitud)
         except Exception:
             logger.exception("CRM refused the PQR of conversation %s", tracker.sender_id)
-            dispatcher.utter_message(response="utter_pqr_error")
+            dispatcher.utter_message(text=render("pqr_error"))
             return [SlotSet("confirmacion", None), ActiveLoop(FORM), SlotSet("requested_slot", "confirmacion")]
-        nombre_corto = (slots.get("nombre") or "").split(" ")[0]
-        dispatcher.utter_message(
-            response="utter_pqr_radicada",
+        confirmation = render(
+            "pqr_radicada",
             numero=pqr.numero,
             motivo_detalle=pqr.motivo_detalle,
             medio_texto=medio[2],
-            nombre_corto=nombre_corto,
+            nombre_corto=(slots.get("nombre") or "").split(" ")[0],
         )
+        dispatcher.utter_message(text=confirmation)
+        try:
+            # Proof that the customer was told the number, the motivo and the medium (seed 2.7).
+            deps.store.add_evidencia(pqr.numero, Evidencia(
+                tipo="constancia", nombre="constancia_informada.txt", contenido=confirmation,
+                content_type="text/plain"))
+        except Exception:
+            logger.exception("could not attach the confirmation to %s", pqr.numero)
         deps.hooks.intake_finished(ref, "radicada")
         return reset_intake()

@@ -30,6 +30,7 @@ from rasa_sdk.types import DomainDict
 from actions import parsing as P
 from actions.conversation import conversation_ref, is_fresh_turn
 from actions.deps import Deps
+from actions.messages import render
 from actions.validators import validate_celular, validate_documento, validate_email
 from crm_adapter.models import Consentimiento, Contrato
 from crm_adapter.rules import (
@@ -58,7 +59,7 @@ _CHITCHAT_INTENTS = {"saludo", "despedida", "agradecer", "bot_challenge", "fuera
 
 @dataclass
 class Message:
-    response: str
+    response: str  # key of actions.messages.MESSAGES
     kwargs: Dict[str, Any] = field(default_factory=dict)
 
 
@@ -106,7 +107,7 @@ class IntakeTurn:
     def hint(self, slot: str, response: str, **kwargs: Any) -> None:
         self.say(response, **kwargs)
         if self._failed(slot) >= 2:
-            self.say("utter_hint_otra_vez")
+            self.say("hint_otra_vez")
 
     # -- entry point ----------------------------------------------------------------
     def start(self) -> None:
@@ -148,10 +149,10 @@ class IntakeTurn:
             parsed = P.parse_message(text, persons)
             if self._has_data(parsed) or parsed.motivo:
                 self.set("pendientes", list(self.get("pendientes") or []) + [text])
-                self.say("utter_datos_en_espera")
+                self.say("datos_en_espera")
             else:
                 self._failed("consentimiento")
-                self.say("utter_consentimiento_explicar")
+                self.say("consentimiento_explicar")
             return
         self.deps.store.record_consentimiento(
             Consentimiento(
@@ -195,12 +196,17 @@ class IntakeTurn:
             clean = clean_motivo(motivo)
             if clean:
                 self.set("motivo", clean)
+        elif motivo and self.get("motivo") and not quiet:
+            # More detail about the same complaint: keep it with the motivo.
+            clean = clean_motivo(motivo)
+            if clean and P.norm(clean) not in P.norm(self.get("motivo")) and len(self.get("motivo")) < 600:
+                self.set("motivo", f"{self.get('motivo').rstrip('.')}. {clean}")
                 if not self.get("tipo_reclamo"):
                     self.set("tipo_reclamo", ALCANTARILLADO if P.is_alcantarillado_no_prestado(clean) else FACTURA)
         if p.monto and (requested == "motivo" or not self.get("monto")):
             self.set("monto", float(p.monto))
         if requested == "motivo" and not self.get("motivo") and not quiet and not self._has_data(p):
-            self.hint("motivo", "utter_hint_motivo")
+            self.hint("motivo", "hint_motivo")
 
         # name
         nombre = p.nombre
@@ -210,7 +216,7 @@ class IntakeTurn:
             self.set("nombre", nombre)
         elif requested == "nombre" and not self._has_data(p) and not quiet:
             if not (intent in _CHITCHAT_INTENTS and confidence >= 0.7):
-                self.hint("nombre", "utter_hint_nombre")
+                self.hint("nombre", "hint_nombre")
 
         # identification document
         doc = p.documento
@@ -225,7 +231,7 @@ class IntakeTurn:
             tipo = p.tipo_documento_solo
             if not numero and not quiet and not self._has_data(p) and not p.tipo_documento_solo \
                     and not (intent in _CHITCHAT_INTENTS | _CONTROL_INTENTS and confidence >= 0.6):
-                self.hint("numero_documento", "utter_hint_documento",
+                self.hint("numero_documento", "hint_documento",
                           razon="Escríbeme el tipo y el número de tu documento, por ejemplo: CC 1036123456.")
         if numero:
             if not tipo:
@@ -235,7 +241,7 @@ class IntakeTurn:
                 self.set("tipo_documento", tipo)
                 self.set("numero_documento", check.value)
             elif not quiet:
-                self.hint("numero_documento", "utter_hint_documento", razon=check.reason)
+                self.hint("numero_documento", "hint_documento", razon=check.reason)
         elif p.tipo_documento_solo and requested == "numero_documento" and not quiet:
             self.set("tipo_documento", p.tipo_documento_solo)
 
@@ -248,7 +254,7 @@ class IntakeTurn:
             if found:
                 self._set_contrato(found)
             elif not quiet:
-                self.hint("contrato", "utter_hint_contrato", contrato=contrato)
+                self.hint("contrato", "hint_contrato", contrato=contrato)
         elif bare and not self.get("contrato"):
             # An unlabelled number that billing knows as a contract is one.
             for number in list(bare):
@@ -268,7 +274,7 @@ class IntakeTurn:
                 if len(matches) == 1:
                     self._set_contrato(matches[0], keep_direccion=True)
                 elif len(matches) > 1 and not quiet:
-                    self.say("utter_direccion_varios_contratos")
+                    self.say("direccion_varios_contratos")
         if requested == "contrato" and self.get("tipo_reclamo") == ALCANTARILLADO \
                 and not self.get("contrato") and re.search(r"\bno (lo |la )?(tengo|se|encuentro|tengo a mano)\b|\bno\b$", P.norm(text)):
             self.set("orientacion", REGLA_ALCANTARILLADO)
@@ -280,7 +286,7 @@ class IntakeTurn:
             if relacion:
                 self.set("relacion_inmueble", relacion)
             elif not quiet:
-                self.hint("relacion_inmueble", "utter_hint_relacion")
+                self.hint("relacion_inmueble", "hint_relacion")
         elif p.relacion and re.search(r"\b(soy|somos|es de mi|trabajo)\b", P.norm(text)):
             self.set("relacion_inmueble", p.relacion)
 
@@ -290,14 +296,14 @@ class IntakeTurn:
             if check.ok:
                 self.set("notif_correo", check.value)
             elif not quiet:
-                self.hint("notif_correo", "utter_hint_correo", razon=check.reason)
+                self.hint("notif_correo", "hint_correo", razon=check.reason)
         elif requested == "notif_correo":
             if p.sin_correo or P.yes_no(text) is False:
                 self.set("notif_correo", NO)
             elif "@" in text and not quiet:
-                self.hint("notif_correo", "utter_hint_correo", razon=validate_email(text).reason)
+                self.hint("notif_correo", "hint_correo", razon=validate_email(text).reason)
             elif not p.celular and not quiet and not self._has_data(p):
-                self.hint("notif_correo", "utter_hint_correo", razon="No reconocí un correo ahí.")
+                self.hint("notif_correo", "hint_correo", razon="No reconocí un correo ahí.")
         celular = p.celular
         if not celular and requested in ("notif_celular", "notif_correo"):
             found = P.find_celular(text, labelled_only=False)
@@ -312,7 +318,7 @@ class IntakeTurn:
             if p.sin_celular or P.yes_no(text) is False:
                 self.set("notif_celular", NO)
             elif not quiet and not self._has_data(p):
-                self.hint("notif_celular", "utter_hint_celular", razon=validate_celular(text).reason)
+                self.hint("notif_celular", "hint_celular", razon=validate_celular(text).reason)
         if requested == "notif_direccion":
             if re.search(r"\b(la misma|el mismo|misma direccion|la del inmueble|la de arriba|ahi mismo|alli mismo)\b", P.norm(text)) \
                     and self.get("direccion"):
@@ -320,7 +326,7 @@ class IntakeTurn:
             elif p.direccion or P.looks_like_free_address(text):
                 self.set("notif_direccion", p.direccion or text.strip())
             elif not quiet:
-                self.hint("notif_direccion", "utter_hint_direccion")
+                self.hint("notif_direccion", "hint_direccion")
 
         # confirmation of the read-back
         changed = len(self.result.updates) > before[0]
@@ -334,7 +340,7 @@ class IntakeTurn:
                 self.set("confirmacion", "si")
             elif answer is False:
                 self.set("confirmacion", None)
-                self.say("utter_que_corregir")
+                self.say("que_corregir")
         elif changed and self.get("confirmacion"):
             self.set("confirmacion", None)
 
@@ -444,7 +450,7 @@ class ValidatePqrForm(FormValidationAction):
             persons = [e.get("value") for e in message.get("entities", []) if e.get("entity") == "PER"]
             turn.apply(message.get("text") or "", intent, confidence, persons, requested)
         for m in turn.result.messages:
-            dispatcher.utter_message(response=m.response, **m.kwargs)
+            dispatcher.utter_message(text=render(m.response, **m.kwargs))
         nxt = turn.next_slot()
         events: List[EventType] = [SlotSet(k, v) for k, v in turn.result.updates.items()]
         if not fresh or not turn.result.understood and requested is None:

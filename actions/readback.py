@@ -2,14 +2,10 @@
 contract question."""
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, Optional
 
-from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
-from rasa_sdk.executor import CollectingDispatcher
-from rasa_sdk.types import DomainDict
 
-from actions.intake import ALCANTARILLADO, NO
+from actions.intake import NO
 from actions.parsing import format_pesos
 
 _TIPOS = {"CC": "CC", "CE": "CE", "NIT": "NIT", "PPT": "PPT", "PA": "Pasaporte"}
@@ -47,26 +43,3 @@ def readback_text(slots: Dict[str, Any]) -> str:
         lines.append(f"• Te notificaremos la respuesta {medio[2]}")
     lines.append("¿Está todo bien? Responde *sí* para radicar, o dime qué corregir.")
     return "\n".join(lines)
-
-
-class ActionAskConfirmacion(Action):
-    def name(self) -> str:
-        return "action_ask_confirmacion"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[EventType]:
-        dispatcher.utter_message(text=readback_text(tracker.current_slot_values()))
-        return []
-
-
-class ActionAskContrato(Action):
-    def name(self) -> str:
-        return "action_ask_contrato"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[EventType]:
-        if tracker.get_slot("tipo_reclamo") == ALCANTARILLADO and tracker.get_slot("direccion"):
-            dispatcher.utter_message(response="utter_alcantarillado_pedir_contrato")
-        else:
-            dispatcher.utter_message(response="utter_pedir_contrato")
-        return []

@@ -16,6 +16,7 @@ from crm_adapter.models import (
     Consentimiento,
     Contacto,
     Contrato,
+    Evidencia,
     Orientacion,
     SolicitudPQR,
 )
@@ -107,6 +108,18 @@ class InMemoryStore(Store):
             self._pqrs.append(pqr)
             self._by_key[solicitud.idempotency_key] = pqr
             return pqr
+
+    def add_evidencia(self, numero: str, evidencia: Evidencia) -> None:
+        with self._lock:
+            for i, p in enumerate(self._pqrs):
+                if p.numero == numero:
+                    updated = replace(p, evidencias=list(p.evidencias) + [evidencia])
+                    self._pqrs[i] = updated
+                    for key, value in self._by_key.items():
+                        if value.numero == numero:
+                            self._by_key[key] = updated
+                    return
+        raise KeyError(numero)
 
     def list_pqrs(self, since: Optional[datetime] = None) -> List[PQR]:
         return [p for p in self._pqrs if since is None or p.creado_en >= since]

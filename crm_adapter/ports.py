@@ -14,6 +14,7 @@ from crm_adapter.models import (
     Consentimiento,
     Contacto,
     Contrato,
+    Evidencia,
     Orientacion,
     SolicitudPQR,
 )
@@ -49,6 +50,10 @@ class CRM(abc.ABC):
     @abc.abstractmethod
     def create_pqr(self, solicitud: SolicitudPQR) -> PQR:
         """Open a reclamo. Idempotent: the same ``idempotency_key`` returns the same PQR."""
+
+    @abc.abstractmethod
+    def add_evidencia(self, numero: str, evidencia: Evidencia) -> None:
+        """Attach one more piece of evidence to an existing PQR (KeyError if unknown)."""
 
     @abc.abstractmethod
     def list_pqrs(self, since: Optional[datetime] = None) -> List[PQR]:

@@ -240,6 +240,19 @@ class SqlStore(Store):
                     raise
                 return self._load_pqrs(conn, [existing.id])[0]
 
+    def add_evidencia(self, numero: str, evidencia: Evidencia) -> None:
+        with self.engine.begin() as conn:
+            row = conn.execute(select(t.pqrs.c.id).where(t.pqrs.c.numero == numero)).first()
+            if row is None:
+                raise KeyError(numero)
+            conn.execute(
+                insert(t.evidencias).values(
+                    pqr_id=row.id, tipo=evidencia.tipo, nombre=evidencia.nombre,
+                    contenido=evidencia.contenido, url=evidencia.url,
+                    content_type=evidencia.content_type, creado_en=_now(),
+                )
+            )
+
     def _load_pqrs(self, conn: Connection, ids: List[int]) -> List[PQR]:
         if not ids:
             return []

@@ -1,0 +1,44 @@
+# pqrbot: the two commands a newcomer needs.
+#   make run    set up, train if needed, load demo billing data, start the assistant (Ctrl-C stops it)
+#   make test   the whole test suite
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+# Python 3.10 (Rasa 3.6 needs < 3.11): python3.10 on PATH, or a pyenv-installed 3.10.
+PYTHON310 ?= $(shell for p in python3.10 $$HOME/.pyenv/versions/3.10*/bin/python3.10 /usr/local/bin/python3.10 /usr/bin/python3.10; do \
+	  $$p -c 'import sys; assert sys.version_info[:2] == (3, 10)' >/dev/null 2>&1 && { echo $$p; break; }; done)
+
+export RASA_TELEMETRY_ENABLED ?= false
+export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: run test install train lint-data clean
+
+$(STAMP): pyproject.toml constraints.txt
+	@test -n "$(PYTHON310)" || { echo "Python 3.10 is required (Rasa 3.6 does not run on 3.11+): install it, e.g. 'pyenv install 3.10', or set PYTHON310=/path/to/python3.10"; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON310) -m venv $(VENV)
+	$(BIN)/pip install -q "pip<24.1" wheel
+	$(BIN)/pip install -q -c constraints.txt -e ".[dev]"
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+train: $(STAMP)
+	$(BIN)/python -c "from bot.model import ensure_model; ensure_model()"
+
+run: $(STAMP)
+	$(BIN)/python -c "from bot.model import ensure_model; ensure_model()"
+	$(BIN)/pqrbot db upgrade
+	$(BIN)/pqrbot crm seed demo/billing.json
+	exec $(BIN)/pqrbot run --skip-train
+
+test: $(STAMP)
+	$(BIN)/python -c "from bot.model import ensure_model; ensure_model()"
+	$(BIN)/rasa data validate --data nlu/data nlu/rules nlu/stories --domain domain.yml --config config.yml --fail-on-warnings
+	$(BIN)/pytest -q -p no:cacheprovider
+	$(BIN)/rasa test core --stories tests/stories --model models/pqrbot.tar.gz --fail-on-prediction-errors --out results/core
+
+clean:
+	rm -rf $(VENV) models results var

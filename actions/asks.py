@@ -1,0 +1,85 @@
+"""The questions of the reclamo form (``action_ask_<slot>``), worded with what is already known."""
+from __future__ import annotations
+
+from typing import List, Optional
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.intake import ALCANTARILLADO
+from actions.messages import render
+from actions.readback import readback_text
+
+
+def _first_name(tracker: Tracker) -> Optional[str]:
+    nombre = tracker.get_slot("nombre")
+    return nombre.split(" ")[0] if nombre else None
+
+
+class _Ask(Action):
+    slot = ""
+
+    def name(self) -> str:
+        return f"action_ask_{self.slot}"
+
+    def text(self, tracker: Tracker) -> str:
+        return render(f"ask_{self.slot}", **{k: v or "" for k, v in tracker.current_slot_values().items()})
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[EventType]:
+        dispatcher.utter_message(text=self.text(tracker))
+        return []
+
+
+class AskConsentimiento(_Ask):
+    slot = "consentimiento"
+
+
+class AskMotivo(_Ask):
+    slot = "motivo"
+
+
+class AskNombre(_Ask):
+    slot = "nombre"
+
+
+class AskNumeroDocumento(_Ask):
+    slot = "numero_documento"
+
+    def text(self, tracker: Tracker) -> str:
+        name = _first_name(tracker)
+        return (f"Gracias, {name}. " if name else "") + render("ask_numero_documento")
+
+
+class AskContrato(_Ask):
+    slot = "contrato"
+
+    def text(self, tracker: Tracker) -> str:
+        if tracker.get_slot("tipo_reclamo") == ALCANTARILLADO and tracker.get_slot("direccion"):
+            return render("alcantarillado_pedir_contrato")
+        return render("pedir_contrato")
+
+
+class AskRelacionInmueble(_Ask):
+    slot = "relacion_inmueble"
+
+
+class AskNotifCorreo(_Ask):
+    slot = "notif_correo"
+
+
+class AskNotifCelular(_Ask):
+    slot = "notif_celular"
+
+
+class AskNotifDireccion(_Ask):
+    slot = "notif_direccion"
+
+
+class AskConfirmacion(_Ask):
+    slot = "confirmacion"
+
+    def text(self, tracker: Tracker) -> str:
+        return readback_text(tracker.current_slot_values())

@@ -1,0 +1,164 @@
+"""The rasa-sdk actions with the in-memory CRM: trackers in, events and messages out."""
+from __future__ import annotations
+
+import time
+from typing import List, Optional
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.events import ActiveLoop, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.asks import AskConfirmacion, AskNumeroDocumento
+from actions.control import ActionCancelar
+from actions.deps import Deps
+from actions.filing import ActionCerrarSolicitud
+from actions.intake import INTAKE_SLOTS, ValidatePqrForm
+from bot.conversation_hooks import RecordingHooks
+from crm_adapter.models import Evidencia
+
+
+def tracker(slots: dict, text: Optional[str] = None, *, channel="rest", metadata=None,
+            fresh=True, active=True, sender="conv-1", intent="informar", confidence=0.9) -> Tracker:
+    events: List[dict] = [{"event": "action", "name": "action_listen", "timestamp": time.time()}]
+    latest = {}
+    if text is not None:
+        latest = {"text": text, "intent": {"name": intent, "confidence": confidence}, "entities": []}
+        events.append({"event": "user", "text": text, "timestamp": time.time(), "input_channel": channel,
+                       "metadata": metadata or {}, "parse_data": latest})
+    if not fresh:
+        events.append({"event": "bot", "text": "¡Hola de nuevo!", "timestamp": time.time()})
+    events.append({"event": "action", "name": "pqr_form", "timestamp": time.time()})
+    all_slots = {name: None for name in INTAKE_SLOTS}
+    all_slots.update(slots)
+    return Tracker(sender, all_slots, latest, events, False, None,
+                   {"name": "pqr_form"} if active else {}, "action_listen")
+
+
+@pytest.fixture
+def deps(store, settings):
+    return Deps(store=store, hooks=RecordingHooks(), settings=settings,
+                media_for=lambda cid: [Evidencia("adjunto", "factura.jpg", url="https://media/1", content_type="image/jpeg")])
+
+
+def slot_events(events):
+    return {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+
+
+async def test_form_reads_data_and_asks_next(deps):
+    d = CollectingDispatcher()
+    t = tracker({"consentimiento": "si", "motivo": "factura alta", "requested_slot": "nombre"},
+                "me llamo Ana Lopez, cc 43512876")
+    events = await ValidatePqrForm(deps).run(d, t, {})
+    slots = slot_events(events)
+    assert slots["nombre"] == "Ana Lopez" and slots["numero_documento"] == "43512876"
+    assert slots["requested_slot"] == "contrato"
+    assert ("data_requested", "conv-1", "contrato") in deps.hooks.calls
+    assert ("customer_replied", "conv-1") in deps.hooks.calls
+
+
+async def test_form_rejects_nothing_it_understood_so_rules_can_answer(deps):
+    t = tracker({"consentimiento": "si", "motivo": "x", "intake_id": "i", "politica_url": "u",
+                 "requested_slot": "nombre"}, "hola", intent="saludo")
+    events = await ValidatePqrForm(deps).run(CollectingDispatcher(), t, {})
+    assert [e for e in events if e["name"] != "requested_slot"] == []
+
+
+async def test_form_resuming_after_an_interruption_reads_nothing_again(deps):
+    t = tracker({"consentimiento": "si", "motivo": "x", "intake_id": "i", "politica_url": "u",
+                 "requested_slot": "nombre"}, "Ana Lopez", fresh=False)
+    events = await ValidatePqrForm(deps).run(CollectingDispatcher(), t, {})
+    slots = slot_events(events)
+    assert "nombre" not in slots and slots["requested_slot"] == "nombre"
+
+
+async def test_invalid_answer_gets_a_spanish_hint(deps):
+    d = CollectingDispatcher()
+    t = tracker({"consentimiento": "si", "motivo": "x", "nombre": "Ana", "requested_slot": "numero_documento"}, "12")
+    await ValidatePqrForm(deps).run(d, t, {})
+    assert any("dígitos" in m["text"] for m in d.messages)
+
+
+def full_slots(**kw):
+    slots = {
+        "consentimiento": "si", "motivo": "Me llegó muy cara la factura", "tipo_reclamo": "factura",
+        "monto": 350000.0, "nombre": "Carlos Restrepo", "tipo_documento": "CC",
+        "numero_documento": "1017234567", "contrato": "12345678", "direccion": "Calle 10 # 43-25, Medellín",
+        "notif_correo": "c@x.co", "confirmacion": "si", "intake_id": "abc",
+    }
+    slots.update(kw)
+    return slots
+
+
+async def test_filing_opens_the_pqr_and_tells_the_customer(deps, store):
+    d = CollectingDispatcher()
+    t = tracker(full_slots(), "si", channel="whatsapp", active=False)
+    events = await ActionCerrarSolicitud(deps).run(d, t, {})
+    [pqr] = store.list_pqrs()
+    assert pqr.canal == "WhatsApp" and pqr.contrato == "12345678"
+    assert "$350.000" in pqr.motivo_detalle and "Me llegó muy cara la factura" in pqr.motivo_detalle
+    text = d.messages[0]["text"]
+    assert pqr.numero in text and "c@x.co" in text and pqr.motivo_detalle in text
+    kinds = [e.tipo for e in pqr.evidencias]
+    assert kinds == ["transcripcion", "adjunto", "constancia"]
+    assert pqr.numero in pqr.evidencias[-1].contenido
+    assert all(e["value"] is None for e in events if e["event"] == "slot")  # intake reset
+    assert ("intake_finished", "conv-1", "radicada") in deps.hooks.calls
+
+
+async def test_retried_filing_does_not_duplicate(deps, store):
+    for _ in range(2):
+        await ActionCerrarSolicitud(deps).run(CollectingDispatcher(), tracker(full_slots(), "si", active=False), {})
+    assert len(store.list_pqrs()) == 1
+
+
+async def test_meta_channel_metadata_decides_instagram(deps, store):
+    t = tracker(full_slots(), "si", channel="meta", metadata={"canal": "Instagram"}, active=False)
+    await ActionCerrarSolicitud(deps).run(CollectingDispatcher(), t, {})
+    assert store.list_pqrs()[0].canal == "Instagram"
+
+
+async def test_redirection_is_recorded_and_explained(deps, store):
+    d = CollectingDispatcher()
+    t = tracker(full_slots(contrato="77701", orientacion="persona_juridica", orientacion_razon="NIT 900"),
+                "contrato 77701", channel="telegram", active=False)
+    await ActionCerrarSolicitud(deps).run(d, t, {})
+    assert store.list_pqrs() == []
+    [o] = store.list_orientaciones()
+    assert (o.regla, o.canal, o.contrato, o.razon) == ("persona_juridica", "Telegram", "77701", "NIT 900")
+    assert "Panadería El Trigal" in d.messages[0]["text"]
+
+
+async def test_crm_failure_keeps_the_data_and_offers_to_retry(deps, store, monkeypatch):
+    def boom(_):
+        raise RuntimeError("CRM down")
+
+    monkeypatch.setattr(store, "create_pqr", boom)
+    d = CollectingDispatcher()
+    events = await ActionCerrarSolicitud(deps).run(d, tracker(full_slots(), "si", active=False), {})
+    assert "no quedó registrado" in d.messages[0]["text"]
+    assert {"event": "active_loop", "name": "pqr_form", "timestamp": None} in events or \
+        any(e["event"] == "active_loop" and e["name"] == "pqr_form" for e in events)
+    assert slot_events(events).get("numero_documento", "kept") == "kept"
+
+
+async def test_cancel_resets_the_intake(deps):
+    d = CollectingDispatcher()
+    events = await ActionCancelar(deps).run(d, tracker(full_slots(confirmacion=None), "cancelar"), {})
+    assert "cancelé" in d.messages[0]["text"]
+    assert any(e["event"] == "active_loop" and e["name"] is None for e in events)
+    assert ("intake_finished", "conv-1", "cancelada") in deps.hooks.calls
+
+
+async def test_read_back_lists_every_datum(deps):
+    d = CollectingDispatcher()
+    await AskConfirmacion().run(d, tracker(full_slots(confirmacion=None)), {})
+    text = d.messages[0]["text"]
+    for piece in ("Carlos Restrepo", "CC 1017234567", "12345678", "Me llegó muy cara", "$350.000", "c@x.co", "sí"):
+        assert piece in text
+
+
+async def test_document_question_uses_the_first_name(deps):
+    d = CollectingDispatcher()
+    await AskNumeroDocumento().run(d, tracker({"nombre": "Ana Lopez"}), {})
+    assert d.messages[0]["text"].startswith("Gracias, Ana.")

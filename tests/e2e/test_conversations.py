@@ -1,0 +1,115 @@
+"""Customers filing reclamos against the real server, outcome read from `pqrbot crm pqrs --json`."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+pytestmark = pytest.mark.server
+
+
+def joined(replies):
+    return "\n".join(t for turn in replies for t in turn)
+
+
+def test_customer_files_a_reclamo_end_to_end(server):
+    sender, replies = server.talk([
+        "hola buenas tardes",
+        "me llego muy cara la factura, me cobraron 350 mil y somos 2 personas",
+        "si autorizo",
+        "Carlos Andrés Restrepo",
+        "cc 1017234567",
+        "contrato 12345678",
+        "carlos.restrepo@gmail.com",
+        "si",
+    ])
+    pqrs = server.pqrs_of(sender)
+    assert len(pqrs) == 1, joined(replies)
+    p = pqrs[0]
+    assert p["tipo"] == "reclamo" and p["estado"] == "abierto" and p["canal"] == "Chat EPM"
+    assert p["causa_inicial"] == "Inconformidad con consumo o producción facturado"
+    assert p["contacto"] == {"tipo_documento": "Sin identificación", "numero": "1017234567",
+                             "nombre": "Carlos Andrés Restrepo"}
+    assert p["contrato"] == "12345678"
+    assert p["medio_notificacion"] == {"tipo": "correo", "valor": "carlos.restrepo@gmail.com"}
+    assert p["tareas"] == []
+    assert "350.000" in p["motivo_detalle"]
+    assert any(e["tipo"] == "transcripcion" and "me llego muy cara" in e["contenido"] for e in p["evidencias"])
+    last = "\n".join(replies[-1])
+    assert p["numero"] in last and "correo carlos.restrepo@gmail.com" in last
+    assert p["motivo_detalle"][:40] in last
+
+
+def test_everything_in_one_message_with_existing_contact_and_typos(server):
+    sender, replies = server.talk([
+        "buenas, soy juan perez cc 1036654321 contrato 12345678, el resibo de la luz vino altisimo",
+        "sii",
+        "no tengo correo",
+        "mi cel es 300 123 4567",
+        "listo",
+    ])
+    pqrs = server.pqrs_of(sender)
+    assert len(pqrs) == 1, joined(replies)
+    p = pqrs[0]
+    assert p["contacto"]["tipo_documento"] == "CC" and p["contacto"]["nombre"] == "Juan Pérez"
+    assert p["medio_notificacion"] == {"tipo": "sms", "valor": "+573001234567"}
+
+
+def test_refusing_consent_files_nothing(server):
+    sender, replies = server.talk(["quiero poner un reclamo por la factura del agua", "no"])
+    assert server.pqrs_of(sender) == []
+    assert "no tomaré ningún dato" in joined(replies)
+
+
+def test_interruptions_and_corrections(server):
+    sender, replies = server.talk([
+        "me cobraron doble el gas este mes",
+        "si",
+        "quiero hablar con un asesor",
+        "Maria Fernanda Gomez",
+        "123",
+        "1036999888",
+        "cuanto se demora la respuesta?",
+        "calle 80 # 20-15 apto 302, Itagüí",
+        "maria.gomez@hotmail.com",
+        "perdon, la cedula es 1036999889",
+        "si",
+    ])
+    text = joined(replies)
+    assert "44 44 115" in text  # the agent request got the line number
+    pqrs = server.pqrs_of(sender)
+    assert len(pqrs) == 1, text
+    assert pqrs[0]["contacto"]["numero"] == "1036999889"
+    assert pqrs[0]["direccion"].lower().startswith("calle 80")
+
+
+def test_cancel_files_nothing_and_a_retry_never_duplicates(server):
+    sender, replies = server.talk(["me llego muy alta la factura", "si", "Pedro Gil", "cancelar"])
+    assert server.pqrs_of(sender) == []
+    assert "cancelé" in joined(replies)
+
+
+def test_nonsense_gets_a_short_answer(server):
+    _, replies = server.talk(["asdfghjkl"])
+    assert replies[0], "the assistant must answer something"
+
+
+def test_malformed_requests_get_400(server):
+    import urllib.error
+    import urllib.request
+
+    for body in (b"not json", b"[]", json.dumps({"message": "hola"}).encode(), json.dumps({"sender": "x"}).encode()):
+        req = urllib.request.Request(server.base + "/webhooks/rest/webhook", data=body,
+                                     headers={"Content-Type": "application/json"})
+        with pytest.raises(urllib.error.HTTPError) as err:
+            urllib.request.urlopen(req, timeout=30)
+        assert err.value.code == 400
+        assert "error" in json.loads(err.value.read())
+
+
+def test_web_chat_page_is_served(server):
+    import urllib.request
+
+    with urllib.request.urlopen(server.base + "/webhooks/webchat/", timeout=30) as resp:
+        page = resp.read().decode()
+    assert "Chat EPM" in page and "webhook" in page
