@@ -36,6 +36,16 @@ class _Ask(Action):
 class AskConsentimiento(_Ask):
     slot = "consentimiento"
 
+    def text(self, tracker: Tracker) -> str:
+        # The full notice once per intake; after that, the short question.
+        full = render("ask_consentimiento", politica_url=tracker.get_slot("politica_url") or "")
+        for event in reversed(tracker.events):
+            if event.get("event") == "action" and event.get("name") in ("action_cerrar_solicitud", "action_cancelar"):
+                break
+            if event.get("event") == "bot" and event.get("text") == full:
+                return render("ask_consentimiento_corto")
+        return full
+
 
 class AskMotivo(_Ask):
     slot = "motivo"

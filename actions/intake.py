@@ -143,6 +143,11 @@ class IntakeTurn:
         answer = P.yes_no(text)
         if answer is None and intent in ("afirmar", "negar") and confidence >= 0.85 and len(P.words(text)) <= 4:
             answer = intent == "afirmar"
+        if answer is False and not _explicit_refusal(text):
+            # "no tengo correo", "no, el celular es ...": a no to something else, not to consent.
+            parsed = P.parse_message(text, persons)
+            if self._has_data(parsed) or parsed.sin_correo or parsed.sin_celular or len(P.words(text)) > 4:
+                answer = None
         if answer is None:
             if intent in _CONTROL_INTENTS | _CHITCHAT_INTENTS and confidence >= 0.6:
                 return  # the rules answer it; the form asks again
@@ -272,7 +277,7 @@ class IntakeTurn:
             if not contrato:
                 matches = self.deps.store.find_contratos_by_direccion(direccion)
                 if len(matches) == 1:
-                    self._set_contrato(matches[0], keep_direccion=True)
+                    self._set_contrato(matches[0])
                 elif len(matches) > 1 and not quiet:
                     self.say("direccion_varios_contratos")
         if requested == "contrato" and self.get("tipo_reclamo") == ALCANTARILLADO \
@@ -344,10 +349,10 @@ class IntakeTurn:
         elif changed and self.get("confirmacion"):
             self.set("confirmacion", None)
 
-    def _set_contrato(self, contrato: Contrato, keep_direccion: bool = False) -> None:
+    def _set_contrato(self, contrato: Contrato) -> None:
+        """The contract billing knows; its address is the one of record."""
         self.set("contrato", contrato.contrato)
-        if not keep_direccion or not self.get("direccion"):
-            self.set("direccion", f"{contrato.direccion}, {contrato.municipio}")
+        self.set("direccion", f"{contrato.direccion}, {contrato.municipio}")
 
     # -- what to ask next -----------------------------------------------------------------
     def next_slot(self) -> Optional[str]:
@@ -413,6 +418,13 @@ def clean_motivo(text: str) -> str:
     return out[:1].upper() + out[1:] if out else out
 
 
+def _explicit_refusal(text: str) -> bool:
+    t = P.norm(text)
+    return bool(re.fullmatch(r"\W*(no+|nop|nel|negativo|para nada|no gracias|no senor|no senora)\W*", t)
+                or re.search(r"\bno\s+(acepto|autorizo|doy|quiero|lo autorizo|estoy de acuerdo|gracias)\b", t)
+                or "prefiero no" in t)
+
+
 def _free_relacion(text: str) -> Optional[str]:
     t = text.strip()
     if not t or P.yes_no(t) is not None or len(P.words(t)) < 1 or len(t) > 200:
@@ -438,10 +450,17 @@ class ValidatePqrForm(FormValidationAction):
         deps = self.deps
         ref = conversation_ref(tracker)
         slots = {name: tracker.get_slot(name) for name in INTAKE_SLOTS}
-        turn = IntakeTurn(deps, slots, tracker.sender_id, ref.canal)
         requested = tracker.get_slot("requested_slot")
-        turn.start()
         fresh = is_fresh_turn(tracker, FORM)
+        events: List[EventType] = []
+        if fresh and deps.hooks.is_closed_for_lack_of_info(tracker.sender_id):
+            # The request was closed by the next-day message: this message starts afresh.
+            deps.hooks.reopen(tracker.sender_id)
+            events = [SlotSet(name, None) for name in INTAKE_SLOTS]
+            slots = {name: None for name in INTAKE_SLOTS}
+            requested = None
+        turn = IntakeTurn(deps, slots, tracker.sender_id, ref.canal)
+        turn.start()
         if fresh:
             deps.hooks.customer_replied(ref)
             message = tracker.latest_message or {}
@@ -452,7 +471,7 @@ class ValidatePqrForm(FormValidationAction):
         for m in turn.result.messages:
             dispatcher.utter_message(text=render(m.response, **m.kwargs))
         nxt = turn.next_slot()
-        events: List[EventType] = [SlotSet(k, v) for k, v in turn.result.updates.items()]
+        events += [SlotSet(k, v) for k, v in turn.result.updates.items()]
         if not fresh or not turn.result.understood and requested is None:
             # Resuming after an interruption, or activation: nothing new to validate, but the
             # form must not be rejected for it.

@@ -9,6 +9,7 @@ from typing import Any
 
 MESSAGES = {
     'ask_consentimiento': 'Para radicar tu reclamo necesito algunos datos personales. EPM los tratará solo para gestionar tu solicitud y notificarte la respuesta, según la Ley 1581 de 2012 y su política de tratamiento de datos ({politica_url}). ¿Autorizas el tratamiento de tus datos? Responde *sí* o *no*.',
+    'ask_consentimiento_corto': '¿Me autorizas a tratar tus datos personales para radicar tu reclamo? Responde *sí* o *no*.',
     'consentimiento_explicar': 'Te pido la autorización porque la ley (Ley 1581 de 2012) no me deja tomar tus datos sin ella. Los usamos solo para radicar tu reclamo y avisarte la respuesta.',
     'consentimiento_negado': 'Entendido, no tomaré ningún dato. Si quieres radicar tu reclamo de otra forma, puedes ir a una oficina de atención al cliente de EPM, enviarlo por escrito o llamar a la Línea de Atención 44 44 115 (Medellín y Valle de Aburrá) o al 01 8000 415 115.',
     'ask_motivo': 'Cuéntame brevemente qué pasó con tu factura (por ejemplo: «me llegó muy alta la factura del agua» o «me cobran alcantarillado y no tengo»).',
@@ -32,7 +33,7 @@ MESSAGES = {
     'que_corregir': 'Claro, ¿qué dato quieres corregir? Escríbelo así: «la cédula es 1036123456», «el contrato es 123456», «mi correo es ...».',
     'direccion_varios_contratos': 'Esa dirección tiene varios contratos. ¿Me das el número de contrato que aparece en tu factura?',
     'alcantarillado_pedir_contrato': 'Para revisar el cobro de alcantarillado necesito el número de contrato que aparece en tu factura. ¿Lo tienes a mano? Si no lo tienes, dime «no lo tengo».',
-    'pqr_radicada': '✅ Listo, {nombre_corto}. Radiqué tu reclamo con el número *{numero}*.\nQuedó registrado así: «{motivo_detalle}»\nTe notificaremos la respuesta {medio_texto}. Guarda el número para hacerle seguimiento.',
+    'pqr_radicada': '✅ Listo, {nombre_corto}. Radiqué tu reclamo con el número *{numero}*.\nQuedó registrado así: {motivo_detalle}\nTe notificaremos la respuesta {medio_texto}. Guarda el número para hacerle seguimiento.',
     'pqr_error': 'Uy, tuve un problema al radicar tu reclamo y no quedó registrado 😕. Tus datos siguen aquí: escribe «sí» en un momento para intentarlo de nuevo.',
     'cancelado': 'Listo, cancelé tu solicitud y no radiqué nada. Si más adelante quieres poner el reclamo, escríbeme. 👋',
     'nada_que_cancelar': 'No tienes ninguna solicitud en curso. Si quieres poner un reclamo por tu factura, cuéntame qué pasó.',

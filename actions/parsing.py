@@ -309,10 +309,21 @@ def format_pesos(value: int) -> str:
 
 
 # ----------------------------------------------------------------------------- motivo
+# Words that describe a complaint by themselves ("me cobraron doble", "llegó altísima")...
+_COMPLAINT = re.compile(
+    r"cobr|car[oa]\b|carisim|alt[oa]\b|altisim|elevad|excesiv|exagerad|subi|doble|no\s+corresponde|"
+    r"mal\s+leid|mal\s+tomad|estimad|promedio|no\s+estoy\s+de\s+acuerdo|inconform|error|equivoc|injust|"
+    r"no\s+he\s+consumido|no\s+consum|no\s+vivo|desocupad|\$|\bmil\b|millon|\bpalos?\b|lucas|no\s+(tengo|hay)\s+alcantarill"
+)
+# ...and words that make it a complaint only when it is not a how-to question.
 _MOTIVO_WORDS = re.compile(
-    r"factur|cobr|consum|car[oa]|carisim|alt[oa]|altisim|elevad|valor|precio|lectur|medidor|"
-    r"contador|alcantarillad|acueduct|energ|\bluz\b|\bagua\b|\bgas\b|recibo|resibo|pag|subi|"
-    r"doble|excesiv|no\s+corresponde|mal\s+leid|estimad|promedio|\$|\bmil\b|millon|kwh|m3|metros",
+    r"factur|recibo|resibo|consum|valor|precio|lectur|medidor|contador|alcantarillad|acueduct|energ|"
+    r"\bluz\b|\bagua\b|\bgas\b|pag|kwh|m3|metros|llego|vino"
+)
+_HOW_TO = re.compile(
+    r"^(?:hola\W+|buenas\W+)?(?:como|donde|cuando|cual|que\s+dia|hasta\s+cuando|puedo|se\s+puede|me\s+pueden|"
+    r"pueden|quiero\s+pagar|necesito\s+pagar|para\s+pagar|necesito\s+(?:el\s+)?(?:duplicado|copia)|"
+    r"quiero\s+(?:el\s+)?(?:duplicado|copia))\b"
 )
 _GENERIC = re.compile(
     r"\b(?:hola|ola|buenas|buenos|dias|tardes|noches|quiero|quisiera|necesito|deseo|voy\s+a|"
@@ -325,11 +336,46 @@ _GENERIC = re.compile(
 def looks_like_motivo(text: str) -> bool:
     """The customer describes what happened (not just 'quiero poner un reclamo')."""
     t = norm(text)
-    if not _MOTIVO_WORDS.search(t):
-        return False
+    if not _COMPLAINT.search(t):
+        if not _MOTIVO_WORDS.search(t) or _HOW_TO.search(t):
+            return False
     rest = _GENERIC.sub(" ", t)
     rest = re.sub(r"[^a-z0-9$]+", " ", rest).strip()
     return len(rest.split()) >= 2
+
+
+_REQUEST = re.compile(
+    r"\b(?:reclam\w*|queja\w*|quejar\w*|pqr|peticion|inconformidad|radicar|denunciar\s+un\s+cobro)\b"
+)
+
+
+def asks_to_file(text: str) -> bool:
+    """'quiero poner un reclamo', 'necesito hacer una queja', 'radicar una pqr'."""
+    return bool(_REQUEST.search(norm(text)))
+
+
+_VOWELS = set("aeiouy")
+
+
+def looks_like_gibberish(text: str) -> bool:
+    """Keyboard mashing and laughter: 'asdkjhasd', 'jajaja', 'xd', 'kkkk'."""
+    t = norm(text)
+    toks = re.findall(r"[a-zñ]+", t)
+    if not toks or re.search(r"\d", t) or len(toks) > 3:
+        return False
+    for tok in toks:
+        if re.fullmatch(r"(?:j+[aeiou]+){2,}j*|(?:[aeiou]*j){3,}|k{3,}|x+d+|l+o+l+|ha(?:ha)+|he(?:he)+|z{3,}|m{3,}|h+m+", tok):
+            continue
+        if not (set(tok) & _VOWELS) and len(tok) >= 3:
+            continue
+        if re.search(r"[^aeiouyñ]{4,}", tok) and len(tok) >= 5:
+            continue
+        if len(tok) >= 6 and len(set(tok)) <= 2:
+            continue
+        if re.search(r"(?:asd|sdf|dfg|fgh|ghj|hjk|jkl|qwe|wer|ert|rty|zxc|xcv|cvb|vbn|bnm)", tok) and len(tok) >= 5:
+            continue
+        return False
+    return True
 
 
 def motivo_as_answer(text: str) -> Optional[str]:
@@ -337,7 +383,7 @@ def motivo_as_answer(text: str) -> Optional[str]:
     t = norm(text)
     if yes_no(text) is not None and len(words(t)) <= 3:
         return None
-    if len(words(t)) >= 3 or _MOTIVO_WORDS.search(t):
+    if len(words(t)) >= 3 or _MOTIVO_WORDS.search(t) or _COMPLAINT.search(t):
         return re.sub(r"\s+", " ", text).strip()
     return None
 

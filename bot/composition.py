@@ -12,7 +12,7 @@ from bot.config import Settings, load_settings
 from bot.conversation_hooks import ConversationHooks, NoopHooks
 from crm_adapter.ports import Store
 
-_lock = threading.Lock()
+_lock = threading.RLock()  # re-entrant: builders call settings() while holding it
 _settings: Optional[Settings] = None
 _store: Optional[Store] = None
 _hooks: Optional[ConversationHooks] = None

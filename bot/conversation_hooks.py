@@ -31,6 +31,14 @@ class ConversationHooks(abc.ABC):
     def intake_finished(self, ref: ConversationRef, outcome: str) -> None:
         """The intake ended: "radicada", "orientada", "cancelada", "sin_consentimiento"."""
 
+    def is_closed_for_lack_of_info(self, conversation_id: str) -> bool:
+        """The request was closed by the next-day message: the next message starts afresh."""
+        return False
+
+    def reopen(self, conversation_id: str) -> bool:
+        """Clear the closed mark once the dialogue has started afresh."""
+        return False
+
 
 class NoopHooks(ConversationHooks):
     def data_requested(self, ref: ConversationRef, requested: str) -> None:
@@ -48,6 +56,16 @@ class RecordingHooks(ConversationHooks):
 
     def __init__(self) -> None:
         self.calls: list = []
+        self.closed: set = set()
+
+    def is_closed_for_lack_of_info(self, conversation_id: str) -> bool:
+        return conversation_id in self.closed
+
+    def reopen(self, conversation_id: str) -> bool:
+        self.calls.append(("reopen", conversation_id))
+        was = conversation_id in self.closed
+        self.closed.discard(conversation_id)
+        return was
 
     def data_requested(self, ref: ConversationRef, requested: str) -> None:
         self.calls.append(("data_requested", ref.conversation_id, requested))

@@ -4,7 +4,8 @@ DIET, trained on a few hundred examples, can call "cc 1036654321 contrato 123" n
 "hola, me llegó carísima la factura" as a greeting. This component runs after the classifiers:
 a message that states a complaint becomes ``reclamo_factura`` / ``reclamo_alcantarillado`` and a
 message that carries petition data (an ID, a contract, an e-mail, an address) becomes ``informar``,
-unless the classifier was already confident of a control intent (cancel, ask for an agent).
+unless the classifier was already confident of a control intent (cancel, ask for an agent), and
+keyboard mashing becomes ``nlu_fallback`` ("no te entendí") rather than an out-of-scope answer.
 """
 from __future__ import annotations
 
@@ -31,11 +32,13 @@ def corrected_intent(text: str, intent: Optional[str], confidence: float) -> Opt
     if P.is_alcantarillado_no_prestado(text):
         return "reclamo_alcantarillado" if intent != "reclamo_alcantarillado" else None
     parsed = P.parse_message(text)
-    if parsed.motivo and intent not in ("reclamo_factura", "reclamo_alcantarillado"):
+    if (parsed.motivo or P.asks_to_file(text)) and intent not in ("reclamo_factura", "reclamo_alcantarillado"):
         return "reclamo_factura"
     has_data = any([parsed.documento, parsed.contrato, parsed.email, parsed.direccion, parsed.celular, parsed.nombre])
     if has_data and intent in (None, "nlu_fallback", "fuera_de_alcance", "saludo", "despedida", "agradecer", "bot_challenge"):
         return "informar"
+    if not has_data and P.looks_like_gibberish(text) and intent != "nlu_fallback":
+        return "nlu_fallback"  # "no te entendí", not an out-of-scope answer
     return None
 
 

@@ -162,3 +162,32 @@ async def test_document_question_uses_the_first_name(deps):
     d = CollectingDispatcher()
     await AskNumeroDocumento().run(d, tracker({"nombre": "Ana Lopez"}), {})
     assert d.messages[0]["text"].startswith("Gracias, Ana.")
+
+
+async def test_consent_notice_is_given_in_full_once_then_short(deps):
+    from actions.asks import AskConsentimiento
+
+    d = CollectingDispatcher()
+    t = tracker({"politica_url": "https://x/politica"})
+    await AskConsentimiento().run(d, t, {})
+    full = d.messages[0]["text"]
+    assert "Ley 1581" in full and "https://x/politica" in full
+    t.events.append({"event": "bot", "text": full})
+    d2 = CollectingDispatcher()
+    await AskConsentimiento().run(d2, t, {})
+    assert "Ley 1581" not in d2.messages[0]["text"] and "sí" in d2.messages[0]["text"]
+
+
+async def test_after_the_next_day_closing_the_next_message_starts_afresh(deps):
+    deps.hooks.closed.add("conv-1")
+    t = tracker({"consentimiento": "si", "motivo": "vieja", "nombre": "Ana", "intake_id": "old",
+                 "requested_slot": "numero_documento"}, "hola, me llego cara la factura")
+    events = await ValidatePqrForm(deps).run(CollectingDispatcher(), t, {})
+    final = {}
+    for e in events:
+        if e["event"] == "slot":
+            final[e["name"]] = e["value"]
+    assert final["nombre"] is None and final["consentimiento"] is None
+    assert final["intake_id"] not in (None, "old")
+    assert final["requested_slot"] == "consentimiento"
+    assert ("reopen", "conv-1") in deps.hooks.calls

@@ -267,3 +267,31 @@ def test_free_text_relationship(store, settings):
     c.send("contrato 77702")
     c.send("le ayudo a mi vecino con las cuentas")
     assert c.slots["relacion_inmueble"] == "otro: le ayudo a mi vecino con las cuentas"
+
+
+@pytest.mark.parametrize("reply", ["no tengo correo", "no, el celular es 3157778890", "no se que es eso pero mi cedula es 123456"])
+def test_a_no_about_something_else_is_not_a_refusal_of_consent(store, settings, reply):
+    c = Conversation(store, settings)
+    c.send("quiero poner un reclamo")
+    assert c.send(reply) == "consentimiento"
+    assert c.slots.get("orientacion") is None
+    assert store.list_consentimientos() == []
+
+
+@pytest.mark.parametrize("reply", ["no", "No acepto", "no autorizo", "nop", "no gracias"])
+def test_explicit_refusals(store, settings, reply):
+    c = Conversation(store, settings)
+    c.send("quiero poner un reclamo")
+    assert c.send(reply) is None
+    assert c.slots["orientacion"] == "sin_consentimiento"
+
+
+def test_address_matched_in_billing_takes_the_billing_address(store, settings):
+    c = Conversation(store, settings)
+    c.send("me llego muy cara la factura")
+    c.send("si")
+    c.send("Jhon Ospina")
+    c.send("98765432")
+    c.send("vivo en la cra 45 # 12-30 bello")
+    assert c.slots["contrato"] == "55501"
+    assert c.slots["direccion"] == "Carrera 45 # 12-30, Bello"

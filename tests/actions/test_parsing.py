@@ -86,3 +86,11 @@ def test_everything_in_one_message():
     assert p.email == "juan@x.co"
     assert p.celular == "3001234567"
     assert p.motivo
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("asdkjhasd", True), ("jajaja", True), ("xd", True), ("kkkk", True), ("zzz", True),
+    ("hola", False), ("Juan", False), ("si", False), ("Tatiana", False), ("1234", False), ("Brayan", False),
+])
+def test_gibberish(text, expected):
+    assert P.looks_like_gibberish(text) is expected

@@ -1,0 +1,13 @@
+"""Next-day closing message (seed 002, section 2.7).
+
+When the assistant asks a customer for missing petition data and the customer stops
+answering, a follow-up is scheduled in the database; the worker (``pqrbot worker``) sends the
+closing message when it is due, exactly once, inside the channel's messaging window (or with
+an approved template / a public reply), and marks the conversation closed for lack of
+information.
+
+For the dialogue: ``is_closed_for_lack_of_info(conversation_id)`` and ``reopen(conversation_id)``.
+"""
+from bot.followups.hooks import is_closed_for_lack_of_info, reopen
+
+__all__ = ["is_closed_for_lack_of_info", "reopen"]

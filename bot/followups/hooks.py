@@ -1,0 +1,238 @@
+"""ConversationHooks of the follow-up scheduler (run inside the Rasa action server).
+
+* ``data_requested``: schedule the closing at now + PQRBOT_FOLLOWUP_AFTER (earlier if the
+  channel's messaging window would close first), replacing the conversation's pending one.
+  Asking for data again also clears a "closed for lack of information" mark.
+* ``customer_replied``: cancel the pending closing (the conversation resumes).
+* ``intake_finished``: cancel the pending closing and clear the closed mark.
+
+Everything goes through the database: the worker is another process.
+A database error is logged and swallowed: the customer's conversation must go on.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import datetime, timedelta
+from typing import Callable, Optional
+
+from bot.conversation_hooks import ConversationHooks, ConversationRef
+from bot.followups.policy import DEFAULT_MARGIN, plan
+from bot.followups.store import FollowupStore, utcnow
+
+try:  # identification numbers and phones masked in every log line
+    from bot.channels.logmask import masked_logger as _logger
+except ImportError:  # pragma: no cover
+    _logger = logging.getLogger
+log = _logger(__name__)
+
+# Message metadata keys the channels may set on a message that came in a public mention.
+PUBLIC_FLAG_KEYS = ("public", "is_public", "public_mention")
+PUBLIC_REF_KEYS = ("public_ref", "mention_id", "comment_id", "tweet_id", "post_id")
+
+
+def parse_duration(text: Optional[str], default: float) -> float:
+    """Seconds from "90", "30s", "15m", "23h", "1d"; ``default`` when empty or invalid."""
+    if text is None or not str(text).strip():
+        return default
+    text = str(text).strip().lower()
+    units = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+    try:
+        if text[-1] in units:
+            return float(text[:-1]) * units[text[-1]]
+        return float(text)
+    except ValueError:
+        log.warning("invalid duration %r, using %s s", text, default)
+        return default
+
+
+def window_margin(settings) -> timedelta:
+    """How long before a messaging window closes the closing is sent at the latest."""
+    get = getattr(settings, "get", None)
+    raw = get("PQRBOT_FOLLOWUP_WINDOW_MARGIN") if get else None
+    return timedelta(seconds=parse_duration(raw, DEFAULT_MARGIN.total_seconds()))
+
+
+def public_context(metadata: Optional[dict]) -> tuple:
+    """(asked_publicly, public_ref) from the metadata of the customer's latest message."""
+    if not isinstance(metadata, dict):
+        return False, None
+    public_ref = next(
+        (str(metadata[k]) for k in PUBLIC_REF_KEYS if metadata.get(k) not in (None, "")), None
+    )
+    flag = any(bool(metadata.get(k)) for k in PUBLIC_FLAG_KEYS)
+    if str(metadata.get("visibility", "")).lower() == "public":
+        flag = True
+    return flag, public_ref
+
+
+class FollowupHooks(ConversationHooks):
+    def __init__(
+        self,
+        store: "FollowupStore | Callable[[], FollowupStore]",
+        *,
+        delay_seconds: float,
+        margin: timedelta = DEFAULT_MARGIN,
+        clock: Callable[[], datetime] = utcnow,
+        raise_errors: bool = False,
+    ) -> None:
+        self._store = store if isinstance(store, FollowupStore) else None
+        self._factory = None if isinstance(store, FollowupStore) else store
+        self._lock = threading.Lock()
+        self.delay = timedelta(seconds=delay_seconds)
+        self.margin = margin
+        self.clock = clock
+        self.raise_errors = raise_errors
+
+    @property
+    def store(self) -> FollowupStore:
+        if self._store is None:
+            with self._lock:
+                if self._store is None:
+                    self._store = self._factory()
+        return self._store
+
+    # ---------------------------------------------------------------- hooks
+    def data_requested(self, ref: ConversationRef, requested: str) -> None:
+        def run() -> None:
+            now = self.clock()
+            asked_publicly, public_ref = public_context(ref.metadata)
+            requested_due = now + self.delay
+            # The request answers the customer's latest message: the window starts now.
+            due_at, window_ends_at = plan(ref.canal, ref.input_channel, now, requested_due, self.margin)
+            fu = self.store.schedule(
+                conversation_id=ref.conversation_id,
+                input_channel=ref.input_channel,
+                canal=ref.canal,
+                requested=requested,
+                due_at=due_at,
+                requested_due_at=requested_due,
+                last_inbound_at=now,
+                window_ends_at=window_ends_at,
+                asked_publicly=asked_publicly,
+                public_ref=public_ref,
+                now=now,
+            )
+            log.info(
+                "follow-up %s of %s (%s) scheduled for %s after asking for %s",
+                fu.id, ref.conversation_id, ref.canal, due_at.isoformat(), requested,
+            )
+
+        self._guard("data_requested", run)
+
+    def customer_replied(self, ref: ConversationRef) -> None:
+        self._guard(
+            "customer_replied",
+            lambda: self.store.customer_replied(ref.conversation_id, now=self.clock()),
+        )
+
+    def intake_finished(self, ref: ConversationRef, outcome: str) -> None:
+        self._guard(
+            "intake_finished",
+            lambda: self.store.intake_finished(ref.conversation_id, outcome, now=self.clock()),
+        )
+
+    # ------------------------------------------------ for the dialogue
+    def is_closed_for_lack_of_info(self, conversation_id: str) -> bool:
+        try:
+            return self.store.is_closed_for_lack_of_info(conversation_id)
+        except Exception:
+            if self.raise_errors:
+                raise
+            log.exception("could not read the follow-up state of %s", conversation_id)
+            return False
+
+    def reopen(self, conversation_id: str) -> bool:
+        try:
+            return self.store.reopen(conversation_id, now=self.clock())
+        except Exception:
+            if self.raise_errors:
+                raise
+            log.exception("could not reopen %s", conversation_id)
+            return False
+
+    def _guard(self, what: str, fn: Callable[[], object]) -> None:
+        try:
+            fn()
+        except Exception:
+            if self.raise_errors:
+                raise
+            log.exception("follow-up hook %s failed", what)
+
+
+def _store_factory(settings, get_store) -> Callable[[], FollowupStore]:
+    def factory() -> FollowupStore:
+        engine = None
+        if get_store is not None:
+            try:  # share the CRM store's engine (same database, migrations already applied)
+                engine = getattr(get_store(), "engine", None)
+            except Exception:
+                log.exception("CRM store unavailable; follow-ups open their own engine")
+        if engine is not None and _same_database(engine.url, settings.database_url):
+            from crm_adapter.migrations import upgrade
+
+            upgrade(engine)
+            return FollowupStore(engine)
+        return FollowupStore.from_url(settings.database_url)
+
+    return factory
+
+
+def _same_database(engine_url, url: str) -> bool:
+    from sqlalchemy.engine import make_url
+
+    def render(u) -> str:
+        return make_url(u).render_as_string(hide_password=False)
+
+    return render(engine_url) == render(url)
+
+
+def build_hooks(settings, get_store=None) -> FollowupHooks:
+    """Called by bot.composition: the hooks the dialogue's actions notify."""
+    return FollowupHooks(
+        _store_factory(settings, get_store),
+        delay_seconds=settings.followup_after_seconds,
+        margin=window_margin(settings),
+    )
+
+
+# ------------------------------------------------------------------ dialogue API
+_api_lock = threading.Lock()
+_api_store: Optional[FollowupStore] = None
+
+
+def _dialogue_store() -> FollowupStore:
+    """The store the dialogue's questions use: that of the hooks when composition has
+    already built them, else one of its own on the configured database."""
+    global _api_store
+    from bot import composition
+
+    hooks = getattr(composition, "_hooks", None)
+    if isinstance(hooks, FollowupHooks):
+        return hooks.store
+    url = composition.settings().database_url
+    with _api_lock:
+        if _api_store is None or not _same_database(_api_store.engine.url, url):
+            _api_store = FollowupStore.from_url(url)
+        return _api_store
+
+
+def is_closed_for_lack_of_info(conversation_id: str) -> bool:
+    """True when the conversation's request was closed by the next-day message (the customer
+    never sent the data): the dialogue should start afresh, forgetting the half-collected
+    petition data. Stays True until ``reopen`` or the next data request / end of intake."""
+    try:
+        return _dialogue_store().is_closed_for_lack_of_info(conversation_id)
+    except Exception:
+        log.exception("could not read the follow-up state of %s", conversation_id)
+        return False
+
+
+def reopen(conversation_id: str) -> bool:
+    """Clear the closed mark (the dialogue restarted the intake); True if it was set.
+    Also done implicitly by the next data_requested or intake_finished."""
+    try:
+        return _dialogue_store().reopen(conversation_id)
+    except Exception:
+        log.exception("could not reopen %s", conversation_id)
+        return False

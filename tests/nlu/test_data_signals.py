@@ -1,0 +1,18 @@
+import pytest
+
+from nlu.components.data_signals import corrected_intent
+
+
+@pytest.mark.parametrize("text,intent,expected", [
+    ("buenas, quiero poner una queja", "saludo", "reclamo_factura"),
+    ("hola, me llego carisima la factura", "saludo", "reclamo_factura"),
+    ("me cobran alcantarillado y no tengo", "reclamo_factura", "reclamo_alcantarillado"),
+    ("cc 1036654321 contrato 123", "nlu_fallback", "informar"),
+    ("asdkjhasd", "fuera_de_alcance", "nlu_fallback"),
+    ("jajaja", "fuera_de_alcance", "nlu_fallback"),
+    ("cancelar el reclamo", "cancelar", None),  # a confident control intent stays
+    ("como pago la factura por internet", "fuera_de_alcance", None),
+    ("hola", "saludo", None),
+])
+def test_corrected_intent(text, intent, expected):
+    assert corrected_intent(text, intent, 0.9) == expected
