@@ -152,7 +152,8 @@ class IntakeTurn:
             if intent in _CONTROL_INTENTS | _CHITCHAT_INTENTS and confidence >= 0.6:
                 return  # the rules answer it; the form asks again
             parsed = P.parse_message(text, persons)
-            if self._has_data(parsed) or parsed.motivo:
+            bare_name = P.name_as_answer(text)
+            if self._has_data(parsed) or parsed.motivo or (bare_name and len(bare_name.split()) >= 2):
                 self.set("pendientes", list(self.get("pendientes") or []) + [text])
                 self.say("datos_en_espera")
             else:
@@ -179,7 +180,13 @@ class IntakeTurn:
         pending = list(self.get("pendientes") or [])
         self.set("pendientes", None)
         for earlier in pending:
-            self._apply_data(earlier, P.parse_message(earlier), None, 0.0, None, quiet=True)
+            parsed = P.parse_message(earlier)
+            if not parsed.nombre and not self._has_data(parsed) and not parsed.motivo:
+                # A message that is only a full name ("Pedro Pablo Gil") answered nothing asked yet.
+                candidate = P.name_as_answer(earlier)
+                if candidate and len(candidate.split()) >= 2:
+                    parsed.nombre = candidate
+            self._apply_data(earlier, parsed, None, 0.0, None, quiet=True)
         rest = re.sub(r"^\W*(s[ií]+|claro|dale|ok|listo|acepto|autorizo|de acuerdo)\b[\s,.!]*", "", text, flags=re.I)
         if rest and rest != text:
             self._apply_data(rest, P.parse_message(rest, persons), None, 0.0, None)
@@ -215,8 +222,9 @@ class IntakeTurn:
 
         # name
         nombre = p.nombre
-        if not nombre and requested == "nombre":
-            nombre = P.name_as_answer(text)
+        if requested == "nombre":
+            # The customer's own words beat spaCy's PER entity, which often drops a first name.
+            nombre = P.find_name(text) or P.name_as_answer(text) or p.nombre
         if nombre:
             self.set("nombre", nombre)
         elif requested == "nombre" and not self._has_data(p) and not quiet:
@@ -302,6 +310,12 @@ class IntakeTurn:
                 self.set("notif_correo", check.value)
             elif not quiet:
                 self.hint("notif_correo", "hint_correo", razon=check.reason)
+        elif p.sin_correo and requested != "notif_correo" and not self.get("notif_correo"):
+            self.set("notif_correo", NO)
+        if p.sin_correo and p.sin_celular and requested in ("notif_correo", "notif_celular"):
+            self.set("notif_correo", self.get("notif_correo") or NO)
+            if self.get("notif_correo") == NO:
+                self.set("notif_celular", NO)
         elif requested == "notif_correo":
             if p.sin_correo or P.yes_no(text) is False:
                 self.set("notif_correo", NO)
@@ -322,6 +336,10 @@ class IntakeTurn:
         elif requested == "notif_celular":
             if p.sin_celular or P.yes_no(text) is False:
                 self.set("notif_celular", NO)
+            elif (p.direccion or P.looks_like_free_address(text)) and not self._has_data(p) or p.direccion:
+                # No mobile, but an address for the citation: that is the next medium anyway.
+                self.set("notif_celular", NO)
+                self.set("notif_direccion", p.direccion or text.strip())
             elif not quiet and not self._has_data(p):
                 self.hint("notif_celular", "hint_celular", razon=validate_celular(text).reason)
         if requested == "notif_direccion":

@@ -148,6 +148,7 @@ def says_has_no(text: str, what: str) -> bool:
     }[what]
     return bool(
         re.search(rf"\b(?:no\s+(?:tengo|uso|manejo|cuento\s+con|poseo|hay)|sin|tampoco\s+tengo|nunca\s+he\s+tenido)\b[^.]*?\b{nouns}", t)
+        or re.search(rf"\bno\s+(?:tengo|uso|manejo)\b[^.]*\bni\s+(?:un\s+|una\s+)?{nouns}", t)
         or re.search(rf"\b{nouns}\b[^.]*\bno\s+(?:tengo|uso|manejo)\b", t)
     )
 

@@ -19,11 +19,12 @@ from crm_adapter.models import Evidencia
 
 
 def tracker(slots: dict, text: Optional[str] = None, *, channel="rest", metadata=None,
-            fresh=True, active=True, sender="conv-1", intent="informar", confidence=0.9) -> Tracker:
+            fresh=True, active=True, sender="conv-1", intent="informar", confidence=0.9,
+            entities=()) -> Tracker:
     events: List[dict] = [{"event": "action", "name": "action_listen", "timestamp": time.time()}]
     latest = {}
     if text is not None:
-        latest = {"text": text, "intent": {"name": intent, "confidence": confidence}, "entities": []}
+        latest = {"text": text, "intent": {"name": intent, "confidence": confidence}, "entities": list(entities)}
         events.append({"event": "user", "text": text, "timestamp": time.time(), "input_channel": channel,
                        "metadata": metadata or {}, "parse_data": latest})
     if not fresh:
@@ -191,3 +192,10 @@ async def test_after_the_next_day_closing_the_next_message_starts_afresh(deps):
     assert final["intake_id"] not in (None, "old")
     assert final["requested_slot"] == "consentimiento"
     assert ("reopen", "conv-1") in deps.hooks.calls
+
+
+async def test_the_customers_words_beat_a_partial_person_entity(deps):
+    t = tracker({"consentimiento": "si", "motivo": "x", "requested_slot": "nombre"}, "Andrés Felipe Zapata Londoño",
+                entities=[{"entity": "PER", "value": "Felipe Zapata Londoño"}])
+    events = await ValidatePqrForm(deps).run(CollectingDispatcher(), t, {})
+    assert slot_events(events)["nombre"] == "Andrés Felipe Zapata Londoño"

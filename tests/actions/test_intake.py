@@ -295,3 +295,41 @@ def test_address_matched_in_billing_takes_the_billing_address(store, settings):
     c.send("vivo en la cra 45 # 12-30 bello")
     assert c.slots["contrato"] == "55501"
     assert c.slots["direccion"] == "Carrera 45 # 12-30, Bello"
+
+
+def test_a_bare_full_name_typed_before_consent_is_kept(store, settings):
+    c = Conversation(store, settings)
+    c.send("buenas, quiero poner una queja")
+    c.send("Pedro Pablo Gil")
+    c.send("c.c 8.123.456")
+    assert c.send("si") == "motivo"
+    assert c.slots["nombre"] == "Pedro Pablo Gil" and c.slots["numero_documento"] == "8123456"
+
+
+def test_saying_early_there_is_no_email_skips_that_question(store, settings):
+    c = Conversation(store, settings)
+    c.send("me llego muy cara la factura")
+    c.send("si")
+    c.send("Juan Perez, no tengo correo")
+    c.send("1036654321")
+    assert c.send("12345678") == "notif_celular"
+
+
+def test_no_email_nor_mobile_in_one_answer_goes_to_the_address(store, settings):
+    c = Conversation(store, settings)
+    c.send("me cobran alcantarillado y tengo pozo septico")
+    c.send("si")
+    c.send("Rosa Gomez cc 70111222")
+    c.send("contrato 55502")
+    assert c.send("no tengo correo ni celular") == "notif_direccion"
+    assert c.send("Vereda La Palma Km 3, Rionegro") == "confirmacion"
+
+
+def test_an_address_when_asked_for_a_mobile_is_taken_for_the_citation(store, settings):
+    c = Conversation(store, settings)
+    c.send("me llego muy cara la factura")
+    c.send("si")
+    c.send("Juan Perez cc 1036654321 contrato 12345678")
+    c.send("no tengo correo")
+    assert c.send("mandenme la citacion a la calle 10 # 43-25") == "confirmacion"
+    assert c.slots["notif_direccion"] == "calle 10 # 43-25"
