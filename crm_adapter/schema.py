@@ -44,7 +44,7 @@ alcantarillado_pagos = Table(
         index=True,
     ),
     Column("fecha", Date, nullable=False),
-    Column("valor", Numeric(16, 2), nullable=False),
+    Column("valor", Numeric(16, 2, asdecimal=False), nullable=False),
 )
 
 contactos = Table(
