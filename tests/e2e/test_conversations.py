@@ -113,3 +113,55 @@ def test_web_chat_page_is_served(server):
     with urllib.request.urlopen(server.base + "/webhooks/webchat/", timeout=30) as resp:
         page = resp.read().decode()
     assert "Chat EPM" in page and "webhook" in page
+
+
+def _seed(server, tmp_path, contratos):
+    path = tmp_path / "more.json"
+    path.write_text(json.dumps(contratos), encoding="utf-8")
+    out = server.cli("crm", "seed", str(path))
+    assert out.returncode == 0, out.stderr
+
+
+def test_billing_loaded_while_running_is_used_and_sewer_payments_redirect(server, tmp_path):
+    _seed(server, tmp_path, [{
+        "contrato": "990001", "direccion": "Calle 33 # 70-12", "municipio": "Medellín", "uso": "residencial",
+        "titular": {"tipo_documento": "CC", "numero": "32111222", "nombre": "Gloria Mesa"},
+        "servicios": ["acueducto", "alcantarillado"], "alcantarillado_pagos": [{"fecha": "2026-09-01", "valor": 21000}],
+    }])
+    sender, replies = server.talk([
+        "me cobran alcantarillado y en mi casa no tenemos alcantarillado",
+        "si",
+        "Gloria Mesa, cedula 32111222",
+        "contrato 990001",
+    ])
+    assert server.pqrs_of(sender) == []
+    text = joined(replies)
+    assert "canal escrito" in text
+    orientaciones = json.loads(server.cli("crm", "orientaciones", "--json").stdout)
+    mine = [o for o in orientaciones if o["conversation_id"] == sender]
+    assert [o["regla"] for o in mine] == ["alcantarillado_no_prestado"]
+    assert mine[0]["canal"] == "Chat EPM" and mine[0]["contrato"] == "990001"
+
+
+def test_sewer_claim_without_payments_is_filed_as_such(server):
+    sender, replies = server.talk([
+        "tengo pozo septico y me estan cobrando alcantarillado",
+        "si",
+        "Rosa Gomez",
+        "70111222",
+        "55502",
+        "rosa.gomez@gmail.com",
+        "si",
+    ])
+    [p] = server.pqrs_of(sender)
+    assert "alcantarillado no prestado" in p["motivo_detalle"]
+
+
+def test_commercial_premises(server):
+    company, r1 = server.talk(["la factura del local llego carisima", "si", "Marta Ruiz cc 43000111", "contrato 77701"])
+    assert server.pqrs_of(company) == []
+    assert "acreditar la relación" in joined(r1)
+    person, r2 = server.talk(["la factura del local llego carisima", "si", "Marta Ruiz cc 43000111", "contrato 77702",
+                              "soy la arrendataria", "marta@gmail.com", "si"])
+    [p] = server.pqrs_of(person)
+    assert p["relacion_inmueble"] == "arrendatario" and "arrendatario" in p["motivo_detalle"]

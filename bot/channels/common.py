@@ -1,0 +1,418 @@
+"""What every provider channel shares: ack-then-process, dedup, masking, output through the
+outbound service.
+
+An inbound webhook request goes: authenticate (403 on failure, nothing else happens) ->
+parse (400 when malformed) -> for each message: register the conversation and its media ->
+record the delivery id (a provider's retry stops here) -> hand the message to the assistant
+in a background task -> answer 200 at once. The assistant's replies go through the outbound
+service (retries, outbound log) via ``OutboundOutputChannel``; replies to a public comment or
+mention are sent as ONE private message (a Meta private reply allows a single message).
+
+Sender ids (Rasa ``sender_id`` = conversation id):
+  whatsapp:+573001234567      WhatsApp (Twilio "From")
+  facebook:<PSID>             Messenger; a Facebook comment/post opens facebook:<author id>
+  instagram:<IGSID>           Instagram Direct and Instagram comments
+  instagram:mention:<id>      an Instagram @mention (the webhook does not say who wrote it)
+  twitter:<user id>           X DMs and mentions
+  telegram:<chat id>          Telegram private chats
+After a private reply to a Facebook comment, Meta gives the customer's PSID; the PSID is
+linked as an alias so the inbox conversation continues the comment's conversation.
+"""
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Awaitable, Callable, Dict, List, Optional
+
+from sanic.response import HTTPResponse, text as text_response
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+
+from bot.channels.deliveries import DeliveryLog
+from bot.channels.logmask import mask, masked_logger
+from bot.channels.media import MediaItem, MediaStore
+from bot.outbound.ports import Outbound
+from bot.outbound.registry import ChannelRegistry
+
+logger = masked_logger(__name__)
+
+# Customer-facing texts (Spanish, tú, warm and brief).
+VOICE_NOTE_REPLY = "¡Gracias por tu audio! Por ahora no puedo escucharlo 🙏 ¿Me lo escribes, por favor?"
+MEDIA_RECEIVED_REPLY = (
+    "¡Gracias! Guardé tu archivo 📎 para adjuntarlo a tu solicitud. "
+    "Cuéntame por escrito lo que necesitas, por favor."
+)
+ERROR_REPLY = "Uy, tuve un problema para procesar tu mensaje 😕 ¿Me lo escribes de nuevo en un momento, por favor?"
+
+OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
+
+
+# --------------------------------------------------------------------------- helpers
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def secure_equals(a: Optional[str], b: Optional[str]) -> bool:
+    if not a or not b:
+        return False
+    return hmac.compare_digest(a.encode("utf-8"), b.encode("utf-8"))
+
+
+def hmac_sha256(secret: str, payload: bytes) -> bytes:
+    return hmac.new(secret.encode("utf-8"), payload, hashlib.sha256).digest()
+
+
+class BadPayload(ValueError):
+    """The body is not what the provider sends: answer 400."""
+
+
+def parse_json_object(body: bytes) -> dict:
+    try:
+        data = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise BadPayload(f"invalid JSON: {type(exc).__name__}") from exc
+    if not isinstance(data, dict):
+        raise BadPayload("the JSON body is not an object")
+    return data
+
+
+def forbidden() -> HTTPResponse:
+    return text_response("forbidden", status=403)
+
+
+def bad_request(reason: str) -> HTTPResponse:
+    return text_response(f"bad request: {reason}", status=400)
+
+
+def unavailable() -> HTTPResponse:
+    # the provider retries later; never a 500
+    return text_response("temporarily unavailable", status=503)
+
+
+def sanitize_text(text: Optional[str]) -> Optional[str]:
+    """Customers' text must not drive Rasa's "/intent{...}" shortcut (slot injection)."""
+    if text is None:
+        return None
+    text = text.strip()
+    if text.lower() == "/start":  # Telegram's first message
+        return "Hola"
+    return text.lstrip("/").strip()
+
+
+def split_text(text: str, limit: int) -> List[str]:
+    """Cut a long message at paragraph, line or word boundaries so that no part exceeds limit."""
+    text = text.strip()
+    if len(text) <= limit:
+        return [text] if text else []
+    parts: List[str] = []
+    rest = text
+    while len(rest) > limit:
+        window = rest[:limit]
+        cut = max(window.rfind("\n\n"), window.rfind("\n"))
+        if cut < limit // 2:
+            cut = window.rfind(" ")
+        if cut < limit // 2:
+            cut = limit
+        parts.append(rest[:cut].strip())
+        rest = rest[cut:].strip()
+    if rest:
+        parts.append(rest)
+    return parts
+
+
+# --------------------------------------------------------------------------- messages
+@dataclass
+class InboundMessage:
+    """One customer message, provider-neutral."""
+
+    delivery_id: str  # dedup key within the provider: MessageSid, mid, comment id, update_id...
+    conversation_id: str  # Rasa sender_id (before alias resolution)
+    address: str  # where a private answer goes
+    canal: str  # PQR canal
+    text: Optional[str]
+    received_at: datetime = field(default_factory=utcnow)
+    public_ref: Optional[str] = None  # comment/mention/tweet id if the message is public
+    media: List[MediaItem] = field(default_factory=list)
+    extra: Dict[str, Optional[str]] = field(default_factory=dict)  # merged into the registry
+    metadata: Dict[str, Any] = field(default_factory=dict)  # added to the UserMessage metadata
+    fetch_text: Optional[Callable[[], Awaitable[Optional[str]]]] = None  # mentions without text
+
+    @property
+    def public(self) -> bool:
+        return self.public_ref is not None
+
+
+# --------------------------------------------------------------------------- output
+class OutboundOutputChannel(OutputChannel):
+    """Rasa output channel that sends every bot message through the outbound service.
+
+    ``recipient_id`` is Rasa's sender_id, i.e. the conversation id of the registry.
+    """
+
+    def __init__(self, outbound: Outbound, channel_name: str, text_limit: int = 1600, purpose: str = "reply") -> None:
+        self.outbound = outbound
+        self.channel_name = channel_name
+        self.text_limit = text_limit
+        self.purpose = purpose
+        self.results: list = []
+
+    def name(self) -> str:  # type: ignore[override]  (instance: one class for all channels)
+        return self.channel_name
+
+    async def _send(self, recipient_id: str, text: str) -> None:
+        for part in split_text(text, self.text_limit):
+            self.results.append(await self.outbound.send_text(recipient_id, part, purpose=self.purpose))
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        await self._send(recipient_id, text)
+
+    async def send_text_with_buttons(self, recipient_id: str, text: str, buttons: List[Dict[str, Any]], **kwargs: Any) -> None:
+        options = "\n".join(f"{n}. {b.get('title', '')}" for n, b in enumerate(buttons, start=1))
+        await self._send(recipient_id, f"{text}\n{options}" if options else text)
+
+    async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
+        await self._send(recipient_id, image)
+
+    async def send_attachment(self, recipient_id: str, attachment: Any, **kwargs: Any) -> None:
+        await self._send(recipient_id, str(attachment))
+
+    async def send_custom_json(self, recipient_id: str, json_message: Dict[str, Any], **kwargs: Any) -> None:
+        text = json_message.get("text") if isinstance(json_message, dict) else None
+        if text:
+            await self._send(recipient_id, str(text))
+        else:
+            logger.debug("custom payload not sent on %s", self.channel_name)
+
+
+class BufferedOutputChannel(OutboundOutputChannel):
+    """Collects the bot messages of one turn and sends them as a single private message."""
+
+    def __init__(self, outbound: Outbound, channel_name: str, text_limit: int = 1600) -> None:
+        super().__init__(outbound, channel_name, text_limit, purpose="private_reply")
+        self.parts: List[str] = []
+
+    async def _send(self, recipient_id: str, text: str) -> None:
+        if text and text.strip():
+            self.parts.append(text.strip())
+
+    async def flush(self, recipient_id: str) -> None:
+        if self.parts:
+            joined, self.parts = "\n\n".join(self.parts), []
+            self.results.append(await self.outbound.send_text(recipient_id, joined, purpose=self.purpose))
+
+
+# --------------------------------------------------------------------------- runtime
+class Dispatcher:
+    """Runs background work, one task after the other per conversation (order preserved)."""
+
+    def __init__(self) -> None:
+        self._locks: Dict[str, asyncio.Lock] = {}
+        self._pending: Dict[str, int] = {}
+        self._tasks: set = set()
+
+    def submit(self, key: str, work: Callable[[], Awaitable[Any]]) -> "asyncio.Task":
+        self._pending[key] = self._pending.get(key, 0) + 1
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        task = asyncio.get_running_loop().create_task(self._run(key, lock, work))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    async def _run(self, key: str, lock: asyncio.Lock, work: Callable[[], Awaitable[Any]]) -> None:
+        try:
+            async with lock:
+                await work()
+        except Exception:  # pragma: no cover - work() handles its own errors
+            logger.exception("background work for %s failed", mask(key))
+        finally:
+            self._pending[key] -= 1
+            if self._pending[key] == 0:
+                self._pending.pop(key, None)
+                self._locks.pop(key, None)
+
+    @property
+    def busy(self) -> int:
+        return len(self._tasks)
+
+    async def drain(self, timeout: Optional[float] = None) -> None:
+        """Wait for the background work submitted so far (tests, graceful shutdown)."""
+        loop = asyncio.get_running_loop()
+        deadline = None if timeout is None else loop.time() + timeout
+        while self._tasks:
+            remaining = None if deadline is None else max(0.0, deadline - loop.time())
+            done, _ = await asyncio.wait(list(self._tasks), timeout=remaining)
+            if deadline is not None and loop.time() >= deadline:
+                break
+
+
+@dataclass
+class ChannelRuntime:
+    """The services a channel works with (one per process, or one per test)."""
+
+    settings: Any
+    registry: ChannelRegistry
+    outbound: Outbound
+    deliveries: DeliveryLog
+    media: MediaStore
+    dispatcher: Dispatcher = field(default_factory=Dispatcher)
+
+
+_runtime: Optional[ChannelRuntime] = None
+_runtime_lock = threading.Lock()
+
+
+def get_runtime() -> ChannelRuntime:
+    """The process's channel runtime: SQL stores on PQRBOT_DATABASE_URL, schema up to date."""
+    global _runtime
+    with _runtime_lock:
+        if _runtime is None:
+            from bot import composition
+            from bot.channels.deliveries import SqlDeliveryLog
+            from bot.channels.media import SqlMediaStore
+            from bot.outbound import build_outbound, build_registry
+            from crm_adapter.db import make_engine
+            from crm_adapter.migrations import upgrade
+
+            settings = composition.settings()
+            engine = make_engine(settings.database_url)
+            upgrade(engine)
+            registry = build_registry(settings, engine)
+            _runtime = ChannelRuntime(
+                settings=settings,
+                registry=registry,
+                outbound=build_outbound(settings, engine, registry=registry),
+                deliveries=SqlDeliveryLog(engine),
+                media=SqlMediaStore(engine),
+            )
+        return _runtime
+
+
+def set_runtime(runtime: Optional[ChannelRuntime]) -> None:
+    """Replace the process runtime (tests, scripts); None forgets it."""
+    global _runtime
+    with _runtime_lock:
+        _runtime = runtime
+
+
+# --------------------------------------------------------------------------- base channel
+class WebhookChannel(InputChannel):
+    """Base of the provider channels: ack fast, dedup, register, process in the background."""
+
+    provider = ""  # dedup namespace
+    text_limit = 1600
+
+    def __init__(self, *, runtime: Optional[ChannelRuntime] = None, settings: Any = None) -> None:
+        self._runtime = runtime
+        self._settings = settings
+
+    @property
+    def settings(self):
+        if self._settings is not None:
+            return self._settings
+        if self._runtime is not None:
+            return self._runtime.settings
+        from bot import composition
+
+        return composition.settings()
+
+    @property
+    def runtime(self) -> ChannelRuntime:
+        if self._runtime is None:
+            self._runtime = get_runtime()
+        return self._runtime
+
+    def setting(self, explicit: Optional[str], name: str) -> Optional[str]:
+        """A credential given in credentials.yml, else the environment variable."""
+        if explicit not in (None, "") and "${" not in str(explicit):
+            return str(explicit)
+        return self.settings.get(name)
+
+    def get_output_channel(self) -> OutputChannel:
+        """For Rasa's API (trigger_intent / agents): sends through the outbound service."""
+        return OutboundOutputChannel(self.runtime.outbound, self.name(), self.text_limit)
+
+    def prepared(self, bp):
+        """Finish a channel blueprint: build the runtime at start (database, migrations) rather
+        than on the first webhook, and let queued work finish when the server stops."""
+
+        @bp.listener("before_server_stop")
+        async def _drain(app, loop):  # noqa: ANN001
+            if self._runtime is not None:
+                await self._runtime.dispatcher.drain(timeout=10)
+
+        try:
+            self.runtime
+        except Exception:
+            logger.exception("%s channel: runtime not ready (database?); retrying on the first request", self.name())
+        return bp
+
+    # -- inbound
+    async def accept(self, messages: List[InboundMessage], on_new_message: OnNewMessage) -> int:
+        """Register and queue the messages; returns how many are new. Raises on DB trouble
+        (the webhook then answers 503 and the provider retries)."""
+        rt = self.runtime
+        accepted = 0
+        for m in messages:
+            conv_id = await asyncio.to_thread(rt.registry.resolve, m.conversation_id)
+            await asyncio.to_thread(
+                rt.registry.touch, conv_id, self.name(), m.canal, m.address, m.received_at, m.public_ref,
+                extra=m.extra,
+            )
+            if m.media:
+                await asyncio.to_thread(rt.media.add, conv_id, self.name(), m.media)
+            first = await asyncio.to_thread(rt.deliveries.first_time, self.provider, m.delivery_id, m.received_at)
+            if not first:
+                logger.info("%s delivery %s seen before: acknowledged, not processed", self.provider, mask(m.delivery_id))
+                continue
+            accepted += 1
+            logger.info(
+                "%s message for %s queued (%s%s)", self.provider, mask(conv_id), m.canal,
+                ", public" if m.public else "",
+            )
+            rt.dispatcher.submit(conv_id, lambda m=m, c=conv_id: self._process(m, c, on_new_message))
+        return accepted
+
+    async def _process(self, m: InboundMessage, conv_id: str, on_new_message: OnNewMessage) -> None:
+        outbound = self.runtime.outbound
+        try:
+            text = m.text
+            if not (text and text.strip()) and m.fetch_text is not None:
+                text = await m.fetch_text()
+            text = sanitize_text(text)
+            if not text:
+                if any(item.is_audio for item in m.media):
+                    await outbound.send_text(conv_id, VOICE_NOTE_REPLY, purpose="voice_note")
+                elif m.media:
+                    await outbound.send_text(conv_id, MEDIA_RECEIVED_REPLY, purpose="media_received")
+                else:
+                    logger.info("%s message for %s has no text: ignored", self.provider, mask(conv_id))
+                return
+            output = (
+                BufferedOutputChannel(outbound, self.name(), self.text_limit)
+                if m.public
+                else OutboundOutputChannel(outbound, self.name(), self.text_limit)
+            )
+            metadata: Dict[str, Any] = {"canal": m.canal, "public": m.public, **m.metadata}
+            if m.public:
+                metadata["public_ref"] = m.public_ref
+            if m.media:
+                metadata["media"] = [{"url": i.url, "content_type": i.content_type} for i in m.media]
+            await on_new_message(
+                UserMessage(
+                    text,
+                    output,
+                    conv_id,
+                    input_channel=self.name(),
+                    message_id=f"{self.provider}:{m.delivery_id}",
+                    metadata=metadata,
+                )
+            )
+            if isinstance(output, BufferedOutputChannel):
+                await output.flush(conv_id)
+        except Exception:
+            logger.exception("the assistant could not handle a %s message of %s", self.provider, mask(conv_id))
+            await outbound.send_text(conv_id, ERROR_REPLY, purpose="error")

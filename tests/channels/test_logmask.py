@@ -1,0 +1,52 @@
+import logging
+
+from bot.channels.logmask import MaskingFilter, mask, masked_logger
+
+
+def test_identification_numbers_are_masked_but_keep_the_last_two_digits():
+    assert mask("mi cédula es 1036123456") == "mi cédula es ********56"
+    assert mask("CC 43.512.876") == "CC **.***.*76"
+    assert "1036123456" not in mask("documento:1036123456;")
+
+
+def test_phones_and_whatsapp_addresses_are_masked():
+    assert mask("whatsapp:+573001234567") == "whatsapp:+**********67"
+    assert mask("llámame al 300 123 4567") == "llámame al *** *** **67"
+
+
+def test_emails_are_masked():
+    masked = mask("escríbeme a ana.perez@gmail.com por favor")
+    assert "ana.perez" not in masked and "gmail" not in masked
+    assert masked == "escríbeme a a***@***.com por favor"
+
+
+def test_secrets_in_urls_and_headers_are_masked():
+    url = "POST https://api.telegram.org/bot123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw/sendMessage"
+    assert "AAHdqTcv" not in mask(url)
+    assert mask("Authorization: Bearer EAAGm0PX4ZCpsBA") == "Authorization: Bearer ***"
+    assert mask("GET /me?access_token=EAAB123&fields=id") == "GET /me?access_token=***&fields=id"
+
+
+def test_short_numbers_and_plain_text_are_left_alone():
+    assert mask("me cobraron 45000 en 3 facturas") == "me cobraron 45000 en 3 facturas"
+    assert mask(None) == "None"
+
+
+def test_masked_logger_masks_arguments_and_exceptions(caplog):
+    logger = masked_logger("tests.channels.logmask")
+    with caplog.at_level(logging.INFO, logger="tests.channels.logmask"):
+        logger.info("mensaje de %s con cédula %s", "whatsapp:+573001234567", "1036123456")
+        try:
+            raise ValueError("correo ana.perez@gmail.com inválido")
+        except ValueError:
+            logger.exception("falló %s", "ana.perez@gmail.com")
+    text = caplog.text
+    assert "3001234567" not in text and "1036123456" not in text and "ana.perez" not in text
+    assert "whatsapp:+**********67" in text
+    assert "ValueError" in text  # the traceback is kept, masked
+
+
+def test_filter_is_attached_once():
+    logger = masked_logger("tests.channels.logmask.once")
+    masked_logger("tests.channels.logmask.once")
+    assert sum(isinstance(f, MaskingFilter) for f in logger.filters) == 1
