@@ -45,6 +45,8 @@ def parse_body(raw: bytes) -> Tuple[Optional[dict], Optional[str]]:
     metadata = body.get("metadata")
     if metadata is not None and not isinstance(metadata, dict):
         return None, "'metadata' debe ser un objeto JSON."
+    # A leading "/" would let a customer type Rasa's "/intent{...}" shortcut and set slots.
+    message = message.lstrip().lstrip("/") if message.lstrip().startswith("/") else message
     return {"sender": str(sender).strip(), "message": message, "metadata": metadata}, None
 
 
