@@ -57,33 +57,35 @@ class Server:
         return [p for p in self.pqrs() if p["conversation_id"] == sender]
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory):
+def start_server(data: Path, extra_env: dict = None):
+    """`pqrbot run` on free ports with its own database; returns (process, Server)."""
     if not MODEL_PATH.exists():
         pytest.skip("no trained model: run `make train` (make test does it first)")
-    data = tmp_path_factory.mktemp("e2e")
     rasa_port, actions_port = _free_port(), _free_port()
     env = dict(os.environ, PQRBOT_DATA_DIR=str(data), PQRBOT_DATABASE_URL=f"sqlite:///{data / 'pqrbot.db'}",
                PQRBOT_RASA_PORT=str(rasa_port), PQRBOT_ACTIONS_PORT=str(actions_port),
                RASA_TELEMETRY_ENABLED="false", PQRBOT_FOLLOWUP_AFTER="1h")
+    for name in list(env):  # only the channels a test asks for
+        if name.startswith(("TWILIO_", "META_", "TELEGRAM_", "TWITTER_")) or name == "PQRBOT_PUBLIC_URL":
+            del env[name]
+    env.update({k: v.replace("{rasa_port}", str(rasa_port)) for k, v in (extra_env or {}).items()})
     seed = subprocess.run(PQRBOT + ["crm", "seed", str(ROOT / "demo" / "billing.json")], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=120)
     assert seed.returncode == 0, seed.stderr
     log = data / "server.log"
     proc = subprocess.Popen(PQRBOT + ["run", "--skip-train"], cwd=ROOT, env=env, stdout=log.open("w"),
                             stderr=subprocess.STDOUT, start_new_session=True)
-    base = f"http://127.0.0.1:{rasa_port}"
     deadline = time.monotonic() + 400
-    ready = False
     while time.monotonic() < deadline and proc.poll() is None:
         if "pqrbot: ready" in log.read_text(errors="replace"):
-            ready = True
-            break
+            return proc, Server(f"http://127.0.0.1:{rasa_port}", env, log)
         time.sleep(1)
-    if not ready:
+    if proc.poll() is None:
         os.killpg(proc.pid, signal.SIGTERM)
-        pytest.fail("the assistant did not start:\n" + log.read_text(errors="replace")[-4000:])
-    yield Server(base, env, log)
+    pytest.fail("the assistant did not start:\n" + log.read_text(errors="replace")[-4000:])
+
+
+def stop_server(proc) -> None:
     os.killpg(proc.pid, signal.SIGTERM)
     try:
         proc.wait(timeout=40)
@@ -91,3 +93,10 @@ def server(tmp_path_factory):
         os.killpg(proc.pid, signal.SIGKILL)
         raise AssertionError("pqrbot run did not stop within 40 s of SIGTERM")
     assert proc.returncode == 0, "pqrbot run should exit cleanly on SIGTERM"
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory):
+    proc, srv = start_server(tmp_path_factory.mktemp("e2e"))
+    yield srv
+    stop_server(proc)
