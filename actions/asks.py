@@ -37,11 +37,11 @@ class AskConsentimiento(_Ask):
     slot = "consentimiento"
 
     def text(self, tracker: Tracker) -> str:
-        # The full notice once per intake; after that, the short question.
+        # The full notice once per intake (each new intake gets it again); then the short question.
         full = render("ask_consentimiento", politica_url=tracker.get_slot("politica_url") or "")
         for event in reversed(tracker.events):
-            if event.get("event") == "action" and event.get("name") in ("action_cerrar_solicitud", "action_cancelar"):
-                break
+            if event.get("event") == "slot" and event.get("name") == "intake_id" and event.get("value"):
+                break  # the current intake started here
             if event.get("event") == "bot" and event.get("text") == full:
                 return render("ask_consentimiento_corto")
         return full

@@ -177,6 +177,10 @@ async def test_consent_notice_is_given_in_full_once_then_short(deps):
     d2 = CollectingDispatcher()
     await AskConsentimiento().run(d2, t, {})
     assert "Ley 1581" not in d2.messages[0]["text"] and "sí" in d2.messages[0]["text"]
+    t.events.append({"event": "slot", "name": "intake_id", "value": "new-intake"})  # a new intake
+    d3 = CollectingDispatcher()
+    await AskConsentimiento().run(d3, t, {})
+    assert "Ley 1581" in d3.messages[0]["text"]
 
 
 async def test_after_the_next_day_closing_the_next_message_starts_afresh(deps):
