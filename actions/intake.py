@@ -241,7 +241,7 @@ class IntakeTurn:
             else:
                 digits = re.search(r"[A-Za-z]{0,2}\d[\d.\s-]*", text)
                 numero = digits.group(0).strip() if digits else None
-            tipo = p.tipo_documento_solo
+            tipo = p.tipo_documento_solo or self.get("tipo_documento")
             if not numero and not quiet and not self._has_data(p) and not p.tipo_documento_solo \
                     and not (intent in _CHITCHAT_INTENTS | _CONTROL_INTENTS and confidence >= 0.6):
                 self.hint("numero_documento", "hint_documento",
@@ -324,9 +324,11 @@ class IntakeTurn:
             elif not p.celular and not quiet and not self._has_data(p):
                 self.hint("notif_correo", "hint_correo", razon="No reconocí un correo ahí.")
         celular = p.celular
-        if not celular and requested in ("notif_celular", "notif_correo"):
+        if not celular and requested in ("notif_celular", "notif_correo", "confirmacion"):
             found = P.find_celular(text, labelled_only=False)
             celular = found[0] if found else None
+        if not celular and requested in ("notif_celular", "notif_correo") and P.means_this_number(text):
+            celular = whatsapp_number(self.conversation_id)
         if celular:
             check = validate_celular(celular)
             if check.ok:
@@ -430,10 +432,17 @@ def clean_motivo(text: str) -> str:
     if cel:
         out = out[: cel[1][0]] + out[cel[1][1]:]
     out = re.sub(r"(?i)\b(?:me\s+llamo|mi\s+nombre\s+es|soy)\s+[A-Za-zÁÉÍÓÚÑáéíóúñ]+(?:\s+[A-Za-zÁÉÍÓÚÑáéíóúñ]+){0,3}?(?=[,.;]|\s+(?:y|con|mi|me|el|la|de|del|y)\b|$)", "", out)
+    out = re.sub(r"(?i)^\W*(?:(?:hola|ola|buenas|buenos|d[ií]as|tardes|noches|q\s+mas|que\s+tal)\b[\s,.!:;-]*)+", "", out)
     out = re.sub(r"\s+([,.;])", r"\1", out)
     out = re.sub(r"([,.;])\1+", r"\1", out)
     out = re.sub(r"\s+", " ", out).strip(" ,.;-")
     return out[:1].upper() + out[1:] if out else out
+
+
+def whatsapp_number(conversation_id: str) -> Optional[str]:
+    """The customer's own mobile when the conversation is on WhatsApp ("a este mismo número")."""
+    m = re.fullmatch(r"whatsapp:(\+?57)?(3\d{9})", conversation_id or "")
+    return m.group(2) if m else None
 
 
 def _explicit_refusal(text: str) -> bool:

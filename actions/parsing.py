@@ -44,6 +44,19 @@ _NO_PHRASES = (
 )
 
 
+_AGREE = re.compile(
+    r"\b(?:correct[oa]s?|perfect[oa]|exact[oa]|confirm[oa]|confirmado|radicalo|radiquelo|radica|adelante|"
+    r"de acuerdo|todo bien|esta bien|estan bien|asi esta bien|todo ok|ok)\b"
+)
+_DISAGREE = re.compile(r"\b(?:no|nada|mal|error|equivoc\w*|corrig\w*|cambi\w*|falta|pero)\b")
+
+
+def means_this_number(text: str) -> bool:
+    """'a este mismo número', 'por aquí', 'a este whatsapp'."""
+    return bool(re.search(r"\b(?:este|mismo|ese)\s+(?:mismo\s+)?(?:numero|whatsapp|wasap|cel|celular)\b|"
+                          r"\bpor\s+(?:aqui|aca|este\s+medio|whatsapp)\b", norm(text)))
+
+
 def yes_no(text: str) -> Optional[bool]:
     """True for a clear yes, False for a clear no, None when it is neither or both."""
     t = re.sub(r"[^a-z0-9 ]", " ", norm(text))
@@ -60,6 +73,8 @@ def yes_no(text: str) -> Optional[bool]:
         if " no " in f" {t} " and not t.startswith("si no"):
             return None
         return True
+    if _AGREE.search(t) and not _DISAGREE.search(t) and len(toks) <= 8:
+        return True  # "está perfecto", "todo correcto gracias"
     return None
 
 
@@ -72,7 +87,7 @@ _DOC_LABELS: Tuple[Tuple[str, str], ...] = (
     (r"c[eé]dula(?:\s+de\s+ciudadan[ií]a)?|c[eé]d\.?|cedul|ceula|cedla|c\.\s?c\.?|cc|c\.c", "CC"),
     (r"documento(?:\s+de\s+identidad)?|identificaci[oó]n|doc\.?|n[uú]mero\s+de\s+identificaci[oó]n", ""),
 )
-_FILLER = r"(?:\s*(?:es|numero|n[uú]mero|no\.?|nro\.?|n°|#|:|=|-|de|mi|la|el)(?![a-z]))*[\s:#.=-]*"
+_FILLER = r"(?:\s*(?:es|numero|n[uú]mero|no\.?|nro\.?|n°|#|:|=|-|de|mi|la|el|a|al|correcto|nuevo)(?![a-z]))*[\s:#.=-]*"
 _DOC_NUMBER = r"([A-Za-z]{0,3}\d[\d.\s,']{1,16}\d(?:\s*-\s*\d\b)?|\d{3,})"
 
 
@@ -186,7 +201,7 @@ def looks_like_free_address(text: str) -> bool:
 
 # ------------------------------------------------------------------------------ names
 _NAME_INTRO = re.compile(
-    r"(?:me\s+llamo|mi\s+nombre\s+(?:completo\s+)?es|mi\s+nombre:?|nombre\s*:|soy|habla|le\s+escribe|"
+    r"(?:me\s+llamo|(?:mi|el)\s+nombre\s+(?:completo\s+|correcto\s+)?es|mi\s+nombre:?|nombre\s*(?:completo\s*)?:|soy|habla|le\s+escribe|"
     r"les\s+escribe|te\s+escribe|con\s+usted\s+habla|a\s+nombre\s+de)\s+(.+)",
     re.I,
 )

@@ -333,3 +333,50 @@ def test_an_address_when_asked_for_a_mobile_is_taken_for_the_citation(store, set
     c.send("no tengo correo")
     assert c.send("mandenme la citacion a la calle 10 # 43-25") == "confirmacion"
     assert c.slots["notif_direccion"] == "calle 10 # 43-25"
+
+
+def test_document_type_then_number(store, settings):
+    c = Conversation(store, settings)
+    c.send("me llego muy cara la factura")
+    c.send("si")
+    c.send("John Smith")
+    assert c.send("cedula de extranjeria") == "numero_documento"
+    c.send("456789")
+    assert (c.slots["tipo_documento"], c.slots["numero_documento"]) == ("CE", "456789")
+
+
+def test_this_same_number_on_whatsapp(store, settings):
+    c = Conversation(store, settings, canal="WhatsApp")
+    c.deps.hooks  # noqa
+    c.send("me llego muy cara la factura")
+    c.send("si")
+    c.send("Juan Perez cc 1036654321 contrato 12345678")
+    c.send("no tengo correo")
+    turn_id = "whatsapp:+573001234567"
+    from actions.intake import IntakeTurn
+    t = IntakeTurn(c.deps, c.slots, turn_id, "WhatsApp")
+    t.apply("a este mismo numero", None, 0.0, [], "notif_celular")
+    assert t.slots["notif_celular"] == "+573001234567"
+
+
+@pytest.mark.parametrize("reply", ["está perfecto", "todo correcto gracias", "Si, radícalo", "confirmo"])
+def test_more_ways_to_confirm(store, settings, reply):
+    c = Conversation(store, settings)
+    full_happy_path(c)
+    assert c.send(reply) is None
+
+
+def test_corrections_at_read_back(store, settings):
+    c = Conversation(store, settings)
+    full_happy_path(c)
+    assert c.send("el nombre es Carlos Andrés Restrepo Gil") == "confirmacion"
+    assert c.slots["nombre"] == "Carlos Andrés Restrepo Gil"
+    c.send("cambia el correo a carlos.rg@gmail.com")
+    assert c.slots["notif_correo"] == "carlos.rg@gmail.com"
+
+
+def test_greeting_is_not_part_of_the_motivo(store, settings):
+    c = Conversation(store, settings)
+    c.send("Hola buenas tardes, me llego el doble de lo normal en la factura de energia")
+    c.send("si")
+    assert c.slots["motivo"].startswith("Me llego el doble")
