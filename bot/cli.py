@@ -3,6 +3,7 @@
     pqrbot crm seed FILE.json           load billing data (contracts, and optionally contacts)
     pqrbot crm pqrs --json [--since T]  the PQRs filed, as JSON
     pqrbot crm orientaciones --json     customers redirected to another channel, as JSON
+    pqrbot crm consentimientos --json   personal-data authorisations, as JSON
     pqrbot db upgrade                   bring the database schema up to date
     pqrbot run                          start everything the assistant needs (foreground)
 
@@ -85,6 +86,21 @@ def _cmd_orientaciones(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_consentimientos(args: argparse.Namespace) -> int:
+    rows = [
+        {"conversation_id": c.conversation_id, "canal": c.canal, "aceptado": c.aceptado,
+         "respuesta": c.respuesta, "policy_version": c.policy_version,
+         "creado_en": c.creado_en.isoformat() if c.creado_en else None}
+        for c in composition.get_store().list_consentimientos(args.conversation)
+    ]
+    if args.json:
+        json.dump(rows, sys.stdout, ensure_ascii=False, indent=2)
+        print()
+    else:
+        _print_table(rows, ["creado_en", "canal", "aceptado", "policy_version", "conversation_id"])
+    return 0
+
+
 def _cmd_db_upgrade(args: argparse.Namespace) -> int:
     from crm_adapter.db import make_engine
     from crm_adapter.migrations import upgrade
@@ -118,6 +134,11 @@ def build_parser() -> argparse.ArgumentParser:
     ori.add_argument("--json", action="store_true", help="print JSON")
     ori.add_argument("--since", help="only those at or after this ISO 8601 time")
     ori.set_defaults(func=_cmd_orientaciones)
+
+    con = crm.add_parser("consentimientos", help="list personal-data authorisations")
+    con.add_argument("--json", action="store_true", help="print JSON")
+    con.add_argument("--conversation", help="only this conversation")
+    con.set_defaults(func=_cmd_consentimientos)
 
     db = sub.add_parser("db", help="database").add_subparsers(dest="db_command", required=True)
     db.add_parser("upgrade", help="apply pending migrations").set_defaults(func=_cmd_db_upgrade)

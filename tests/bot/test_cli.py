@@ -110,3 +110,12 @@ def test_bad_since_is_explained(run):
 def test_db_upgrade_is_idempotent(run):
     code, out, _ = run("db", "upgrade")
     assert code == 0 and "up to date" in out  # main() already upgraded before the command ran
+
+
+def test_consents_are_listed(run):
+    from crm_adapter.models import Consentimiento
+
+    composition.get_store().record_consentimiento(Consentimiento("c9", "Telegram", False, "no", "2026-01"))
+    [c] = json.loads(run("crm", "consentimientos", "--json")[1])
+    assert (c["conversation_id"], c["aceptado"], c["policy_version"], c["canal"]) == ("c9", False, "2026-01", "Telegram")
+    assert c["creado_en"]
