@@ -1,7 +1,7 @@
 """Cancel, and what to do with a message nobody understood."""
 from __future__ import annotations
 
-from typing import List, Optional
+from typing import List
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, UserUtteranceReverted
@@ -9,16 +9,13 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.conversation import conversation_ref
-from actions.deps import Deps
+from actions.deps import UsesDeps
 from actions.messages import render
 from actions.filing import reset_intake
 from actions.intake import FORM
 
 
-class ActionCancelar(Action):
-    def __init__(self, deps: Optional[Deps] = None) -> None:
-        self._deps = deps
-
+class ActionCancelar(UsesDeps, Action):
     def name(self) -> str:
         return "action_cancelar"
 
@@ -28,8 +25,7 @@ class ActionCancelar(Action):
         if not in_intake:
             dispatcher.utter_message(text=render("nada_que_cancelar"))
             return [ActiveLoop(None)]
-        deps = self._deps or Deps.from_composition()
-        deps.hooks.intake_finished(conversation_ref(tracker), "cancelada")
+        self.deps.hooks.intake_finished(conversation_ref(tracker), "cancelada")
         dispatcher.utter_message(text=render("cancelado"))
         return [ActiveLoop(None)] + reset_intake()
 

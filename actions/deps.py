@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, List
+from typing import Callable, List, Optional
 
 from bot.config import Settings
 from bot.conversation_hooks import ConversationHooks
@@ -31,3 +31,14 @@ class Deps:
             settings=composition.settings(),
             media_for=composition.get_media_lookup(),
         )
+
+
+class UsesDeps:
+    """Actions get their dependencies injected (tests) or from the composition root (runtime)."""
+
+    def __init__(self, deps: Optional[Deps] = None) -> None:
+        self._deps = deps
+
+    @property
+    def deps(self) -> Deps:
+        return self._deps or Deps.from_composition()

@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.conversation import conversation_ref, transcript
-from actions.deps import Deps
+from actions.deps import UsesDeps
 from actions.messages import render
 from actions.intake import ALCANTARILLADO, FORM, INTAKE_SLOTS
 from actions.parsing import format_pesos
@@ -49,14 +49,7 @@ def reset_intake() -> List[EventType]:
     return [SlotSet(name, None) for name in INTAKE_SLOTS] + [SlotSet("requested_slot", None)]
 
 
-class ActionCerrarSolicitud(Action):
-    def __init__(self, deps: Optional[Deps] = None) -> None:
-        self._deps = deps
-
-    @property
-    def deps(self) -> Deps:
-        return self._deps or Deps.from_composition()
-
+class ActionCerrarSolicitud(UsesDeps, Action):
     def name(self) -> str:
         return "action_cerrar_solicitud"
 

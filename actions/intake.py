@@ -19,7 +19,7 @@ import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -29,7 +29,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import parsing as P
 from actions.conversation import conversation_ref, is_fresh_turn
-from actions.deps import Deps
+from actions.deps import Deps, UsesDeps
 from actions.messages import render
 from actions.validators import validate_celular, validate_documento, validate_email
 from crm_adapter.models import Consentimiento, Contrato
@@ -71,10 +71,6 @@ class TurnResult:
     @property
     def understood(self) -> bool:
         return bool(self.updates) or bool(self.messages)
-
-
-def _nombre_corto(nombre: Optional[str]) -> str:
-    return (nombre or "").split(" ")[0] or "listo"
 
 
 class IntakeTurn:
@@ -459,15 +455,8 @@ def _free_relacion(text: str) -> Optional[str]:
     return f"otro: {t}"
 
 
-class ValidatePqrForm(FormValidationAction):
+class ValidatePqrForm(UsesDeps, FormValidationAction):
     """Runs ``IntakeTurn`` for each customer message while the reclamo form is active."""
-
-    def __init__(self, deps: Optional[Deps] = None) -> None:
-        self._deps = deps
-
-    @property
-    def deps(self) -> Deps:
-        return self._deps or Deps.from_composition()
 
     def name(self) -> str:
         return f"validate_{FORM}"

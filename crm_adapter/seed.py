@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, List, Tuple
+from typing import Any, List
 
 from crm_adapter.models import SERVICIOS, TIPOS_DOCUMENTO, USOS, Contacto, Contrato, Pago, Titular
 

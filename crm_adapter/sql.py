@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from typing import Dict, Iterable, List, Optional
 
 from sqlalchemy import delete, insert, select, update
