@@ -40,6 +40,7 @@ class Settings:
     privacy_policy_url: str = "https://www.epm.com.co/proteccion-de-datos"
     followup_after_seconds: float = 86400.0
     rasa_api_token: Optional[str] = None
+    lock_store_url: Optional[str] = None
     public_url: Optional[str] = None
     env: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
 
@@ -68,6 +69,7 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         ),
         followup_after_seconds=_duration(env.get("PQRBOT_FOLLOWUP_AFTER", "1d")),
         rasa_api_token=env.get("PQRBOT_RASA_API_TOKEN") or None,
+        lock_store_url=env.get("PQRBOT_LOCK_STORE_URL") or None,
         public_url=(env.get("PQRBOT_PUBLIC_URL") or None),
         env=env,
     )

@@ -42,6 +42,18 @@ def tracker_store_config(settings: Settings) -> Dict[str, object]:
     return config
 
 
+def lock_store_config(settings: Settings) -> Optional[Dict[str, object]]:
+    """Rasa's Redis lock store, needed as soon as more than one Rasa worker or replica runs."""
+    if not settings.lock_store_url:
+        return None
+    url = make_url(settings.lock_store_url)
+    config: Dict[str, object] = {"type": "redis", "url": url.host or "localhost", "port": url.port or 6379,
+                                 "db": int(url.database or 0), "key_prefix": "pqrbot"}
+    if url.password:
+        config["password"] = url.password
+    return config
+
+
 def channel_credentials(settings: Settings) -> Dict[str, Optional[dict]]:
     creds: Dict[str, Optional[dict]] = {"bot.channels.rest.ChatRestInput": None,
                                         "bot.channels.rest.WebChatInput": None}
@@ -59,6 +71,9 @@ def write_runtime_files(settings: Settings) -> Tuple[Path, Path]:
         "action_endpoint": {"url": settings.action_endpoint},
         "tracker_store": tracker_store_config(settings),
     }
+    lock_store = lock_store_config(settings)
+    if lock_store:
+        endpoints["lock_store"] = lock_store
     endpoints_path = run_dir / "endpoints.yml"
     endpoints_path.write_text(yaml.safe_dump(endpoints, sort_keys=False))
     credentials_path = run_dir / "credentials.yml"

@@ -13,3 +13,16 @@ def test_tracker_store_follows_the_database(tmp_path):
 def test_without_channel_credentials_only_the_chat_channels_run(tmp_path):
     creds = channel_credentials(load_settings({"PQRBOT_DATA_DIR": str(tmp_path)}))
     assert set(creds) == {"bot.channels.rest.ChatRestInput", "bot.channels.rest.WebChatInput"}
+
+
+def test_lock_store_on_redis_when_configured(tmp_path):
+    from bot.supervisor import lock_store_config, write_runtime_files
+    import yaml
+
+    assert lock_store_config(load_settings({})) is None
+    s = load_settings({"PQRBOT_DATA_DIR": str(tmp_path), "PQRBOT_LOCK_STORE_URL": "redis://:pw@cache:6380/2"})
+    assert lock_store_config(s) == {"type": "redis", "url": "cache", "port": 6380, "db": 2, "key_prefix": "pqrbot",
+                                    "password": "pw"}
+    endpoints, credentials = write_runtime_files(s)
+    assert yaml.safe_load(endpoints.read_text())["lock_store"]["url"] == "cache"
+    assert (credentials.stat().st_mode & 0o777) == 0o600
