@@ -23,9 +23,15 @@ def test_a_reclamo_on_postgresql_with_redis_locks(tmp_path):
     try:
         endpoints = (tmp_path / "run" / "endpoints.yml").read_text()
         assert "redis" in endpoints and "postgresql" in endpoints
+        import redis
+
+        r = redis.Redis.from_url(REDIS)
+        lock_writes = lambda: sum(r.info("commandstats").get(f"cmdstat_{c}", {}).get("calls", 0) for c in ("set", "del"))
+        before = lock_writes()
         sender = f"prod-{uuid.uuid4().hex[:8]}"
         _, replies = srv.talk(["me llego muy cara la factura del gas", "si", "Sofia Vergara cc 52111222",
                                "contrato 12345678", "sofia.v@gmail.com", "si"], sender=sender)
+        assert lock_writes() - before >= 6, "each message must take and release a lock in Redis"
         [p] = srv.pqrs_of(sender)
         assert p["numero"] in replies[-1][0]
         engine = create_engine(PG, future=True)
