@@ -69,7 +69,7 @@ def test_rasa_loads_the_written_credentials_file(tmp_path, monkeypatch):
 
 def test_credentials_yml_keeps_its_channels_and_documents_the_others():
     text = (PROJECT_ROOT / "credentials.yml").read_text()
-    assert yaml.safe_load(text) == {"rest": None, "bot.channels.webchat.WebChatInput": None}
+    assert yaml.safe_load(text) == {"bot.channels.rest.ChatRestInput": None, "bot.channels.rest.WebChatInput": None}
     for module_path, needs in PROVIDER_CHANNELS.items():
         assert f"# {module_path}:" in text
         for kwarg, var in needs:
