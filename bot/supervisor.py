@@ -95,6 +95,16 @@ def _wait_http(url: str, proc: subprocess.Popen, timeout: float) -> bool:
     return False
 
 
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child before exec
+    """Linux: the child gets SIGTERM if the supervisor dies, even by SIGKILL (no orphans)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except Exception:
+        pass
+
+
 class Supervisor:
     def __init__(self) -> None:
         self.children: List[Tuple[str, subprocess.Popen]] = []
@@ -102,7 +112,8 @@ class Supervisor:
 
     def start(self, name: str, cmd: List[str], env: Dict[str, str]) -> subprocess.Popen:
         print(f"pqrbot: starting {name}", flush=True)
-        proc = subprocess.Popen(cmd, cwd=PROJECT_ROOT, env=env, start_new_session=True)
+        proc = subprocess.Popen(cmd, cwd=PROJECT_ROOT, env=env, start_new_session=True,
+                                preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None)
         self.children.append((name, proc))
         return proc
 

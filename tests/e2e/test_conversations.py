@@ -165,3 +165,39 @@ def test_commercial_premises(server):
                               "soy la arrendataria", "marta@gmail.com", "si"])
     [p] = server.pqrs_of(person)
     assert p["relacion_inmueble"] == "arrendatario" and "arrendatario" in p["motivo_detalle"]
+
+
+def _processes_with_data_dir(data_dir) -> list:
+    import os
+
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            environ = open(f"/proc/{pid}/environ", "rb").read().split(b"\0")
+        except OSError:
+            continue
+        if f"PQRBOT_DATA_DIR={data_dir}".encode() in environ:
+            found.append(int(pid))
+    return found
+
+
+def test_no_orphans_when_the_supervisor_is_killed(tmp_path):
+    """Even a SIGKILL of `pqrbot run` leaves no Rasa, action server or worker behind."""
+    import os
+    import signal
+    import time
+
+    from tests.e2e.conftest import start_server
+
+    proc, srv = start_server(tmp_path)
+    children = [pid for pid in _processes_with_data_dir(tmp_path) if pid != proc.pid]
+    assert len(children) >= 3, "Rasa, the action server and the worker run under the supervisor"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    deadline = time.monotonic() + 30
+    while _processes_with_data_dir(tmp_path) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    left = _processes_with_data_dir(tmp_path)
+    for pid in left:  # do not leave them running after a failure
+        os.kill(pid, signal.SIGKILL)
+    assert left == [], "children of a killed supervisor must stop"
