@@ -41,8 +41,15 @@ class Settings:
     followup_after_seconds: float = 86400.0
     rasa_api_token: Optional[str] = None
     lock_store_url: Optional[str] = None
+    rasa_telemetry: bool = False
     public_url: Optional[str] = None
     env: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
+
+    def child_env(self) -> dict:
+        """The environment for the processes pqrbot starts (Rasa telemetry off unless enabled)."""
+        env = dict(self.env)
+        env["RASA_TELEMETRY_ENABLED"] = "true" if self.rasa_telemetry else "false"
+        return env
 
     def get(self, name: str, default: Optional[str] = None) -> Optional[str]:
         """A raw variable, for channel credentials read by the channel that needs them."""
@@ -70,6 +77,7 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         followup_after_seconds=_duration(env.get("PQRBOT_FOLLOWUP_AFTER", "1d")),
         rasa_api_token=env.get("PQRBOT_RASA_API_TOKEN") or None,
         lock_store_url=env.get("PQRBOT_LOCK_STORE_URL") or None,
+        rasa_telemetry=_flag(env.get("RASA_TELEMETRY_ENABLED"), False),
         public_url=(env.get("PQRBOT_PUBLIC_URL") or None),
         env=env,
     )

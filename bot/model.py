@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import subprocess
 import sys
 from pathlib import Path
 from typing import Iterable, List
 
-from bot.config import PROJECT_ROOT
+from bot.config import PROJECT_ROOT, load_settings
 
 MODEL_DIR = PROJECT_ROOT / "models"
 MODEL_NAME = "pqrbot"
@@ -52,7 +51,7 @@ def ensure_model(force: bool = False) -> Path:
     print("pqrbot: training the model (training data, domain or config changed)...", flush=True)
     MODEL_DIR.mkdir(exist_ok=True)
     stamp = fingerprint(training_inputs())
-    env = dict(os.environ, RASA_TELEMETRY_ENABLED=os.environ.get("RASA_TELEMETRY_ENABLED", "false"))
+    env = load_settings().child_env()
     cmd = [sys.executable, "-m", "rasa", "train", "--data", *TRAINING_DATA, "--domain", "domain.yml",
            "--config", "config.yml", "--out", str(MODEL_DIR), "--fixed-model-name", MODEL_NAME]
     subprocess.run(cmd, cwd=PROJECT_ROOT, env=env, check=True)

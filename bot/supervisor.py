@@ -155,8 +155,7 @@ def run(settings: Settings, skip_train: bool = False) -> int:
     model = MODEL_PATH if skip_train and MODEL_PATH.exists() else ensure_model()
     endpoints, credentials = write_runtime_files(settings)
     token = settings.rasa_api_token or secrets.token_urlsafe(24)
-    env = dict(os.environ)
-    env.setdefault("RASA_TELEMETRY_ENABLED", "false")
+    env = settings.child_env()
     env["PQRBOT_RASA_API_TOKEN"] = token
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
     env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")

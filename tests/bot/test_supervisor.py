@@ -26,3 +26,8 @@ def test_lock_store_on_redis_when_configured(tmp_path):
     endpoints, credentials = write_runtime_files(s)
     assert yaml.safe_load(endpoints.read_text())["lock_store"]["url"] == "cache"
     assert (credentials.stat().st_mode & 0o777) == 0o600
+
+
+def test_rasa_telemetry_is_off_unless_asked_for():
+    assert load_settings({}).child_env()["RASA_TELEMETRY_ENABLED"] == "false"
+    assert load_settings({"RASA_TELEMETRY_ENABLED": "true"}).child_env()["RASA_TELEMETRY_ENABLED"] == "true"
