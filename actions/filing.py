@@ -1,7 +1,6 @@
 """Closing an intake: open the PQR in the CRM, or tell the customer where to go instead."""
 from __future__ import annotations
 
-import logging
 from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Action, Tracker
@@ -12,13 +11,14 @@ from rasa_sdk.types import DomainDict
 from actions.conversation import conversation_ref, transcript
 from actions.deps import UsesDeps
 from actions.messages import render
+from bot.channels.logmask import masked_logger
 from actions.intake import ALCANTARILLADO, FORM, INTAKE_SLOTS
 from actions.parsing import format_pesos
 from actions.readback import medio_notificacion
 from crm_adapter.models import Contrato, Evidencia, MedioNotificacion, Orientacion, SolicitudPQR
 from crm_adapter.rules import REGLA_ALCANTARILLADO, REGLA_PERSONA_JURIDICA, REGLA_SIN_CONSENTIMIENTO
 
-logger = logging.getLogger(__name__)
+logger = masked_logger(__name__)  # ids, phones and e-mails never in clear
 
 
 def motivo_detalle(slots: Dict[str, Any], contrato: Optional[Contrato]) -> str:

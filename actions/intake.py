@@ -14,7 +14,6 @@ out); ``ValidatePqrForm`` runs it inside Rasa's form loop. Rules of the turn:
 """
 from __future__ import annotations
 
-import logging
 import re
 import uuid
 from dataclasses import dataclass, field
@@ -31,6 +30,7 @@ from actions import parsing as P
 from actions.conversation import conversation_ref, is_fresh_turn
 from actions.deps import Deps, UsesDeps
 from actions.messages import render
+from bot.channels.logmask import masked_logger
 from actions.validators import validate_celular, validate_documento, validate_email
 from crm_adapter.models import Consentimiento, Contrato
 from crm_adapter.rules import (
@@ -40,7 +40,7 @@ from crm_adapter.rules import (
     regla_persona_juridica,
 )
 
-logger = logging.getLogger(__name__)
+logger = masked_logger(__name__)  # ids, phones and e-mails never in clear
 
 FORM = "pqr_form"
 ALCANTARILLADO = "alcantarillado_no_prestado"

@@ -203,3 +203,14 @@ async def test_the_customers_words_beat_a_partial_person_entity(deps):
                 entities=[{"entity": "PER", "value": "Felipe Zapata Londoño"}])
     events = await ValidatePqrForm(deps).run(CollectingDispatcher(), t, {})
     assert slot_events(events)["nombre"] == "Andrés Felipe Zapata Londoño"
+
+
+async def test_crm_failure_log_does_not_show_the_phone(deps, store, monkeypatch, caplog):
+    def boom(_):
+        raise RuntimeError("CRM down")
+
+    monkeypatch.setattr(store, "create_pqr", boom)
+    t = tracker(full_slots(), "si", channel="whatsapp", active=False, sender="whatsapp:+573001234567")
+    await ActionCerrarSolicitud(deps).run(CollectingDispatcher(), t, {})
+    assert "refused the PQR" in caplog.text
+    assert "3001234567" not in caplog.text
