@@ -119,8 +119,9 @@ class IntakeTurn:
             self._apply_consent(text, intent, confidence, persons, requested)
             return self.result
         parsed = P.parse_message(text, persons)
-        if intent in _CONTROL_INTENTS and confidence >= 0.6 and not self._has_data(parsed):
-            return self.result
+        if not self._has_data(parsed) and confidence >= 0.6 and (
+                (intent == "cancelar" and P.says_cancel(text)) or (intent == "pedir_asesor" and P.asks_for_agent(text))):
+            return self.result  # the rules cancel or answer the agent request
         self._apply_data(text, parsed, intent, confidence, requested)
         return self.result
 
@@ -144,8 +145,13 @@ class IntakeTurn:
             parsed = P.parse_message(text, persons)
             if self._has_data(parsed) or parsed.sin_correo or parsed.sin_celular or len(P.words(text)) > 4:
                 answer = None
+        if answer is None and (_explicit_refusal(text) or P.says_cancel(text)
+                               or (intent == "cancelar" and confidence >= 0.6)):
+            answer = False  # "mejor no", "no quiero dar mis datos", "cancelar": a refusal, recorded as such
         if answer is None:
-            if intent in _CONTROL_INTENTS | _CHITCHAT_INTENTS and confidence >= 0.6:
+            is_question = "?" in text or re.search(r"\b(para que|por que|porque|que es|que hacen|quien)\b", P.norm(text))
+            if intent in _CONTROL_INTENTS | _CHITCHAT_INTENTS and confidence >= 0.6 \
+                    and not (is_question and intent == "fuera_de_alcance"):
                 return  # the rules answer it; the form asks again
             parsed = P.parse_message(text, persons)
             bare_name = P.name_as_answer(text)
@@ -194,23 +200,22 @@ class IntakeTurn:
         bare = list(p.bare_numbers)
 
         # motivo and kind of reclamo
-        if p.alcantarillado_no_prestado or (intent == "reclamo_alcantarillado" and confidence >= 0.8):
+        if p.alcantarillado_no_prestado or (intent == "reclamo_alcantarillado" and confidence >= 0.8
+                                            and re.search(r"alcantarill", P.norm(text))):
             self.set("tipo_reclamo", ALCANTARILLADO)
         motivo = p.motivo
         if requested == "motivo" and not motivo:
             motivo = P.motivo_as_answer(text)
+        more_detail = False
         if motivo and (requested == "motivo" or not self.get("motivo") or
                        re.search(r"\b(el motivo|mi reclamo|la queja) es\b", P.norm(text))):
             clean = clean_motivo(motivo)
             if clean:
                 self.set("motivo", clean)
-        elif motivo and self.get("motivo") and not quiet:
-            # More detail about the same complaint: keep it with the motivo.
-            clean = clean_motivo(motivo)
-            if clean and P.norm(clean) not in P.norm(self.get("motivo")) and len(self.get("motivo")) < 600:
-                self.set("motivo", f"{self.get('motivo').rstrip('.')}. {clean}")
                 if not self.get("tipo_reclamo"):
                     self.set("tipo_reclamo", ALCANTARILLADO if P.is_alcantarillado_no_prestado(clean) else FACTURA)
+        elif motivo and self.get("motivo"):
+            more_detail = not quiet and requested != "motivo" and P.has_complaint(text)
         if p.monto and (requested == "motivo" or not self.get("monto")):
             self.set("monto", float(p.monto))
         if requested == "motivo" and not self.get("motivo") and not quiet and not self._has_data(p):
@@ -221,6 +226,8 @@ class IntakeTurn:
         if requested == "nombre":
             # The customer's own words beat spaCy's PER entity, which often drops a first name.
             nombre = P.find_name(text) or P.name_as_answer(text) or p.nombre
+        elif self.get("nombre"):
+            nombre = P.find_name(text, strong_only=True)  # "mi nombre es ..." corrects; "soy ..." does not
         if nombre:
             self.set("nombre", nombre)
         elif requested == "nombre" and not self._has_data(p) and not quiet:
@@ -232,11 +239,10 @@ class IntakeTurn:
         tipo = doc.tipo if doc else None
         numero = doc.numero if doc else None
         if not doc and requested == "numero_documento":
-            if bare:
-                numero = bare.pop(0)
-            else:
-                digits = re.search(r"[A-Za-z]{0,2}\d[\d.\s-]*", text)
-                numero = digits.group(0).strip() if digits else None
+            digits = re.search(r"[A-Za-z]{0,2}\d[\d.\s]*\d(?:\s*-\s*\d\b)?|[A-Za-z]{0,2}\d", text)
+            numero = digits.group(0).strip() if digits else None
+            if numero and bare and re.sub(r"\D", "", bare[0]) in re.sub(r"\D", "", numero):
+                bare.pop(0)
             tipo = p.tipo_documento_solo or self.get("tipo_documento")
             if not numero and not quiet and not self._has_data(p) and not p.tipo_documento_solo \
                     and not (intent in _CHITCHAT_INTENTS | _CONTROL_INTENTS and confidence >= 0.6):
@@ -250,6 +256,8 @@ class IntakeTurn:
                 self.set("tipo_documento", tipo)
                 self.set("numero_documento", check.value)
             elif not quiet:
+                if tipo != (self.get("tipo_documento") or "CC"):
+                    self.set("tipo_documento", tipo)  # remembered for the corrected number
                 self.hint("numero_documento", "hint_documento", razon=check.reason)
         elif p.tipo_documento_solo and requested == "numero_documento" and not quiet:
             self.set("tipo_documento", p.tipo_documento_solo)
@@ -264,11 +272,11 @@ class IntakeTurn:
                 self._set_contrato(found)
             elif not quiet:
                 self.hint("contrato", "hint_contrato", contrato=contrato)
-        elif bare and not self.get("contrato"):
+        elif bare and (not self.get("contrato") or requested == "confirmacion"):
             # An unlabelled number that billing knows as a contract is one.
             for number in list(bare):
                 found = self.deps.store.get_contrato(re.sub(r"\D", "", number))
-                if found:
+                if found and found.contrato != self.get("contrato"):
                     self._set_contrato(found)
                     bare.remove(number)
                     break
@@ -296,7 +304,7 @@ class IntakeTurn:
                 self.set("relacion_inmueble", relacion)
             elif not quiet:
                 self.hint("relacion_inmueble", "hint_relacion")
-        elif p.relacion and re.search(r"\b(soy|somos|es de mi|trabajo)\b", P.norm(text)):
+        elif p.relacion and re.search(r"\b(soy|somos|es de mi)\b", P.norm(text)) and self._commercial():
             self.set("relacion_inmueble", p.relacion)
 
         # notification medium
@@ -306,12 +314,12 @@ class IntakeTurn:
                 self.set("notif_correo", check.value)
             elif not quiet:
                 self.hint("notif_correo", "hint_correo", razon=check.reason)
-        elif p.sin_correo and requested != "notif_correo" and not self.get("notif_correo"):
-            self.set("notif_correo", NO)
-        if p.sin_correo and p.sin_celular and requested in ("notif_correo", "notif_celular"):
+        elif p.sin_correo and p.sin_celular and requested in ("notif_correo", "notif_celular"):
             self.set("notif_correo", self.get("notif_correo") or NO)
             if self.get("notif_correo") == NO:
                 self.set("notif_celular", NO)
+        elif p.sin_correo and requested != "notif_correo" and not self.get("notif_correo"):
+            self.set("notif_correo", NO)
         elif requested == "notif_correo":
             if p.sin_correo or P.yes_no(text) is False:
                 self.set("notif_correo", NO)
@@ -334,6 +342,9 @@ class IntakeTurn:
         elif requested == "notif_celular":
             if p.sin_celular or P.yes_no(text) is False:
                 self.set("notif_celular", NO)
+            elif P.looks_like_landline(text) and not quiet:
+                self.hint("notif_celular", "hint_celular",
+                          razon="Para el SMS necesito un celular (10 dígitos que empiezan por 3), no un fijo.")
             elif (p.direccion or P.looks_like_free_address(text)) and not self._has_data(p) or p.direccion:
                 # No mobile, but an address for the citation: that is the next medium anyway.
                 self.set("notif_celular", NO)
@@ -348,6 +359,13 @@ class IntakeTurn:
                 self.set("notif_direccion", p.direccion or text.strip())
             elif not quiet:
                 self.hint("notif_direccion", "hint_direccion")
+
+        # More detail about the same complaint ("y también me cobraron ..."), in a message that
+        # answered nothing else: keep it with the motivo.
+        if more_detail and len(self.result.updates) == before[0] and not self._has_data(p):
+            clean = clean_motivo(text)
+            if clean and P.norm(clean) not in P.norm(self.get("motivo")) and len(self.get("motivo")) < 600:
+                self.set("motivo", f"{self.get('motivo').rstrip('.')}. {clean}")
 
         # confirmation of the read-back
         changed = len(self.result.updates) > before[0]
@@ -364,6 +382,10 @@ class IntakeTurn:
                 self.say("que_corregir")
         elif changed and self.get("confirmacion"):
             self.set("confirmacion", None)
+
+    def _commercial(self) -> bool:
+        contrato = self.deps.store.get_contrato(self.get("contrato")) if self.get("contrato") else None
+        return contrato is not None and contrato.uso != "residencial"
 
     def _set_contrato(self, contrato: Contrato) -> None:
         """The contract billing knows; its address is the one of record."""
@@ -445,7 +467,7 @@ def _explicit_refusal(text: str) -> bool:
     t = P.norm(text)
     return bool(re.fullmatch(r"\W*(no+|nop|nel|negativo|para nada|no gracias|no senor|no senora)\W*", t)
                 or re.search(r"\bno\s+(acepto|autorizo|doy|quiero|lo autorizo|estoy de acuerdo|gracias)\b", t)
-                or "prefiero no" in t)
+                or re.search(r"\b(prefiero no|mejor no|no me gusta dar|no voy a dar|no les doy|no te doy)\b", t))
 
 
 def _free_relacion(text: str) -> Optional[str]:

@@ -61,6 +61,7 @@ def yes_no(text: str) -> Optional[bool]:
     """True for a clear yes, False for a clear no, None when it is neither or both."""
     t = re.sub(r"[^a-z0-9 ]", " ", norm(text))
     t = re.sub(r"\s+", " ", t).strip()
+    t = re.sub(r"^(?:(?:ay|uy|ah|eh|oh|ups|uf+|ush|ojo|mmm*|hmm*|pues|bueno)\s+)+(?=(?:no|si)\b)", "", t)
     if not t:
         return None
     toks = t.split()
@@ -84,7 +85,7 @@ _DOC_LABELS: Tuple[Tuple[str, str], ...] = (
     (r"permiso\s+(?:por\s+)?(?:de\s+)?protecci[oó]n\s+temporal|p\.?p\.?t\.?", "PPT"),
     (r"pasaporte|passport", "PA"),
     (r"n\.?\s?i\.?\s?t\.?", "NIT"),
-    (r"c[eé]dula(?:\s+de\s+ciudadan[ií]a)?|c[eé]d\.?|cedul|ceula|cedla|c\.\s?c\.?|cc|c\.c", "CC"),
+    (r"[csz][eé]dula(?:\s+de\s+ciudadan[ií]a)?|c[eé]d\.?|cedul|ceula|cedla|cedual|cdula|c\.\s?c\.?|cc|c\.c", "CC"),
     (r"documento(?:\s+de\s+identidad)?|identificaci[oó]n|doc\.?|n[uú]mero\s+de\s+identificaci[oó]n", ""),
 )
 _FILLER = r"(?:\s*(?:es|numero|n[uú]mero|no\.?|nro\.?|n°|#|:|=|-|de|mi|la|el|a|al|correcto|nuevo)(?![a-z]))*[\s:#.=-]*"
@@ -192,10 +193,20 @@ def find_address(text: str) -> Optional[Tuple[str, Tuple[int, int]]]:
     return value, m.span()
 
 
+_LANDLINE = re.compile(r"(?<!\d)(?:\+?57\s?)?(?:60\d[\s.-]?)?\d{3}[\s.-]?\d{2}[\s.-]?\d{2}(?!\d)|\b(?:fijo|telefono|tel)\b")
+
+
+def looks_like_landline(text: str) -> bool:
+    t = norm(text)
+    return bool(re.search(r"\bfijo\b", t) or re.search(r"(?<!\d)60\d[\s.-]?\d{3}[\s.-]?\d{4}(?!\d)", t))
+
+
 def looks_like_free_address(text: str) -> bool:
     """A rural or descriptive address given when asked for it: words and at least one number,
-    or a vereda/finca/barrio reference."""
+    or a vereda/finca/barrio reference (never a phone number)."""
     t = norm(text)
+    if looks_like_landline(t) or re.search(r"(?<!\d)3\d{2}[\s.-]?\d{3}[\s.-]?\d{4}(?!\d)", t) or "@" in t:
+        return False
     return bool(_RURAL.search(t)) or (bool(re.search(r"\d", t)) and len(words(t)) >= 2)
 
 
@@ -220,10 +231,15 @@ _NOT_A_NAME = {
     "quien", "que", "como", "cuando", "donde", "cuanto", "porque", "pago", "plata", "recibo",
     "consumo", "contrato", "cedula", "correo", "celular", "direccion", "calle", "carrera", "senor",
     "senora", "tarde", "dias", "noches", "gracias", "favor", "porfa", "jaja", "jajaja", "xd", "abogado",
-    "empleado", "familiar", "hijo", "hija", "esposo", "esposa", "mama", "papa", "el", "la", "un",
+    "empleado", "empleada", "familiar", "hijo", "hija", "esposo", "esposa", "mama", "papa",
+    "propietaria", "arrendataria", "inquilino", "inquilina", "administradora", "encargado", "encargada",
+    "vecino", "vecina", "dueno", "duena", "estilista", "comerciante", "independiente", "don", "dona", "sr", "sra", "el", "la", "un",
     "una", "de", "del", "los", "las", "y", "no", "si", "mi", "su", "te", "tu", "yo", "usted",
 }
 _NAME_PARTICLES = {"de", "del", "la", "las", "los", "y"}
+# Everyday words that are also Colombian surnames ("Jorge Bueno", "Ana Claro"): fine after a first name.
+_SURNAME_OK = {"bueno", "claro", "bien", "alegre", "blanco", "cano", "luna", "sierra", "rico", "nieto", "rojo",
+               "salazar", "arriba", "mejia", "guerra", "paz", "leon", "toro", "cruz", "santos", "reyes"}
 _NOT_A_NAME |= {
     # frequent Spanish function words and verbs that are never part of a name
     "al", "lo", "le", "les", "nos", "se", "me", "te", "es", "son", "era", "fue", "soy", "eres",
@@ -261,16 +277,26 @@ def _clean_name_tokens(raw: str, max_tokens: int = 6) -> Optional[str]:
         out.pop()
     if not out:
         return None
-    if any(norm(t) in _NOT_A_NAME for t in out if norm(t) not in _NAME_PARTICLES):
-        return None
+    for i, t in enumerate(out):
+        w = norm(t)
+        if w in _NAME_PARTICLES:
+            continue
+        if w in _NOT_A_NAME and not (i > 0 and w in _SURNAME_OK):
+            return None
     if any(len(norm(t)) < 2 for t in out):
         return None
     return " ".join(w if w.lower() in _NAME_PARTICLES else w[:1].upper() + w[1:].lower() for w in out)
 
 
-def find_name(text: str) -> Optional[str]:
-    """A name introduced as such: "me llamo ...", "soy ...", "mi nombre es ..."."""
-    m = _NAME_INTRO.search(text or "")
+_STRONG_INTRO = re.compile(
+    r"(?:me\s+llamo|(?:mi|el)\s+nombre\s+(?:completo\s+|correcto\s+)?es|mi\s+nombre:?|nombre\s*(?:completo\s*)?:)\s+(.+)",
+    re.I,
+)
+
+
+def find_name(text: str, strong_only: bool = False) -> Optional[str]:
+    """A name introduced as such: "me llamo ...", "mi nombre es ..." (strong) or "soy ..." (weak)."""
+    m = _STRONG_INTRO.search(text or "") or (None if strong_only else _NAME_INTRO.search(text or ""))
     if not m:
         return None
     return _clean_name_tokens(m.group(1))
@@ -298,26 +324,29 @@ def name_as_answer(text: str) -> Optional[str]:
 
 # ---------------------------------------------------------------------------- amounts
 def find_amount(text: str) -> Optional[int]:
-    """An amount in pesos: "$1.250.000", "350 mil", "1'250.000", "un millon", "2 millones"."""
+    """The first amount in pesos the customer mentions: "$1.250.000", "350 mil", "1'250.000",
+    "un millon", "2 millones", "1 millon 400" (= $1.400.000)."""
     t = norm(text)
-    m = re.search(r"(\d+(?:[.,]\d+)?)\s*(millones|millon|mill|palos?|m\b)", t)
-    if m:
-        return int(round(float(m.group(1).replace(",", ".")) * 1_000_000))
-    if re.search(r"\bun\s+(?:millon|palo)\b", t):
-        return 1_000_000
-    m = re.search(r"(\d+(?:[.,]\d+)?)\s*(?:mil|k|lucas|barras)\b", t)
-    if m:
-        return int(round(float(m.group(1).replace(",", ".")) * 1_000))
-    m = re.search(r"\$\s*(\d{1,3}(?:[.,']\d{3})+|\d+)", t)
-    if m:
-        return int(re.sub(r"\D", "", m.group(1)))
-    m = re.search(r"(\d{1,3}(?:[.']\d{3})+)\s*(?:pesos|de\s+pesos)?", t)
-    if m and re.search(r"pesos|cobr|factur|valor|pag|lleg", t):
-        return int(re.sub(r"\D", "", m.group(1)))
-    m = re.search(r"(\d{4,9})\s*pesos", t)
-    if m:
-        return int(m.group(1))
-    return None
+    found = []  # (position, value)
+    for m in re.finditer(r"(\d+(?:[.,]\d+)?)\s*(?:millones|millon|mill|palos?)\b(?:\s*(?:y\s*)?(\d{1,3})(?:\s*mil)?\b)?", t):
+        value = float(m.group(1).replace(",", ".")) * 1_000_000 + (int(m.group(2)) * 1_000 if m.group(2) else 0)
+        found.append((m.start(), int(round(value))))
+    for m in re.finditer(r"\bun\s+(?:millon|palo)\b(?:\s*(?:y\s*)?(\d{1,3})(?:\s*mil)?\b)?", t):
+        found.append((m.start(), 1_000_000 + (int(m.group(1)) * 1_000 if m.group(1) else 0)))
+    for m in re.finditer(r"(\d+(?:[.,]\d+)?)\s*(?:mil|k|lucas|barras)\b", t):
+        if not any(start <= m.start() < start + 25 for start, _ in found):
+            found.append((m.start(), int(round(float(m.group(1).replace(",", ".")) * 1_000))))
+    for m in re.finditer(r"\$\s*(\d{1,3}(?:[.,']\d{3})+|\d+)", t):
+        found.append((m.start(), int(re.sub(r"\D", "", m.group(1)))))
+    if re.search(r"pesos|cobr|factur|valor|pag|lleg|vino", t):
+        for m in re.finditer(r"(?<![\d$.,'])(\d{1,3}(?:[.']\d{3})+)(?![\d])", t):
+            if not any(start <= m.start() <= start + 2 for start, _ in found):
+                found.append((m.start(), int(re.sub(r"\D", "", m.group(1)))))
+    for m in re.finditer(r"(?<![\d.,])(\d{4,9})\s*pesos", t):
+        found.append((m.start(), int(m.group(1))))
+    if not found:
+        return None
+    return min(found)[1]
 
 
 def format_pesos(value: int) -> str:
@@ -334,7 +363,7 @@ _COMPLAINT = re.compile(
 # ...and words that make it a complaint only when it is not a how-to question.
 _MOTIVO_WORDS = re.compile(
     r"factur|recibo|resibo|consum|valor|precio|lectur|medidor|contador|alcantarillad|acueduct|energ|"
-    r"\bluz\b|\bagua\b|\bgas\b|pag|kwh|m3|metros|llego|vino"
+    r"\bluz\b|\bagua\b|\bgas\b|\bpag|kwh|m3|metros|\bllego\b|\bvino\b"
 )
 _HOW_TO = re.compile(
     r"^(?:hola\W+|buenas\W+)?(?:como|donde|cuando|cual|que\s+dia|hasta\s+cuando|puedo|se\s+puede|me\s+pueden|"
@@ -347,6 +376,11 @@ _GENERIC = re.compile(
     r"peticion|por|favor|porfa|x|fa|para|me|ayudan|ayuda|ayudas|puedes|pueden|epm|sobre|mi|de|"
     r"con|la|factura|recibo|y|a|que|tengo|sobre|respecto)\b"
 )
+
+
+def has_complaint(text: str) -> bool:
+    """Words that describe a complaint by themselves ("cobraron", "altísima", "$", "no corresponde")."""
+    return bool(_COMPLAINT.search(norm(text)))
 
 
 def looks_like_motivo(text: str) -> bool:
@@ -363,6 +397,29 @@ def looks_like_motivo(text: str) -> bool:
 _REQUEST = re.compile(
     r"\b(?:reclam\w*|queja\w*|quejar\w*|pqr|peticion|inconformidad|radicar|denunciar\s+un\s+cobro)\b"
 )
+
+
+_CANCEL = re.compile(
+    r"\b(?:cancel\w*|anul\w*|olvid\w*|ya\s+no|dej(?:a|e|alo|elo|emoslo|emos)\s*(?:asi|eso|quieto)?|no\s+quiero\s+seguir|"
+    r"mejor\s+no|no\s+sigamos|no\s+siga|termin\w*|sal(?:ir|gamos)|par(?:ar|e)\b|stop|basta|desisto|chao)\b"
+)
+_AGENT = re.compile(
+    r"\b(?:asesor\w*|persona|humano|agente|operador\w*|funcionari\w*|alguien|ser\s+humano|gente|"
+    r"representante|llamar|llamada|telefono|linea)\b"
+)
+
+
+def says_cancel(text: str) -> bool:
+    return bool(_CANCEL.search(norm(text)))
+
+
+def asks_for_agent(text: str) -> bool:
+    return bool(_AGENT.search(norm(text)))
+
+
+def words_free(text: str) -> bool:
+    """Only emojis or punctuation (👍, 👌, '...'): the classifier may know better."""
+    return not re.search(r"[a-z0-9]", norm(text))
 
 
 def asks_to_file(text: str) -> bool:
@@ -426,7 +483,7 @@ def is_alcantarillado_no_prestado(text: str) -> bool:
 _RELACIONES = (
     ("propietario", r"propietari[oa]|due[nñ][oa]|duen[oa]|mi\s+casa|mi\s+local|es\s+mio|es\s+mia|titular"),
     ("arrendatario", r"arrendatari[oa]|inquilin[oa]|arriend[oa]|arrendad[oa]|alquil|pago\s+arriendo"),
-    ("administrador", r"administrador[a]?|administro|admin\b|encargad[oa]"),
+    ("administrador", r"administrador[a]?|administr[oa]\b|administrando|admin\b|encargad[oa]|manej[oa]\s+el\s+(?:negocio|local)"),
     ("familiar", r"familiar|hij[oa]|espos[oa]|mama|papa|madre|padre|herman[oa]|t[ií][oa]\b|abuel[oa]|suegr[oa]|sobrin[oa]|prim[oa]\b|compañer[oa]\s+sentimental"),
     ("empleado", r"emplead[oa]|trabaj|dependiente|cajer[oa]|vendedor[a]?"),
 )

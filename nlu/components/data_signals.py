@@ -9,6 +9,7 @@ keyboard mashing becomes ``nlu_fallback`` ("no te entendí") rather than an out-
 """
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, List, Optional, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -23,10 +24,28 @@ from actions import parsing as P
 _KEEP = {"cancelar", "pedir_asesor", "afirmar", "negar"}
 
 
+def _demoted(text: str) -> str:
+    """Where a control intent without its words goes: data or a name are 'informar'."""
+    parsed = P.parse_message(text)
+    if parsed.motivo:
+        return "reclamo_factura"
+    if any([parsed.documento, parsed.contrato, parsed.email, parsed.direccion, parsed.celular, parsed.nombre]) \
+            or P.name_as_answer(text) or re.search(r"\d", text):
+        return "informar"
+    return "nlu_fallback"
+
+
 def corrected_intent(text: str, intent: Optional[str], confidence: float) -> Optional[str]:
     """The intent the message's content calls for, or None to keep the classifier's."""
     if not text:
         return None
+    # Control intents need their words: "rubiela cano" is a name, not a cancellation.
+    if intent == "cancelar" and not P.says_cancel(text):
+        return _demoted(text)
+    if intent == "pedir_asesor" and not P.asks_for_agent(text):
+        return _demoted(text)
+    if intent in ("afirmar", "negar") and P.yes_no(text) is None and not P.words_free(text):
+        return _demoted(text)
     if intent in _KEEP and confidence >= 0.5:
         return None
     if P.is_alcantarillado_no_prestado(text):

@@ -380,3 +380,96 @@ def test_greeting_is_not_part_of_the_motivo(store, settings):
     c.send("Hola buenas tardes, me llego el doble de lo normal en la factura de energia")
     c.send("si")
     assert c.slots["motivo"].startswith("Me llego el doble")
+
+
+# --- from the conversation corpus (tests/e2e/corpus) ---
+
+def test_a_valid_email_gets_no_hint(store, settings):
+    c = Conversation(store, settings)
+    c.send("me llego muy cara la factura")
+    c.send("si")
+    c.send("Juan Perez cc 1036654321 contrato 12345678")
+    assert c.send("juan.p@gmail.com") == "confirmacion"
+    assert "hint_correo" not in c.said
+
+
+@pytest.mark.parametrize("reply", ["no se... no me gusta dar mis datos por aca, mejor no", "cancelar"])
+def test_refusal_words_at_consent_are_a_recorded_refusal(store, settings, reply):
+    c = Conversation(store, settings)
+    c.send("me llego muy cara la factura")
+    assert c.send(reply, intent="cancelar", confidence=0.99) is None
+    assert c.slots["orientacion"] == "sin_consentimiento"
+    assert [x.aceptado for x in store.list_consentimientos()] == [False]
+
+
+def test_a_question_about_consent_gets_the_explanation(store, settings):
+    c = Conversation(store, settings)
+    c.send("me llego muy cara la factura")
+    assert c.send("y eso para que es?", intent="fuera_de_alcance", confidence=0.91) == "consentimiento"
+    assert "consentimiento_explicar" in c.said
+
+
+def test_a_name_classified_as_cancel_is_a_name(store, settings):
+    c = Conversation(store, settings)
+    c.send("me llego muy cara la factura")
+    c.send("si")
+    assert c.send("rubiela cano", intent="cancelar", confidence=1.0) == "numero_documento"
+    assert c.slots["nombre"] == "Rubiela Cano"
+
+
+def test_soy_something_later_does_not_replace_the_name(store, settings):
+    c = Conversation(store, settings)
+    c.send("la factura del local llego muy alta")
+    c.send("si")
+    c.send("Hector Fabio Londoño cc 71888999 contrato 77702")
+    c.send("soy empleada, trabajo ahi de estilista")
+    assert c.slots["nombre"] == "Hector Fabio Londoño"
+    assert c.slots["relacion_inmueble"] == "empleado"
+
+
+def test_answers_are_not_appended_to_the_motivo(store, settings):
+    c = Conversation(store, settings)
+    c.send("me cobraron doble la energia")
+    c.send("si")
+    c.send("mauricio gallego")
+    c.send("luz dary montoya")
+    assert c.slots["motivo"] == "Me cobraron doble la energia"
+    c.send("cc 71888999")
+    c.send("y tambien me cobraron una reconexion que nunca hicieron")
+    assert "reconexion" in c.slots["motivo"]
+    assert c.slots["tipo_reclamo"] == "factura"
+
+
+def test_corrected_nit_keeps_type_and_check_digit(store, settings):
+    c = Conversation(store, settings)
+    c.send("me llego muy cara la factura")
+    c.send("si")
+    c.send("Comercial Andina")
+    c.send("NIT 900.123.456-3")
+    assert c.send("uy perdon, es 900.123.456-8") == "contrato"
+    assert (c.slots["tipo_documento"], c.slots["numero_documento"]) == ("NIT", "900123456")
+
+
+def test_a_landline_is_not_a_mobile_nor_an_address(store, settings):
+    c = Conversation(store, settings)
+    c.send("me llego muy cara la factura")
+    c.send("si")
+    c.send("Juan Perez cc 1036654321 contrato 12345678")
+    c.send("no tengo correo")
+    assert c.send("tengo el fijo 604 444 5566") == "notif_celular"
+    assert "hint_celular" in c.said and not c.slots.get("notif_direccion")
+
+
+def test_contract_corrected_at_the_read_back(store, settings):
+    c = Conversation(store, settings)
+    full_happy_path(c)
+    assert c.send("ay no, ese contrato no es, el correcto es 55501") == "confirmacion"
+    assert c.slots["contrato"] == "55501"
+
+
+def test_relationship_is_not_taken_on_a_residential_contract(store, settings):
+    c = Conversation(store, settings)
+    c.send("me llego muy cara, somos 2 personas y trabajamos todo el dia")
+    c.send("si")
+    c.send("Juan Perez cc 1036654321 contrato 12345678")
+    assert c.slots.get("relacion_inmueble") is None

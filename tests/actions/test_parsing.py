@@ -94,3 +94,21 @@ def test_everything_in_one_message():
 ])
 def test_gibberish(text, expected):
     assert P.looks_like_gibberish(text) is expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("llego en 1.200.000 y normalmente es de 500 mil", 1200000), ("1 millon 400", 1400000),
+    ("como 2 millones y pico", 2000000),
+])
+def test_first_amount_wins(text, expected):
+    assert P.find_amount(text) == expected
+
+
+@pytest.mark.parametrize("text", ["sedula 43123456", "zedula 43123456", "cedual 43123456"])
+def test_misspelled_cedula(text):
+    assert P.find_document(text).numero == "43123456"
+
+
+def test_surnames_that_are_words():
+    assert P.name_as_answer("jorge eliecer bueno") == "Jorge Eliecer Bueno"
+    assert P.name_as_answer("bueno") is None

@@ -16,3 +16,17 @@ from nlu.components.data_signals import corrected_intent
 ])
 def test_corrected_intent(text, intent, expected):
     assert corrected_intent(text, intent, 0.9) == expected
+
+
+@pytest.mark.parametrize("text,intent,expected", [
+    ("rubiela cano", "cancelar", "informar"),
+    ("monica zuluaga", "negar", "informar"),
+    ("jorge eliecer bueno", "afirmar", "informar"),
+    ("cancelar", "cancelar", None),
+    ("mejor no, cancelar", "cancelar", None),
+    ("olvidelo", "cancelar", None),
+    ("quiero hablar con un asesor", "pedir_asesor", None),
+    ("👍", "afirmar", None),
+])
+def test_control_intents_need_their_words(text, intent, expected):
+    assert corrected_intent(text, intent, 1.0) == expected
