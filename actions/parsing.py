@@ -216,6 +216,10 @@ _NAME_INTRO = re.compile(
     r"les\s+escribe|te\s+escribe|con\s+usted\s+habla|a\s+nombre\s+de)\s+(.+)",
     re.I,
 )
+_NAME_STOP_EXTRA = {
+    "sedula", "zedula", "cedual", "cdula", "ceula", "cedla", "nit", "ce", "ppt", "pasaporte", "passport", "cto",
+    "contarto", "cotrato", "identificacion", "numero", "nro", "documento", "doc", "tarjeta",
+}
 _NAME_STOP = {
     "y", "con", "mi", "cc", "cedula", "c", "identificado", "identificada", "contrato", "del", "el",
     "la", "los", "las", "un", "una", "que", "porque", "pq", "xq", "por", "para", "tengo", "vivo",
@@ -233,7 +237,10 @@ _NOT_A_NAME = {
     "senora", "tarde", "dias", "noches", "gracias", "favor", "porfa", "jaja", "jajaja", "xd", "abogado",
     "empleado", "empleada", "familiar", "hijo", "hija", "esposo", "esposa", "mama", "papa",
     "propietaria", "arrendataria", "inquilino", "inquilina", "administradora", "encargado", "encargada",
-    "vecino", "vecina", "dueno", "duena", "estilista", "comerciante", "independiente", "don", "dona", "sr", "sra", "el", "la", "un",
+    "vecino", "vecina", "dueno", "duena", "estilista", "comerciante", "independiente", "don", "dona", "sr", "sra",
+    "extranjero", "extranjera", "colombiano", "colombiana", "venezolano", "venezolana", "pensionado", "pensionada",
+    "jubilado", "jubilada", "estudiante", "nuevo", "nueva", "suscriptor", "suscriptora", "titular", "residente",
+    "madre", "padre", "cabeza", "viuda", "viudo", "soltero", "soltera", "casado", "casada", "adulto", "mayor", "el", "la", "un",
     "una", "de", "del", "los", "las", "y", "no", "si", "mi", "su", "te", "tu", "yo", "usted",
 }
 _NAME_PARTICLES = {"de", "del", "la", "las", "los", "y"}
@@ -268,7 +275,7 @@ def _clean_name_tokens(raw: str, max_tokens: int = 6) -> Optional[str]:
         t = norm(token)
         if not re.fullmatch(r"[a-zñü']+", t):
             break
-        if t in _NAME_STOP and not (t in _NAME_PARTICLES and out):
+        if (t in _NAME_STOP or t in _NAME_STOP_EXTRA) and not (t in _NAME_PARTICLES and out):
             break
         out.append(token)
         if len(out) >= max_tokens:
@@ -315,7 +322,7 @@ def name_as_answer(text: str) -> Optional[str]:
     if intro:
         return intro
     stripped = _GREETING_PREFIX.sub("", text or "").strip()
-    if not stripped or "?" in stripped:
+    if not stripped or "?" in stripped or looks_like_gibberish(stripped):
         return None
     if len(words(stripped)) > 7:
         return None

@@ -112,3 +112,11 @@ def test_misspelled_cedula(text):
 def test_surnames_that_are_words():
     assert P.name_as_answer("jorge eliecer bueno") == "Jorge Eliecer Bueno"
     assert P.name_as_answer("bueno") is None
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("asdfgh", None), ("hola, soy extranjero y tengo un problema", None),
+    ("buenas soy maria eugenia rua sedula 43123456", "Maria Eugenia Rua"),
+])
+def test_what_is_not_a_name(text, expected):
+    assert (P.find_name(text) or P.name_as_answer(text)) == expected
