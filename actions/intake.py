@@ -188,6 +188,8 @@ class IntakeTurn:
                 candidate = P.name_as_answer(earlier)
                 if candidate and len(candidate.split()) >= 2:
                     parsed.nombre = candidate
+            elif not parsed.nombre and self._has_data(parsed):
+                parsed.nombre = P.leftover_name(earlier)  # "..., cc 123, lina marcela arango, contrato 45"
             self._apply_data(earlier, parsed, None, 0.0, None, quiet=True)
         rest = re.sub(r"^\W*(s[ií]+|claro|dale|ok|listo|acepto|autorizo|de acuerdo)\b[\s,.!]*", "", text, flags=re.I)
         if rest and rest != text:
@@ -362,7 +364,8 @@ class IntakeTurn:
 
         # More detail about the same complaint ("y también me cobraron ..."), in a message that
         # answered nothing else: keep it with the motivo.
-        if more_detail and len(self.result.updates) == before[0] and not self._has_data(p):
+        if more_detail and len(self.result.updates) == before[0] and not self._has_data(p) \
+                and "?" not in text and not re.match(r"\W*(que|como|cuanto|cuando|donde|me van|van a|puedo)\b", P.norm(text)):
             clean = clean_motivo(text)
             if clean and P.norm(clean) not in P.norm(self.get("motivo")) and len(self.get("motivo")) < 600:
                 self.set("motivo", f"{self.get('motivo').rstrip('.')}. {clean}")
@@ -449,7 +452,12 @@ def clean_motivo(text: str) -> str:
     cel = P.find_celular(out)
     if cel:
         out = out[: cel[1][0]] + out[cel[1][1]:]
-    out = re.sub(r"(?i)\b(?:me\s+llamo|mi\s+nombre\s+es|soy)\s+[A-Za-zÁÉÍÓÚÑáéíóúñ]+(?:\s+[A-Za-zÁÉÍÓÚÑáéíóúñ]+){0,3}?(?=[,.;]|\s+(?:y|con|mi|me|el|la|de|del|y)\b|$)", "", out)
+    out = re.sub(r"(?i)\b(?:me\s+llamo|mi\s+nombre\s+es|soy)\s+[A-Za-zÁÉÍÓÚÑáéíóúñ]+(?:\s+[A-Za-zÁÉÍÓÚÑáéíóúñ]+){0,3}?(?=\s*[^\w\s]|\s+(?:y|con|mi|me|el|la|de|del|y)\b|\s*$)", "", out)
+    # Words left dangling where data were taken out ("... de casa., mi y el").
+    out = re.sub(r"(?:[\s,.;]+(?:mi|y|el|la|los|las|de|del|con|es|mis|su|a|al|e|o))+[\s,.;]*$", "", out, flags=re.I)
+    out = re.sub(r"\.\s*,", ".", out)
+    out = re.sub(r"^[^\w¿¡$]+", "", out)
+    out = re.sub(r"^(?:y|e|pero|entonces)\s+", "", out, flags=re.I)
     out = re.sub(r"(?i)^\W*(?:(?:hola|ola|buenas|buenos|d[ií]as|tardes|noches|q\s+mas|que\s+tal)\b[\s,.!:;-]*)+", "", out)
     out = re.sub(r"\s+([,.;])", r"\1", out)
     out = re.sub(r"([,.;])\1+", r"\1", out)

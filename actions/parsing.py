@@ -59,6 +59,8 @@ def means_this_number(text: str) -> bool:
 
 def yes_no(text: str) -> Optional[bool]:
     """True for a clear yes, False for a clear no, None when it is neither or both."""
+    if re.fullmatch(r"[\s✅✔☑👍👌🙆🆗💯👏🙌]+", text or "") and (text or "").strip():
+        return True
     t = re.sub(r"[^a-z0-9 ]", " ", norm(text))
     t = re.sub(r"\s+", " ", t).strip()
     t = re.sub(r"^(?:(?:ay|uy|ah|eh|oh|ups|uf+|ush|ojo|mmm*|hmm*|pues|bueno)\s+)+(?=(?:no|si)\b)", "", t)
@@ -71,8 +73,8 @@ def yes_no(text: str) -> Optional[bool]:
             return None
         return False
     if toks[0] in _YES or any(t == p or t.startswith(p + " ") for p in _YES_PHRASES):
-        if " no " in f" {t} " and not t.startswith("si no"):
-            return None
+        if (" no " in f" {t} " and not t.startswith("si no")) or re.search(r"\b(pero|aunque|excepto|menos|mal|corrij|cambi)", t):
+            return None  # "sí pero la cédula está mal": a correction, not a confirmation
         return True
     if _AGREE.search(t) and not _DISAGREE.search(t) and len(toks) <= 8:
         return True  # "está perfecto", "todo correcto gracias"
@@ -88,7 +90,7 @@ _DOC_LABELS: Tuple[Tuple[str, str], ...] = (
     (r"[csz][eé]dula(?:\s+de\s+ciudadan[ií]a)?|c[eé]d\.?|cedul|ceula|cedla|cedual|cdula|c\.\s?c\.?|cc|c\.c", "CC"),
     (r"documento(?:\s+de\s+identidad)?|identificaci[oó]n|doc\.?|n[uú]mero\s+de\s+identificaci[oó]n", ""),
 )
-_FILLER = r"(?:\s*(?:es|numero|n[uú]mero|no\.?|nro\.?|n°|#|:|=|-|de|mi|la|el|a|al|correcto|nuevo)(?![a-z]))*[\s:#.=-]*"
+_FILLER = r"(?:\s*(?:es|numero|n[uú]mero|no\.?|nro\.?|n°|#|:|=|-|de|mi|la|el|a|al|correcto|correcta|nuevo|est[aá]\s+mal|mal|seria|queda)(?![a-z])[\s,]*)*[\s:#.=,-]*"
 _DOC_NUMBER = r"([A-Za-z]{0,3}\d[\d.\s,']{1,16}\d(?:\s*-\s*\d\b)?|\d{3,})"
 
 
@@ -141,7 +143,7 @@ def find_email(text: str) -> Optional[str]:
 
 
 _PHONE_LABEL = r"(?:cel(?:ular)?|m[oó]vil|whats?app|wasap|wpp|tel[eé]fono|tel|n[uú]mero\s+de\s+(?:celular|contacto))"
-_MOBILE = r"((?:\+?\s?57[\s-]?)?3\d{2}[\s.-]?\d{3}[\s.-]?\d{4})(?!\d)"
+_MOBILE = r"((?:\+?\s?57[\s-]?)?3\d{2}(?:[\s.-]?\d){7})(?!\d)"
 
 
 def find_celular(text: str, labelled_only: bool = True) -> Optional[Tuple[str, Tuple[int, int]]]:
@@ -213,7 +215,7 @@ def looks_like_free_address(text: str) -> bool:
 # ------------------------------------------------------------------------------ names
 _NAME_INTRO = re.compile(
     r"(?:me\s+llamo|(?:mi|el)\s+nombre\s+(?:completo\s+|correcto\s+)?es|mi\s+nombre:?|nombre\s*(?:completo\s*)?:|soy|habla|le\s+escribe|"
-    r"les\s+escribe|te\s+escribe|con\s+usted\s+habla|a\s+nombre\s+de)\s+(.+)",
+    r"les\s+escribe|te\s+escribe|con\s+usted\s+habla)\s+(.+)",
     re.I,
 )
 _NAME_STOP_EXTRA = {
@@ -330,6 +332,28 @@ def name_as_answer(text: str) -> Optional[str]:
 
 
 # ---------------------------------------------------------------------------- amounts
+def leftover_name(text: str) -> Optional[str]:
+    """A full name typed among other data without an introduction ("mi correo es x@y.co, cc 123,
+    lina marcela arango, contrato 45"): a comma-separated piece made only of name words."""
+    rest = text or ""
+    for finder in (find_document, ):
+        m = finder(rest)
+        if m:
+            rest = rest[: m.span[0]] + "," + rest[m.span[1]:]
+    for found in (find_contract(rest), find_celular(rest), find_address(rest)):
+        if found:
+            rest = rest[: found[1][0]] + "," + rest[found[1][1]:]
+    email = find_email(rest)
+    if email:
+        rest = rest.replace(email, ",")
+    for piece in re.split(r"[,.;:\n]+", rest):
+        piece = re.sub(r"^\s*(?:y|e|mi\s+correo\s+es|correo|email)\s+", "", piece.strip(), flags=re.I)
+        candidate = _clean_name_tokens(piece) if piece else None
+        if candidate and 2 <= len(candidate.split()) <= 5 and len(candidate.split()) == len(piece.split()):
+            return candidate
+    return None
+
+
 def find_amount(text: str) -> Optional[int]:
     """The first amount in pesos the customer mentions: "$1.250.000", "350 mil", "1'250.000",
     "un millon", "2 millones", "1 millon 400" (= $1.400.000)."""
@@ -353,7 +377,9 @@ def find_amount(text: str) -> Optional[int]:
         found.append((m.start(), int(m.group(1))))
     if not found:
         return None
-    return min(found)[1]
+    usual = re.compile(r"(normalmente|siempre|usualmente|antes|promedio|suele|suelo|normal|otros\s+meses|mes\s+pasado)\W*(?:\w+\W+){0,4}$")
+    disputed = [f for f in found if not usual.search(t[max(0, f[0] - 45): f[0]])]
+    return min(disputed or found)[1]
 
 
 def format_pesos(value: int) -> str:
@@ -365,7 +391,7 @@ def format_pesos(value: int) -> str:
 _COMPLAINT = re.compile(
     r"cobr|car[oa]\b|carisim|alt[oa]\b|altisim|elevad|excesiv|exagerad|subi|doble|no\s+corresponde|"
     r"mal\s+leid|mal\s+tomad|estimad|promedio|no\s+estoy\s+de\s+acuerdo|inconform|error|equivoc|injust|"
-    r"no\s+he\s+consumido|no\s+consum|no\s+vivo|desocupad|\$|\bmil\b|millon|\bpalos?\b|lucas|no\s+(tengo|hay)\s+alcantarill"
+    r"no\s+he\s+consumido|no\s+consum|no\s+vivo|desocupad|\$|\d\s*mil\b|millon|\d\s*palos?\b|\d\s*lucas|no\s+(tengo|hay)\s+alcantarill"
 )
 # ...and words that make it a complaint only when it is not a how-to question.
 _MOTIVO_WORDS = re.compile(
@@ -408,7 +434,7 @@ _REQUEST = re.compile(
 
 _CANCEL = re.compile(
     r"\b(?:cancel\w*|anul\w*|olvid\w*|ya\s+no|dej(?:a|e|alo|elo|emoslo|emos)\s*(?:asi|eso|quieto)?|no\s+quiero\s+seguir|"
-    r"mejor\s+no|no\s+sigamos|no\s+siga|termin\w*|sal(?:ir|gamos)|par(?:ar|e)\b|stop|basta|desisto|chao)\b"
+    r"mejor\s+no|no\s+sigamos|no\s+siga|termin\w*|sal(?:ir|gamos)|par(?:ar|e)\b|stop|basta|desisto)\b"
 )
 _AGENT = re.compile(
     r"\b(?:asesor\w*|persona|humano|agente|operador\w*|funcionari\w*|alguien|ser\s+humano|gente|"
@@ -474,7 +500,8 @@ _NOT_PROVIDED = (
     r"contamos|estoy\s+conectad|estamos\s+conectad|esta\s+conectad|llega|pasa)|sin\s+(?:red|servicio|conexion)|"
     r"pozo\s+septico|poso\s+septico|tanque\s+septico|no\s+prestad|no\s+me\s+lo\s+prestan|servicio\s+que\s+no|"
     r"que\s+no\s+(?:tengo|tenemos|existe|me\s+prestan|recibo|uso)|nunca\s+(?:he\s+tenido|hemos\s+tenido)|"
-    r"no\s+estoy\s+conectad|no\s+cuento\s+con|inexistente"
+    r"no\s+estoy\s+conectad|no\s+cuento\s+con|inexistente|jam[aá]s|nunca\s+(?:nos|me|lo|la)\s+(?:han|ha)\s+(?:conectad|instalad|prestad)|"
+    r"no\s+(?:nos|me)\s+(?:han|ha)\s+(?:conectad|instalad)|no\s+pasa\s+por|no\s+llega\s+(?:a|hasta)|sin\s+alcantarillado"
 )
 
 
@@ -488,8 +515,8 @@ def is_alcantarillado_no_prestado(text: str) -> bool:
 
 # ---------------------------------------------------------- relationship with the premises
 _RELACIONES = (
-    ("propietario", r"propietari[oa]|due[nñ][oa]|duen[oa]|mi\s+casa|mi\s+local|es\s+mio|es\s+mia|titular"),
-    ("arrendatario", r"arrendatari[oa]|inquilin[oa]|arriend[oa]|arrendad[oa]|alquil|pago\s+arriendo"),
+    ("arrendatario", r"arrendatari[oa]|inquilin[oa]|pago\s+(?:el\s+)?arriendo|(?:en|de)\s+arriendo|le\s+pago\s+(?:el\s+)?arriendo|alquil"),
+    ("propietario", r"propietari[oa]|due[nñ][oa]|duen[oa]|mi\s+casa|mi\s+local|es\s+mio|es\s+mia|titular|mi\s+propiedad|de\s+mi\s+propiedad"),
     ("administrador", r"administrador[a]?|administr[oa]\b|administrando|admin\b|encargad[oa]|manej[oa]\s+el\s+(?:negocio|local)"),
     ("familiar", r"familiar|hij[oa]|espos[oa]|mama|papa|madre|padre|herman[oa]|t[ií][oa]\b|abuel[oa]|suegr[oa]|sobrin[oa]|prim[oa]\b|compañer[oa]\s+sentimental"),
     ("empleado", r"emplead[oa]|trabaj|dependiente|cajer[oa]|vendedor[a]?"),

@@ -26,7 +26,23 @@ def _v2_orientaciones(conn: Connection) -> None:
     schema.metadata.create_all(conn, tables=[schema.orientaciones])
 
 
+def _v3_recompute_address_keys(conn: Connection) -> None:
+    """Address keys now equate "apartamento"/"apto" and "44bis"/"44 bis": recompute them."""
+    from sqlalchemy import select, update
+
+    from crm_adapter.normalize import normalize_direccion
+
+    rows = conn.execute(select(schema.contratos.c.contrato, schema.contratos.c.direccion)).all()
+    for row in rows:
+        conn.execute(
+            update(schema.contratos)
+            .where(schema.contratos.c.contrato == row.contrato)
+            .values(direccion_key=normalize_direccion(row.direccion))
+        )
+
+
 MIGRATIONS = [
     Migration("crm", 1, "initial CRM and billing tables", _v1_initial),
     Migration("crm", 2, "orientaciones (redirections to other channels)", _v2_orientaciones),
+    Migration("crm", 3, "recompute address keys (units, bis)", _v3_recompute_address_keys),
 ]

@@ -14,6 +14,9 @@ _STREET_TYPES = {
     "circular": "cq", "cq": "cq", "circ": "cq",
 }
 _NUMBER_MARKS = {"no", "nro", "numero", "num", "n", "n°", "#", "nº"}
+_UNITS = {"apartamento": "apto", "apto": "apto", "apt": "apto", "ap": "apto", "apart": "apto",
+          "interior": "int", "int": "int", "local": "local", "loc": "local", "bloque": "bloque", "bl": "bloque",
+          "torre": "torre", "casa": "casa", "oficina": "of", "of": "of", "ofi": "of"}
 
 
 def strip_accents(text: str) -> str:
@@ -26,12 +29,12 @@ def normalize_direccion(direccion: str) -> str:
     """A comparable key for a Colombian address: "Calle 10 # 43-25" == "cll 10 no 43 25"."""
     text = strip_accents(direccion.lower())
     text = text.replace("#", " # ").replace("n°", " # ").replace("nº", " # ")
-    text = re.sub(r"(\d)([a-z])\b", r"\1\2", text)
+    text = re.sub(r"(\d)\s*bis\b", r"\1 bis", text)  # "44bis" == "44 bis"
     text = re.sub(r"[^a-z0-9#]+", " ", text)
     text = re.sub(r"\b([a-z]+)(\d)", r"\1 \2", text)  # "cl10" -> "cl 10"
     out = []
     for token in text.split():
         if token in _NUMBER_MARKS:
             continue
-        out.append(_STREET_TYPES.get(token, token))
+        out.append(_UNITS.get(token) or _STREET_TYPES.get(token, token))
     return " ".join(out)

@@ -51,6 +51,9 @@ def corrected_intent(text: str, intent: Optional[str], confidence: float) -> Opt
     if P.is_alcantarillado_no_prestado(text):
         return "reclamo_alcantarillado" if intent != "reclamo_alcantarillado" else None
     parsed = P.parse_message(text)
+    if intent in ("agradecer", "despedida") and confidence >= 0.7 and not P.has_complaint(text) \
+            and not P.asks_to_file(text):
+        return None  # "mil gracias, que Dios le pague" is thanks, not a new reclamo
     if (parsed.motivo or P.asks_to_file(text)) and intent not in ("reclamo_factura", "reclamo_alcantarillado"):
         return "reclamo_factura"
     has_data = any([parsed.documento, parsed.contrato, parsed.email, parsed.direccion, parsed.celular, parsed.nombre])

@@ -473,3 +473,43 @@ def test_relationship_is_not_taken_on_a_residential_contract(store, settings):
     c.send("si")
     c.send("Juan Perez cc 1036654321 contrato 12345678")
     assert c.slots.get("relacion_inmueble") is None
+
+
+# --- from the second corpus ---
+
+def test_yes_but_with_a_correction_corrects(store, settings):
+    c = Conversation(store, settings)
+    full_happy_path(c)
+    assert c.send("sí pero la cédula está mal, es 1017234568") == "confirmacion"
+    assert c.slots["numero_documento"] == "1017234568"
+
+
+def test_holder_named_in_the_message_is_not_the_customer(store, settings):
+    c = Conversation(store, settings)
+    c.send("la luz llego carisima, el contrato 12345678 esta a nombre de Gilma Restrepo, mi suegra; "
+           "yo soy Andres Felipe Marin, cc 71789456")
+    c.send("si")
+    assert c.slots["nombre"] == "Andres Felipe Marin"
+
+
+def test_an_unintroduced_name_among_other_data(store, settings):
+    c = Conversation(store, settings)
+    c.send("mi correo es lina.arango@gmail.com, cc 43999888, lina marcela arango, contrato 12345678. "
+           "me cobraron doble el agua")
+    assert c.send("si") == "confirmacion"
+    assert c.slots["nombre"] == "Lina Marcela Arango"
+
+
+def test_a_question_is_not_more_detail_of_the_motivo(store, settings):
+    c = Conversation(store, settings)
+    c.send("me cobraron doble el agua")
+    c.send("si")
+    c.send("Ana Lopez cc 43512876")
+    c.send("¿me van a cobrar algo por poner el reclamo?")
+    assert c.slots["motivo"] == "Me cobraron doble el agua"
+
+
+def test_emoji_confirmation(store, settings):
+    c = Conversation(store, settings)
+    full_happy_path(c)
+    assert c.send("✅✅") is None

@@ -147,3 +147,13 @@ def test_numbers_are_never_reused_after_a_delete(tmp_path):
         conn.execute(text("DELETE FROM crm_pqrs"))
     second = s.create_pqr(solicitud("c:2"))
     assert second.numero != first.numero
+
+
+def test_address_units_and_bis_match(any_store):
+    from dataclasses import replace
+
+    base = demo_contratos()[0]
+    any_store.upsert_contratos([replace(base, contrato="A1", direccion="Calle 39 Sur # 27-14 Apto 1104"),
+                                replace(base, contrato="A2", direccion="Calle 44 Bis # 66-18")])
+    assert [c.contrato for c in any_store.find_contratos_by_direccion("calle 39 sur #27-14 apartamento 1104")] == ["A1"]
+    assert [c.contrato for c in any_store.find_contratos_by_direccion("calle 44bis # 66-18")] == ["A2"]

@@ -1,4 +1,5 @@
-"""A corpus of realistic customer conversations (tests/e2e/corpus/conversations.yml) played against
+"""Corpora of realistic customer conversations (tests/e2e/corpus/conversations.yml and
+conversations_2.yml; ids unique across both) played against
 the real server; each outcome is read from `pqrbot crm pqrs --json` / `pqrbot crm orientaciones --json`.
 
 Every conversation in the YAML file has:
@@ -8,6 +9,7 @@ Every conversation in the YAML file has:
   with ``pqrbot crm seed`` before the conversation plays (the demo contracts are always loaded);
 * ``turns``: the customer's messages, in order;
 * ``expect``: either ``pqr:`` (exactly one PQR filed for the conversation, with the given fields)
+  or ``pqrs:`` (a list: that many PQRs, in the order filed, each with the given fields)
   or ``no_pqr:`` (nothing filed; optionally ``orientacion: <regla>`` recorded, or
   ``cancelled: true``); and optionally ``replies_contain:`` (each substring appears in some reply)
   and ``replies_not_contain:`` (no reply contains any of them).
@@ -34,20 +36,20 @@ import yaml
 
 pytestmark = pytest.mark.server
 
-CORPUS = Path(__file__).parent / "corpus" / "conversations.yml"
+CORPORA = [Path(__file__).parent / "corpus" / name for name in ("conversations.yml", "conversations_2.yml")]
 _UNFILLED = re.compile(r"\bNone\b|\{[a-z_]+\}")
 REGLAS = {"alcantarillado_no_prestado", "persona_juridica", "sin_consentimiento"}
 
 
 def _load() -> List[dict]:
-    data = yaml.safe_load(CORPUS.read_text(encoding="utf-8"))
+    data = [conv for corpus in CORPORA for conv in yaml.safe_load(corpus.read_text(encoding="utf-8"))]
     ids = [c["id"] for c in data]
     duplicates = {i for i in ids if ids.count(i) > 1}
     assert not duplicates, f"duplicate conversation ids: {sorted(duplicates)}"
     for conv in data:
         keys = set(conv["expect"])
-        assert keys <= {"pqr", "no_pqr", "replies_contain", "replies_not_contain"}, (conv["id"], keys)
-        assert ("pqr" in keys) != ("no_pqr" in keys), f"{conv['id']}: expect either pqr or no_pqr"
+        assert keys <= {"pqr", "pqrs", "no_pqr", "replies_contain", "replies_not_contain"}, (conv["id"], keys)
+        assert len(keys & {"pqr", "pqrs", "no_pqr"}) == 1, f"{conv['id']}: expect one of pqr, pqrs or no_pqr"
         assert all(isinstance(t, str) for t in conv["turns"]), f"{conv['id']}: every turn must be a string"
     return data
 
@@ -147,18 +149,21 @@ def test_conversation(server, tmp_path, conv):
             if fold(piece) in fold(text):
                 problems.append(f"a reply should not contain {piece!r}: {text!r}")
 
-    if "pqr" in expect:
-        if len(pqrs) != 1:
-            problems.append(f"expected exactly one PQR, got {len(pqrs)}"
+    if "pqr" in expect or "pqrs" in expect:
+        wanted = expect["pqrs"] if "pqrs" in expect else [expect["pqr"]]
+        if len(pqrs) != len(wanted):
+            problems.append(("expected exactly one PQR" if len(wanted) == 1 else f"expected {len(wanted)} PQRs")
+                            + f", got {len(pqrs)}"
                             + (f" (orientaciones: {[o['regla'] + ': ' + o['razon'] for o in orientaciones]})"
                                if orientaciones else ""))
         else:
-            pqr = pqrs[0]
-            problems += check_pqr(pqr, expect["pqr"])
-            if pqr["canal"] != "Chat EPM":
-                problems.append(f"canal should be 'Chat EPM', got {pqr['canal']!r}")
-            if not any(pqr["numero"] in text for text in all_replies):
-                problems.append(f"the customer was never told the PQR number {pqr['numero']}")
+            for n, (pqr, want) in enumerate(zip(sorted(pqrs, key=lambda p: p["creado_en"]), wanted), 1):
+                tag = f"PQR {n}: " if len(wanted) > 1 else ""
+                problems += [tag + p for p in check_pqr(pqr, want)]
+                if pqr["canal"] != "Chat EPM":
+                    problems.append(f"{tag}canal should be 'Chat EPM', got {pqr['canal']!r}")
+                if not any(pqr["numero"] in text for text in all_replies):
+                    problems.append(f"{tag}the customer was never told the PQR number {pqr['numero']}")
             if orientaciones:
                 problems.append(f"a filed PQR should not also record orientaciones: {orientaciones}")
     else:

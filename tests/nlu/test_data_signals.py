@@ -30,3 +30,7 @@ def test_corrected_intent(text, intent, expected):
 ])
 def test_control_intents_need_their_words(text, intent, expected):
     assert corrected_intent(text, intent, 1.0) == expected
+
+
+def test_thanks_after_filing_is_not_a_new_reclamo():
+    assert corrected_intent("mil gracias mija, que Dios le pague 🙏", "agradecer", 0.95) is None
