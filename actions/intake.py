@@ -449,6 +449,15 @@ def clean_motivo(text: str) -> str:
     email = P.find_email(out)
     if email:
         out = out.replace(email, "")
+    name = P.leftover_name(text)
+    if name:
+        out = re.sub(re.escape(name), "", out, flags=re.I) if name.lower() in out.lower() else out
+    out = re.sub(r"(?i)\b(?:mi\s+)?(?:correo|email|e-mail|cel(?:ular)?|numero|whatsapp)(?:\s+es)?\s*(?=[,.;]|$)", "", out)
+    # Keep the sentences that tell the complaint; drop the ones that only carried data.
+    pieces = [x for x in re.split(r"(?<=[.;!\n])\s+", out) if x.strip()]
+    kept = [x for x in pieces if P.looks_like_motivo(x) or P.has_complaint(x) or len(P.words(x)) >= 6]
+    if kept and len(kept) < len(pieces):
+        out = " ".join(kept)
     cel = P.find_celular(out)
     if cel:
         out = out[: cel[1][0]] + out[cel[1][1]:]

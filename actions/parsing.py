@@ -377,7 +377,7 @@ def find_amount(text: str) -> Optional[int]:
         found.append((m.start(), int(m.group(1))))
     if not found:
         return None
-    usual = re.compile(r"(normalmente|siempre|usualmente|antes|promedio|suele|suelo|normal|otros\s+meses|mes\s+pasado)\W*(?:\w+\W+){0,4}$")
+    usual = re.compile(r"(normalmente|siempre|usualmente|antes|promedio|suele|suelo|normal|otros\s+meses|mes\s+pasado)\W*(?:\w+\W+){0,8}$")
     disputed = [f for f in found if not usual.search(t[max(0, f[0] - 45): f[0]])]
     return min(disputed or found)[1]
 
