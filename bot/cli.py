@@ -63,27 +63,25 @@ def _print_table(rows: List[dict], columns: List[str]) -> None:
         print("  ".join(str(r.get(c, ""))[:60].ljust(widths[c]) for c in columns))
 
 
-def _cmd_pqrs(args: argparse.Namespace) -> int:
-    pqrs = [p.to_json() for p in composition.get_store().list_pqrs(since=_parse_since(args.since))]
-    if args.json:
-        json.dump(pqrs, sys.stdout, ensure_ascii=False, indent=2)
-        print()
-    else:
-        _print_table(
-            [dict(p, contacto=p["contacto"]["nombre"], medio=p["medio_notificacion"]["tipo"]) for p in pqrs],
-            ["numero", "creado_en", "canal", "estado", "contacto", "contrato", "medio"],
-        )
-    return 0
-
-
-def _cmd_orientaciones(args: argparse.Namespace) -> int:
-    rows = [o.to_json() for o in composition.get_store().list_orientaciones(since=_parse_since(args.since))]
+def _emit(args: argparse.Namespace, rows: List[dict], columns: List[str], table_rows: Optional[List[dict]] = None) -> int:
+    """JSON for scripts (--json), a short table for people."""
     if args.json:
         json.dump(rows, sys.stdout, ensure_ascii=False, indent=2)
         print()
     else:
-        _print_table(rows, ["creado_en", "canal", "regla", "contrato", "razon"])
+        _print_table(rows if table_rows is None else table_rows, columns)
     return 0
+
+
+def _cmd_pqrs(args: argparse.Namespace) -> int:
+    pqrs = [p.to_json() for p in composition.get_store().list_pqrs(since=_parse_since(args.since))]
+    table = [dict(p, contacto=p["contacto"]["nombre"], medio=p["medio_notificacion"]["tipo"]) for p in pqrs]
+    return _emit(args, pqrs, ["numero", "creado_en", "canal", "estado", "contacto", "contrato", "medio"], table)
+
+
+def _cmd_orientaciones(args: argparse.Namespace) -> int:
+    rows = [o.to_json() for o in composition.get_store().list_orientaciones(since=_parse_since(args.since))]
+    return _emit(args, rows, ["creado_en", "canal", "regla", "contrato", "razon"])
 
 
 def _cmd_consentimientos(args: argparse.Namespace) -> int:
@@ -93,12 +91,7 @@ def _cmd_consentimientos(args: argparse.Namespace) -> int:
          "creado_en": c.creado_en.isoformat() if c.creado_en else None}
         for c in composition.get_store().list_consentimientos(args.conversation)
     ]
-    if args.json:
-        json.dump(rows, sys.stdout, ensure_ascii=False, indent=2)
-        print()
-    else:
-        _print_table(rows, ["creado_en", "canal", "aceptado", "policy_version", "conversation_id"])
-    return 0
+    return _emit(args, rows, ["creado_en", "canal", "aceptado", "policy_version", "conversation_id"])
 
 
 def _cmd_db_upgrade(args: argparse.Namespace) -> int:
