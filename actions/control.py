@@ -30,6 +30,28 @@ class ActionCancelar(UsesDeps, Action):
         return [ActiveLoop(None)] + reset_intake()
 
 
+class ActionNumeroPqr(UsesDeps, Action):
+    """'¿Cuál era el número?': the PQR(s) filed in this conversation, from the CRM."""
+
+    def name(self) -> str:
+        return "action_numero_pqr"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[EventType]:
+        pqrs = self.deps.store.find_pqrs_by_conversation(tracker.sender_id)
+        if not pqrs:
+            dispatcher.utter_message(text=render("sin_pqr"))
+        elif len(pqrs) == 1:
+            medio = pqrs[0].medio_notificacion
+            texto = {"correo": f"al correo {medio.valor}", "sms": f"con un SMS al celular {medio.valor}",
+                     "direccion": f"con una citación a la dirección {medio.valor}"}.get(medio.tipo, "")
+            dispatcher.utter_message(text=render("numero_pqr", numero=pqrs[0].numero, medio=texto))
+        else:
+            dispatcher.utter_message(text=render("numero_pqrs", numeros=", ".join(p.numero for p in pqrs),
+                                                 numero=pqrs[-1].numero))
+        return []
+
+
 class ActionNoEntendi(Action):
     """Core fallback: say so, forget the message, and let the form ask its question again."""
 

@@ -115,6 +115,8 @@ class IntakeTurn:
     def apply(self, text: str, intent: Optional[str], confidence: float, persons: List[str],
               requested: Optional[str]) -> TurnResult:
         text = (text or "").strip()
+        if P.asks_for_number(text) and not self._has_data(P.parse_message(text)):
+            return self.result  # "¿cuál era el número?": the rules answer it, the form resumes
         if self.get("consentimiento") != "si":
             self._apply_consent(text, intent, confidence, persons, requested)
             return self.result
@@ -286,10 +288,12 @@ class IntakeTurn:
         if not direccion and requested == "contrato" and not contrato and P.looks_like_free_address(text) \
                 and not self._has_data(p):
             direccion = text.strip()
-        if direccion and requested != "notif_direccion":
+        if direccion and requested != "notif_direccion" and not (self.result.updates.get("contrato") or
+                                                                  (self.get("contrato") and requested != "contrato")):
             self.set("direccion", direccion)
-            if not contrato:
-                matches = self.deps.store.find_contratos_by_direccion(direccion)
+            if not contrato and not self.get("contrato"):
+                matches = self.deps.store.find_contratos_by_direccion(direccion) \
+                    or self.deps.store.find_contratos_in_text(direccion)
                 if len(matches) == 1:
                     self._set_contrato(matches[0])
                 elif len(matches) > 1 and not quiet:
@@ -449,6 +453,9 @@ def clean_motivo(text: str) -> str:
     email = P.find_email(out)
     if email:
         out = out.replace(email, "")
+    addr = P.find_address(out)
+    if addr:
+        out = out[: addr[1][0]] + out[addr[1][1]:]
     name = P.leftover_name(text)
     if name:
         out = re.sub(re.escape(name), "", out, flags=re.I) if name.lower() in out.lower() else out
@@ -458,6 +465,14 @@ def clean_motivo(text: str) -> str:
     kept = [x for x in pieces if P.looks_like_motivo(x) or P.has_complaint(x) or len(P.words(x)) >= 6]
     if kept and len(kept) < len(pieces):
         out = " ".join(kept)
+    # Clauses that only said where the premises are, or data labels left without their data.
+    clauses = re.split(r"(?<=,)\s*", out)
+    located = re.compile(r"\b(casa es en|queda en|vivo en|barrio|vereda|direccion|ubicad[oa]|tengo el|mi contrato|el contrato)\b")
+    kept = [c for c in clauses if not (located.search(P.norm(c)) and not (P.looks_like_motivo(c) or P.has_complaint(c)))]
+    if kept and len(kept) < len(clauses):
+        out = " ".join(kept)
+    out = re.sub(r"^[^\w¿¡$]+", "", out.strip())
+    out = re.sub(r"^(?:y|e|pero|entonces)\s+", "", out, flags=re.I)
     cel = P.find_celular(out)
     if cel:
         out = out[: cel[1][0]] + out[cel[1][1]:]
@@ -468,6 +483,7 @@ def clean_motivo(text: str) -> str:
     out = re.sub(r"^[^\w¿¡$]+", "", out)
     out = re.sub(r"^(?:y|e|pero|entonces)\s+", "", out, flags=re.I)
     out = re.sub(r"(?i)^\W*(?:(?:hola|ola|buenas|buenos|d[ií]as|tardes|noches|q\s+mas|que\s+tal)\b[\s,.!:;-]*)+", "", out)
+    out = re.sub(r"^(?:y|e|pero|entonces)\s+", "", out, flags=re.I)
     out = re.sub(r"\s+([,.;])", r"\1", out)
     out = re.sub(r"([,.;])\1+", r"\1", out)
     out = re.sub(r"\s+", " ", out).strip(" ,.;-")
@@ -481,10 +497,10 @@ def whatsapp_number(conversation_id: str) -> Optional[str]:
 
 
 def _explicit_refusal(text: str) -> bool:
-    t = P.norm(text)
+    t = re.sub(r"\s+", " ", re.sub(r"[^a-z0-9 ]", " ", P.norm(text))).strip()
     return bool(re.fullmatch(r"\W*(no+|nop|nel|negativo|para nada|no gracias|no senor|no senora)\W*", t)
                 or re.search(r"\bno\s+(acepto|autorizo|doy|quiero|lo autorizo|estoy de acuerdo|gracias)\b", t)
-                or re.search(r"\b(prefiero no|mejor no|no me gusta dar|no voy a dar|no les doy|no te doy)\b", t))
+                or re.search(r"\b(prefiero no|mejor no|no me gusta dar|no voy a dar|no les doy|no te doy|prefiero ir|voy a la oficina)\b", t))
 
 
 def _free_relacion(text: str) -> Optional[str]:

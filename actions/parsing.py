@@ -442,6 +442,15 @@ _AGENT = re.compile(
 )
 
 
+def asks_for_number(text: str) -> bool:
+    """'¿cuál era el número?', 'me repite el número del radicado'."""
+    t = norm(text)
+    return bool(re.search(r"\b(?:cual|como|que)\s+(?:era|es|fue|quedo)\s+(?:el\s+)?(?:numero|radicado)|"
+                          r"numero\s+(?:del|de\s+la|de\s+mi|de)\s+(?:radicad\w*|pqr|reclamo|caso|queja)|"
+                          r"(?:repite|repita|repitame|regala|regalas|das|da|pasa|pase)\s+(?:otra\s+vez\s+)?el\s+numero|"
+                          r"(?:anotar|copiar|borro)\s+el\s+numero|que\s+numero\s+me\s+dieron|cual\s+fue\s+el\s+radicado", t))
+
+
 def says_cancel(text: str) -> bool:
     return bool(_CANCEL.search(norm(text)))
 
@@ -525,6 +534,8 @@ _RELACIONES = (
 
 def find_relacion(text: str) -> Optional[str]:
     t = norm(text)
+    if re.search(r"\b(?:hij[oa]|espos[oa]|herman[oa]|sobrin[oa]|niet[oa]|yerno|nuera|mama|papa|madre|padre)\s+(?:de|del)\b", t):
+        return "familiar"  # "la hija de la dueña" is family, not the owner
     for value, pattern in _RELACIONES:
         if re.search(pattern, t):
             return value

@@ -53,6 +53,11 @@ class InMemoryStore(Store):
         key = normalize_direccion(direccion)
         return [c for c in self._contratos.values() if normalize_direccion(c.direccion) == key]
 
+    def find_contratos_in_text(self, texto: str) -> List[Contrato]:
+        haystack = f" {normalize_direccion(texto)} "
+        return [c for c in self._contratos.values()
+                if len(normalize_direccion(c.direccion).split()) >= 3 and f" {normalize_direccion(c.direccion)} " in haystack]
+
     def upsert_contratos(self, contratos: Iterable[Contrato]) -> int:
         items = list(contratos)
         with self._lock:
@@ -120,6 +125,9 @@ class InMemoryStore(Store):
                             self._by_key[key] = updated
                     return
         raise KeyError(numero)
+
+    def find_pqrs_by_conversation(self, conversation_id: str) -> List[PQR]:
+        return [p for p in self._pqrs if p.conversation_id == conversation_id]
 
     def list_pqrs(self, since: Optional[datetime] = None) -> List[PQR]:
         return [p for p in self._pqrs if since is None or p.creado_en >= since]

@@ -32,6 +32,11 @@ class Billing(abc.ABC):
         """Contracts whose address is the same as ``direccion`` once normalised."""
 
     @abc.abstractmethod
+    def find_contratos_in_text(self, texto: str) -> List[Contrato]:
+        """Contracts whose whole normalised address appears inside ``texto`` ("es en la vereda
+        el carmín, finca los naranjos, rionegro"); addresses of fewer than 3 words never match."""
+
+    @abc.abstractmethod
     def upsert_contratos(self, contratos: Iterable[Contrato]) -> int:
         """Insert or replace contracts by number, with their payments. Returns the count."""
 
@@ -54,6 +59,10 @@ class CRM(abc.ABC):
     @abc.abstractmethod
     def add_evidencia(self, numero: str, evidencia: Evidencia) -> None:
         """Attach one more piece of evidence to an existing PQR (KeyError if unknown)."""
+
+    @abc.abstractmethod
+    def find_pqrs_by_conversation(self, conversation_id: str) -> List[PQR]:
+        """The PQRs filed in one conversation, oldest first."""
 
     @abc.abstractmethod
     def list_pqrs(self, since: Optional[datetime] = None) -> List[PQR]:

@@ -5,7 +5,7 @@ import json
 from datetime import datetime, timezone
 from typing import Dict, Iterable, List, Optional
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, insert, literal, select, update
 from sqlalchemy.engine import Connection, Engine, Row
 from sqlalchemy.exc import IntegrityError
 
@@ -91,6 +91,18 @@ class SqlStore(Store):
                 .order_by(t.contratos.c.contrato)
             ).all()
             return [self._contrato_from_row(conn, r) for r in rows]
+
+    def find_contratos_in_text(self, texto: str) -> List[Contrato]:
+        haystack = f" {normalize_direccion(texto)} "
+        if len(haystack.split()) < 3:
+            return []
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(t.contratos)
+                .where(literal(haystack).contains(" " + t.contratos.c.direccion_key + " "))
+                .order_by(t.contratos.c.contrato)
+            ).all()
+            return [self._contrato_from_row(conn, r) for r in rows if len(r.direccion_key.split()) >= 3]
 
     def upsert_contratos(self, contratos: Iterable[Contrato]) -> int:
         items = list(contratos)
@@ -293,6 +305,12 @@ class SqlStore(Store):
             )
             for r in rows
         ]
+
+    def find_pqrs_by_conversation(self, conversation_id: str) -> List[PQR]:
+        with self.engine.connect() as conn:
+            ids = [r.id for r in conn.execute(
+                select(t.pqrs.c.id).where(t.pqrs.c.conversation_id == conversation_id).order_by(t.pqrs.c.id))]
+            return self._load_pqrs(conn, ids)
 
     def list_pqrs(self, since: Optional[datetime] = None) -> List[PQR]:
         query = select(t.pqrs.c.id).order_by(t.pqrs.c.id)

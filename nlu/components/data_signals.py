@@ -50,6 +50,8 @@ def corrected_intent(text: str, intent: Optional[str], confidence: float) -> Opt
         return None
     if P.is_alcantarillado_no_prestado(text):
         return "reclamo_alcantarillado" if intent != "reclamo_alcantarillado" else None
+    if P.asks_for_number(text):
+        return "consultar_numero" if intent != "consultar_numero" else None
     parsed = P.parse_message(text)
     if intent in ("agradecer", "despedida") and confidence >= 0.7 and not P.has_complaint(text) \
             and not P.asks_to_file(text):

@@ -214,3 +214,16 @@ async def test_crm_failure_log_does_not_show_the_phone(deps, store, monkeypatch,
     await ActionCerrarSolicitud(deps).run(CollectingDispatcher(), t, {})
     assert "refused the PQR" in caplog.text
     assert "3001234567" not in caplog.text
+
+
+async def test_the_pqr_number_is_repeated_on_request(deps, store):
+    from actions.control import ActionNumeroPqr
+
+    d = CollectingDispatcher()
+    await ActionNumeroPqr(deps).run(d, tracker({}, "cual era el numero?"), {})
+    assert "Todavía no tienes" in d.messages[0]["text"]
+    await ActionCerrarSolicitud(deps).run(CollectingDispatcher(), tracker(full_slots(), "si", active=False), {})
+    d = CollectingDispatcher()
+    await ActionNumeroPqr(deps).run(d, tracker({}, "cual era el numero?"), {})
+    [pqr] = store.find_pqrs_by_conversation("conv-1")
+    assert pqr.numero in d.messages[0]["text"] and "c@x.co" in d.messages[0]["text"]

@@ -513,3 +513,47 @@ def test_emoji_confirmation(store, settings):
     c = Conversation(store, settings)
     full_happy_path(c)
     assert c.send("✅✅") is None
+
+
+# --- from the third corpus ---
+
+def test_no_gracias_with_a_reason_is_a_refusal(store, settings):
+    c = Conversation(store, settings)
+    c.send("me llego muy cara la factura")
+    assert c.send("no, gracias, prefiero ir a la oficina", intent="fuera_de_alcance", confidence=0.95) is None
+    assert c.slots["orientacion"] == "sin_consentimiento"
+
+
+def test_daughter_of_the_owner_is_family(store, settings):
+    c = Conversation(store, settings)
+    c.send("la factura del local llego muy alta")
+    c.send("si")
+    c.send("Marta Ruiz cc 43000111 contrato 77702")
+    c.send("la hija de la dueña")
+    assert c.slots["relacion_inmueble"] == "familiar"
+
+
+def test_rural_address_inside_a_longer_answer_finds_the_contract(store, settings):
+    c = Conversation(store, settings)
+    c.send("tengo pozo septico y me cobran alcantarillado")
+    c.send("si")
+    c.send("Rosa Gomez cc 70111222")
+    c.send("no tengo el recibo a la mano, es en la vereda la palma km 3, rionegro")
+    assert c.slots["contrato"] == "55502"
+    assert c.slots["direccion"] == "Vereda La Palma Km 3, Rionegro"
+
+
+def test_address_next_to_a_billed_contract_keeps_the_billing_address(store, settings):
+    c = Conversation(store, settings)
+    c.send("tengo el contrato 12345678, la casa es en la calle 10 # 43-25, y la factura de energia llego en 700 mil")
+    c.send("si")
+    assert c.slots["direccion"] == "Calle 10 # 43-25, Medellín"
+    assert "43-25" not in c.slots["motivo"] and "Tengo el" not in c.slots["motivo"]
+
+
+def test_asking_for_the_number_mid_form_is_not_data(store, settings):
+    c = Conversation(store, settings)
+    c.send("me llego muy cara la factura")
+    c.send("si")
+    c.send("cual era el numero del radicado?")
+    assert "hint_nombre" not in c.said and c.requested == "nombre"

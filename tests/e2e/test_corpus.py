@@ -1,5 +1,5 @@
-"""Corpora of realistic customer conversations (tests/e2e/corpus/conversations.yml and
-conversations_2.yml; ids unique across both) played against
+"""Corpora of realistic customer conversations (tests/e2e/corpus/conversations.yml,
+conversations_2.yml and conversations_3.yml; ids unique across them) played against
 the real server; each outcome is read from `pqrbot crm pqrs --json` / `pqrbot crm orientaciones --json`.
 
 Every conversation in the YAML file has:
@@ -12,7 +12,9 @@ Every conversation in the YAML file has:
   or ``pqrs:`` (a list: that many PQRs, in the order filed, each with the given fields)
   or ``no_pqr:`` (nothing filed; optionally ``orientacion: <regla>`` recorded, or
   ``cancelled: true``); and optionally ``replies_contain:`` (each substring appears in some reply)
-  and ``replies_not_contain:`` (no reply contains any of them).
+  and ``replies_not_contain:`` (no reply contains any of them), and, with ``pqr:`` / ``pqrs:``,
+  ``repeats_pqr_numero: true`` (the replies to the last message tell the number of the last PQR
+  filed, e.g. when the customer asks for it again after filing).
 
 Fields under ``pqr:`` are dotted paths into the PQR's JSON (``contacto.numero``,
 ``medio_notificacion.valor``...), compared case- and accent-insensitively. A path ending in
@@ -36,7 +38,7 @@ import yaml
 
 pytestmark = pytest.mark.server
 
-CORPORA = [Path(__file__).parent / "corpus" / name for name in ("conversations.yml", "conversations_2.yml")]
+CORPORA = [Path(__file__).parent / "corpus" / name for name in ("conversations.yml", "conversations_2.yml", "conversations_3.yml")]
 _UNFILLED = re.compile(r"\bNone\b|\{[a-z_]+\}")
 REGLAS = {"alcantarillado_no_prestado", "persona_juridica", "sin_consentimiento"}
 
@@ -48,7 +50,8 @@ def _load() -> List[dict]:
     assert not duplicates, f"duplicate conversation ids: {sorted(duplicates)}"
     for conv in data:
         keys = set(conv["expect"])
-        assert keys <= {"pqr", "pqrs", "no_pqr", "replies_contain", "replies_not_contain"}, (conv["id"], keys)
+        assert keys <= {"pqr", "pqrs", "no_pqr", "replies_contain", "replies_not_contain",
+                        "repeats_pqr_numero"}, (conv["id"], keys)
         assert len(keys & {"pqr", "pqrs", "no_pqr"}) == 1, f"{conv['id']}: expect one of pqr, pqrs or no_pqr"
         assert all(isinstance(t, str) for t in conv["turns"]), f"{conv['id']}: every turn must be a string"
     return data
@@ -164,6 +167,10 @@ def test_conversation(server, tmp_path, conv):
                     problems.append(f"{tag}canal should be 'Chat EPM', got {pqr['canal']!r}")
                 if not any(pqr["numero"] in text for text in all_replies):
                     problems.append(f"{tag}the customer was never told the PQR number {pqr['numero']}")
+            if expect.get("repeats_pqr_numero"):
+                last = max(pqrs, key=lambda p: p["creado_en"])["numero"]
+                if not any(last in text for text in replies[-1]):
+                    problems.append(f"the replies to the last message should tell the PQR number {last} again")
             if orientaciones:
                 problems.append(f"a filed PQR should not also record orientaciones: {orientaciones}")
     else:

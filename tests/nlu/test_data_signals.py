@@ -34,3 +34,11 @@ def test_control_intents_need_their_words(text, intent, expected):
 
 def test_thanks_after_filing_is_not_a_new_reclamo():
     assert corrected_intent("mil gracias mija, que Dios le pague 🙏", "agradecer", 0.95) is None
+
+
+@pytest.mark.parametrize("text,intent", [
+    ("¿cuál era el número? no lo alcancé a anotar", "reclamo_alcantarillado"),
+    ("oiga y cuál era el número del radicado? para anotarlo", "fuera_de_alcance"),
+])
+def test_asking_for_the_number(text, intent):
+    assert corrected_intent(text, intent, 0.9) == "consultar_numero"
