@@ -11,6 +11,7 @@ from rasa_sdk.types import DomainDict
 from actions.conversation import conversation_ref
 from actions.deps import UsesDeps
 from actions.messages import render
+from actions.readback import medio_texto
 from actions.filing import reset_intake
 from actions.intake import FORM
 
@@ -43,9 +44,8 @@ class ActionNumeroPqr(UsesDeps, Action):
             dispatcher.utter_message(text=render("sin_pqr"))
         elif len(pqrs) == 1:
             medio = pqrs[0].medio_notificacion
-            texto = {"correo": f"al correo {medio.valor}", "sms": f"con un SMS al celular {medio.valor}",
-                     "direccion": f"con una citación a la dirección {medio.valor}"}.get(medio.tipo, "")
-            dispatcher.utter_message(text=render("numero_pqr", numero=pqrs[0].numero, medio=texto))
+            dispatcher.utter_message(text=render("numero_pqr", numero=pqrs[0].numero,
+                                                 medio=medio_texto(medio.tipo, medio.valor)))
         else:
             dispatcher.utter_message(text=render("numero_pqrs", numeros=", ".join(p.numero for p in pqrs),
                                                  numero=pqrs[-1].numero))

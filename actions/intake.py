@@ -443,10 +443,9 @@ class IntakeTurn:
 def clean_motivo(text: str) -> str:
     """The customer's words without the personal data typed in the same message."""
     out = text
-    for finder in (P.find_document, ):
-        m = finder(out)
-        if m:
-            out = out[: m.span[0]] + out[m.span[1]:]
+    doc = P.find_document(out)
+    if doc:
+        out = out[: doc.span[0]] + out[doc.span[1]:]
     con = P.find_contract(out)
     if con:
         out = out[: con[1][0]] + out[con[1][1]:]
@@ -471,8 +470,6 @@ def clean_motivo(text: str) -> str:
     kept = [c for c in clauses if not (located.search(P.norm(c)) and not (P.looks_like_motivo(c) or P.has_complaint(c)))]
     if kept and len(kept) < len(clauses):
         out = " ".join(kept)
-    out = re.sub(r"^[^\w¿¡$]+", "", out.strip())
-    out = re.sub(r"^(?:y|e|pero|entonces)\s+", "", out, flags=re.I)
     cel = P.find_celular(out)
     if cel:
         out = out[: cel[1][0]] + out[cel[1][1]:]

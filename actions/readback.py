@@ -11,15 +11,21 @@ from actions.parsing import format_pesos
 _TIPOS = {"CC": "CC", "CE": "CE", "NIT": "NIT", "PPT": "PPT", "PA": "Pasaporte"}
 
 
+def medio_texto(tipo: str, valor: str) -> str:
+    """How the customer is told where the answer will reach them."""
+    return {
+        "correo": f"al correo {valor}",
+        "sms": f"con un SMS al celular {valor} para citarte a la notificación",
+        "direccion": f"con una citación a la dirección {valor}",
+    }.get(tipo, "")
+
+
 def medio_notificacion(slots: Dict[str, Any]) -> Optional[tuple]:
     """(tipo, valor, frase) of the notification medium the customer authorised."""
     correo, celular, direccion = slots.get("notif_correo"), slots.get("notif_celular"), slots.get("notif_direccion")
-    if correo and correo != NO:
-        return "correo", correo, f"al correo {correo}"
-    if celular and celular != NO:
-        return "sms", celular, f"con un SMS al celular {celular} para citarte a la notificación"
-    if direccion:
-        return "direccion", direccion, f"con una citación a la dirección {direccion}"
+    for tipo, valor in (("correo", correo), ("sms", celular), ("direccion", direccion)):
+        if valor and valor != NO:
+            return tipo, valor, medio_texto(tipo, valor)
     return None
 
 
