@@ -14,7 +14,15 @@ export RASA_TELEMETRY_ENABLED ?= false
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test install train lint-data clean
+.PHONY: run test install train lint-data clean browser
+
+# Browser tests (console, workbench) drive Debian's chromium; Playwright's own browser download is
+# not reachable here. Installed by apt when missing (CI runs as root).
+CHROMIUM ?= /usr/bin/chromium
+browser:
+	@test -x $(CHROMIUM) || { command -v apt-get >/dev/null && \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null) \
+	  || echo "chromium not installed: browser tests will be skipped"; }
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -n "$(PYTHON310)" || { echo "Python 3.10 is required (Rasa 3.6 does not run on 3.11+): install it, e.g. 'pyenv install 3.10', or set PYTHON310=/path/to/python3.10"; exit 1; }
@@ -34,7 +42,7 @@ run: $(STAMP)
 	$(BIN)/pqrbot crm seed demo/billing.json
 	exec $(BIN)/pqrbot run --skip-train
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/python -c "from bot.model import ensure_model; ensure_model()"
 	$(BIN)/rasa data validate --data nlu/data nlu/rules nlu/stories --domain domain.yml --config config.yml --fail-on-warnings
 	$(BIN)/pytest -q -p no:cacheprovider
