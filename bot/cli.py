@@ -18,7 +18,7 @@ import sys
 from datetime import datetime, timezone
 from typing import List, Optional
 
-from bot import composition
+from bot import bootstrap
 
 # Modules that add their own subcommands (channels' outbound log, follow-ups, worker).
 PLUGIN_MODULES = ("bot.outbound.cli", "bot.followups.cli")
@@ -46,7 +46,7 @@ def _cmd_seed(args: argparse.Namespace) -> int:
         if len(exc.problems) > 50:
             print(f"  ... and {len(exc.problems) - 50} more", file=sys.stderr)
         return 2
-    store = composition.get_store()
+    store = bootstrap.services().store
     n_contratos = store.upsert_contratos(data.contratos)
     n_contactos = store.upsert_contactos(data.contactos)
     print(f"Loaded {n_contratos} contrato(s) and {n_contactos} contacto(s) from {args.file}.")
@@ -74,13 +74,13 @@ def _emit(args: argparse.Namespace, rows: List[dict], columns: List[str], table_
 
 
 def _cmd_pqrs(args: argparse.Namespace) -> int:
-    pqrs = [p.to_json() for p in composition.get_store().list_pqrs(since=_parse_since(args.since))]
+    pqrs = [p.to_json() for p in bootstrap.services().store.list_pqrs(since=_parse_since(args.since))]
     table = [dict(p, contacto=p["contacto"]["nombre"], medio=p["medio_notificacion"]["tipo"]) for p in pqrs]
     return _emit(args, pqrs, ["numero", "creado_en", "canal", "estado", "contacto", "contrato", "medio"], table)
 
 
 def _cmd_orientaciones(args: argparse.Namespace) -> int:
-    rows = [o.to_json() for o in composition.get_store().list_orientaciones(since=_parse_since(args.since))]
+    rows = [o.to_json() for o in bootstrap.services().store.list_orientaciones(since=_parse_since(args.since))]
     return _emit(args, rows, ["creado_en", "canal", "regla", "contrato", "razon"])
 
 
@@ -89,18 +89,15 @@ def _cmd_consentimientos(args: argparse.Namespace) -> int:
         {"conversation_id": c.conversation_id, "canal": c.canal, "aceptado": c.aceptado,
          "respuesta": c.respuesta, "policy_version": c.policy_version,
          "creado_en": c.creado_en.isoformat() if c.creado_en else None}
-        for c in composition.get_store().list_consentimientos(args.conversation)
+        for c in bootstrap.services().store.list_consentimientos(args.conversation)
     ]
     return _emit(args, rows, ["creado_en", "canal", "aceptado", "policy_version", "conversation_id"])
 
 
 def _cmd_db_upgrade(args: argparse.Namespace) -> int:
-    from crm_adapter.db import make_engine
-    from crm_adapter.migrations import upgrade
+    from bot.schema import upgrade_all
 
-    engine = make_engine(composition.settings().database_url)
-    applied = upgrade(engine)
-    engine.dispose()
+    applied = upgrade_all(bootstrap.services().engine)
     print("\n".join(f"applied {name}" for name in applied) or "schema is up to date")
     return 0
 
@@ -108,7 +105,7 @@ def _cmd_db_upgrade(args: argparse.Namespace) -> int:
 def _cmd_run(args: argparse.Namespace) -> int:
     from bot.supervisor import run
 
-    return run(composition.settings(), skip_train=args.skip_train)
+    return run(bootstrap.settings(), skip_train=args.skip_train)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -141,11 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.set_defaults(func=_cmd_run)
 
     for module_name in PLUGIN_MODULES:
-        try:
-            module = importlib.import_module(module_name)
-        except ImportError:
-            continue
-        module.register(sub)
+        importlib.import_module(module_name).register(sub)
     return parser
 
 
@@ -154,7 +147,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     args = parser.parse_args(argv)
     if args.command != "run":
         # Every command works on an up-to-date schema.
-        composition.get_store()
+        bootstrap.services().engine
     return args.func(args) or 0
 
 

@@ -6,7 +6,6 @@ children: Ctrl-C or SIGTERM stops all of them cleanly; any child dying stops the
 """
 from __future__ import annotations
 
-import importlib.util
 import os
 import secrets
 import signal
@@ -57,10 +56,9 @@ def lock_store_config(settings: Settings) -> Optional[Dict[str, object]]:
 def channel_credentials(settings: Settings) -> Dict[str, Optional[dict]]:
     creds: Dict[str, Optional[dict]] = {"bot.channels.rest.ChatRestInput": None,
                                         "bot.channels.rest.WebChatInput": None}
-    if importlib.util.find_spec("bot.channels.registry"):
-        from bot.channels.registry import enabled_channels
+    from bot.channels.registry import enabled_channels
 
-        creds.update(enabled_channels(settings))
+    creds.update(enabled_channels(settings))
     return creds
 
 
@@ -175,8 +173,7 @@ def run(settings: Settings, skip_train: bool = False) -> int:
         "--credentials", str(credentials), "-i", settings.host, "--port", str(settings.rasa_port),
         "--enable-api", "--auth-token", token, "--cors", "*",
     ], env)
-    if importlib.util.find_spec("bot.followups.worker"):
-        sup.start("follow-up worker", [py, "-m", "bot.cli", "worker"], env)
+    sup.start("follow-up worker", [py, "-m", "bot.cli", "worker"], env)
     base = f"http://{settings.host}:{settings.rasa_port}"
     if _wait_http(base + "/", rasa, 300):
         print(f"pqrbot: ready. REST channel: {base}/webhooks/rest/webhook  web chat: {base}/webhooks/webchat/",

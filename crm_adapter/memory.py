@@ -19,6 +19,7 @@ from crm_adapter.models import (
     Evidencia,
     Orientacion,
     SolicitudPQR,
+    format_numero,
 )
 from crm_adapter.normalize import normalize_direccion
 from crm_adapter.ports import Store
@@ -26,11 +27,6 @@ from crm_adapter.ports import Store
 
 def _now() -> datetime:
     return datetime.now(timezone.utc)
-
-
-def format_numero(pqr_id: int) -> str:
-    """The PQR number customers see; derived from a never-reused sequence."""
-    return f"PQR-{pqr_id:07d}"
 
 
 class InMemoryStore(Store):

@@ -8,10 +8,9 @@ IMMEDIATE`` on SQLite.
 """
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Callable, Iterable, List, Sequence
+from typing import Callable, Iterable, List
 
 from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, select, text
 from sqlalchemy.engine import Connection, Engine
@@ -26,13 +25,6 @@ schema_migrations = Table(
     Column("applied_at", DateTime(timezone=True), nullable=False),
 )
 
-# Modules exposing MIGRATIONS; every `pqrbot` command and process start applies them all.
-MIGRATION_MODULES: Sequence[str] = (
-    "crm_adapter.migrations_crm",
-    "bot.outbound.migrations",
-    "bot.followups.migrations",
-)
-
 _PG_LOCK_KEY = 7_318_201  # arbitrary, constant advisory-lock key for pqrbot migrations
 
 
@@ -44,24 +36,17 @@ class Migration:
     apply: Callable[[Connection], None]
 
 
-def all_migrations() -> List[Migration]:
-    found: List[Migration] = []
-    for module_name in MIGRATION_MODULES:
-        found.extend(importlib.import_module(module_name).MIGRATIONS)
-    return found
-
-
 def _lock(conn: Connection) -> None:
     if conn.dialect.name == "postgresql":
         conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY})
 
 
-def upgrade(engine: Engine, migrations: Iterable[Migration] | None = None) -> List[str]:
-    """Apply what is missing; returns the names applied (empty when up to date)."""
-    todo = sorted(
-        all_migrations() if migrations is None else migrations,
-        key=lambda m: (m.component, m.version),
-    )
+def upgrade(engine: Engine, migrations: Iterable[Migration]) -> List[str]:
+    """Apply what is missing of ``migrations``; returns the names applied (empty when up to date).
+
+    Each component passes its own list; the runtime's ``bot.schema.upgrade_all`` passes them all.
+    """
+    todo = sorted(migrations, key=lambda m: (m.component, m.version))
     applied_now: List[str] = []
     with engine.begin() as conn:
         _lock(conn)

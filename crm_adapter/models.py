@@ -170,3 +170,8 @@ class Orientacion:
             "contrato": self.contrato,
             "creado_en": self.creado_en.isoformat() if self.creado_en else None,
         }
+
+
+def format_numero(pqr_id: int) -> str:
+    """The PQR number customers see; derived from a never-reused sequence."""
+    return f"PQR-{pqr_id:07d}"

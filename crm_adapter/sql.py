@@ -9,9 +9,9 @@ from sqlalchemy import delete, insert, literal, select, update
 from sqlalchemy.engine import Connection, Engine, Row
 from sqlalchemy.exc import IntegrityError
 
+from crm_adapter import migrations_crm
 from crm_adapter import schema as t
 from crm_adapter.db import make_engine
-from crm_adapter.memory import format_numero
 from crm_adapter.migrations import upgrade
 from crm_adapter.models import (
     CAUSA_INICIAL,
@@ -28,6 +28,7 @@ from crm_adapter.models import (
     Pago,
     SolicitudPQR,
     Titular,
+    format_numero,
 )
 from crm_adapter.normalize import normalize_direccion
 from crm_adapter.ports import Store
@@ -50,7 +51,7 @@ class SqlStore(Store):
     def from_url(cls, url: str, migrate: bool = True) -> "SqlStore":
         engine = make_engine(url)
         if migrate:
-            upgrade(engine)
+            upgrade(engine, migrations_crm.MIGRATIONS)
         return cls(engine)
 
     def dispose(self) -> None:

@@ -24,13 +24,13 @@ import asyncio
 import hashlib
 import hmac
 import json
-import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Awaitable, Callable, Dict, List, Optional
 
-from sanic.response import HTTPResponse, text as text_response
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from sanic.response import HTTPResponse
+from sanic.response import text as text_response
 
 from bot.channels.deliveries import DeliveryLog
 from bot.channels.logmask import mask, masked_logger
@@ -261,43 +261,6 @@ class ChannelRuntime:
     dispatcher: Dispatcher = field(default_factory=Dispatcher)
 
 
-_runtime: Optional[ChannelRuntime] = None
-_runtime_lock = threading.Lock()
-
-
-def get_runtime() -> ChannelRuntime:
-    """The process's channel runtime: SQL stores on PQRBOT_DATABASE_URL, schema up to date."""
-    global _runtime
-    with _runtime_lock:
-        if _runtime is None:
-            from bot import composition
-            from bot.channels.deliveries import SqlDeliveryLog
-            from bot.channels.media import SqlMediaStore
-            from bot.outbound import build_outbound, build_registry
-            from crm_adapter.db import make_engine
-            from crm_adapter.migrations import upgrade
-
-            settings = composition.settings()
-            engine = make_engine(settings.database_url)
-            upgrade(engine)
-            registry = build_registry(settings, engine)
-            _runtime = ChannelRuntime(
-                settings=settings,
-                registry=registry,
-                outbound=build_outbound(settings, engine, registry=registry),
-                deliveries=SqlDeliveryLog(engine),
-                media=SqlMediaStore(engine),
-            )
-        return _runtime
-
-
-def set_runtime(runtime: Optional[ChannelRuntime]) -> None:
-    """Replace the process runtime (tests, scripts); None forgets it."""
-    global _runtime
-    with _runtime_lock:
-        _runtime = runtime
-
-
 # --------------------------------------------------------------------------- base channel
 class WebhookChannel(InputChannel):
     """Base of the provider channels: ack fast, dedup, register, process in the background."""
@@ -315,14 +278,16 @@ class WebhookChannel(InputChannel):
             return self._settings
         if self._runtime is not None:
             return self._runtime.settings
-        from bot import composition
+        from bot.bootstrap import settings
 
-        return composition.settings()
+        return settings()
 
     @property
     def runtime(self) -> ChannelRuntime:
         if self._runtime is None:
-            self._runtime = get_runtime()
+            from bot.bootstrap import services
+
+            self._runtime = services().channel_runtime
         return self._runtime
 
     def setting(self, explicit: Optional[str], name: str) -> Optional[str]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import importlib
 import logging
 import os
 import signal
@@ -20,20 +19,25 @@ import sys
 import threading
 import uuid
 from datetime import datetime, timedelta, timezone
-from typing import Callable, List, Optional, Tuple
+from typing import Callable, List, Optional
 
+from bot.channels.logmask import masked_logger
 from bot.followups.hooks import parse_duration, window_margin
 from bot.followups.messages import closing_text, public_closing_text, template_variables
 from bot.followups.policy import DEFAULT_MARGIN, NONE, decide
-from bot.followups.schema import CANCELLED, FAILED, PUBLIC, SENT, TEMPLATE, TEXT, UNSENDABLE
+from bot.followups.schema import (
+    CANCELLED,
+    FAILED,
+    PUBLIC,
+    SENT,
+    TEMPLATE,
+    TEXT,
+    UNSENDABLE,
+)
 from bot.followups.store import Followup, FollowupStore, utcnow
 from bot.outbound import ports
 
-try:  # identification numbers and phones masked in every log line
-    from bot.channels.logmask import masked_logger as _logger
-except ImportError:  # pragma: no cover
-    _logger = logging.getLogger
-log = _logger("bot.followups.worker")
+log = masked_logger("bot.followups.worker")  # identification numbers and phones masked
 
 PURPOSE = "followup_closing"  # purpose recorded in the outbound log
 # Template name given to Outbound.send_template; the Twilio sender resolves it to the
@@ -247,44 +251,6 @@ class FollowupWorker:
 
 
 # --------------------------------------------------------------------- wiring
-class OutboundUnavailable(RuntimeError):
-    pass
-
-
-_FACTORY_MODULES = (
-    "bot.outbound",
-    "bot.outbound.factory",
-    "bot.outbound.factories",
-    "bot.outbound.service",
-    "bot.outbound.wiring",
-)
-
-
-def _find_factory(name: str):
-    for module_name in _FACTORY_MODULES:
-        try:
-            module = importlib.import_module(module_name)
-        except ImportError as exc:
-            if exc.name and module_name.startswith(exc.name):
-                continue  # that module does not exist
-            raise
-        factory = getattr(module, name, None)
-        if factory is not None:
-            return factory
-    return None
-
-
-def default_factories() -> Tuple[OutboundFactory, RegistryFactory]:
-    """The real outbound service and conversation registry (bot.outbound)."""
-    build_outbound = _find_factory("build_outbound")
-    if build_outbound is None:
-        raise OutboundUnavailable(
-            "no outbound service: bot.outbound has no build_outbound(settings, engine) yet"
-        )
-    build_registry = _find_factory("build_registry")
-    return build_outbound, (build_registry or (lambda settings, engine: None))
-
-
 def build_worker(
     settings,
     *,
@@ -294,12 +260,15 @@ def build_worker(
     poll_interval: Optional[float] = None,
     worker_id: Optional[str] = None,
 ) -> FollowupWorker:
-    store = store or FollowupStore.from_url(settings.database_url)
+    from bot.bootstrap import Services
+
+    services = Services(settings, engine=store.engine if store else None, followups=store)
+    store = services.followups
     if outbound_factory is None:
-        outbound_factory, default_registry = default_factories()
-        registry_factory = registry_factory or default_registry
-    outbound = outbound_factory(settings, store.engine)
-    registry = registry_factory(settings, store.engine) if registry_factory else None
+        outbound, registry = services.outbound, services.registry
+    else:  # tests: their own outbound (and registry, if they give one)
+        outbound = outbound_factory(settings, store.engine)
+        registry = registry_factory(settings, store.engine) if registry_factory else None
     if poll_interval is None:
         poll_interval = parse_duration(settings.get("PQRBOT_FOLLOWUP_POLL_INTERVAL"), 1.0)
     return FollowupWorker(
@@ -342,16 +311,12 @@ def run_worker(
             level=logging.INFO, stream=sys.stderr,
             format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         )
-    try:
-        worker = build_worker(
-            settings,
-            outbound_factory=outbound_factory,
-            registry_factory=registry_factory,
-            poll_interval=poll_interval,
-        )
-    except OutboundUnavailable as exc:
-        log.error("%s", exc)
-        return 2
+    worker = build_worker(
+        settings,
+        outbound_factory=outbound_factory,
+        registry_factory=registry_factory,
+        poll_interval=poll_interval,
+    )
 
     async def main() -> None:
         loop = asyncio.get_running_loop()
@@ -389,7 +354,7 @@ def add_worker_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run_from_args(args: argparse.Namespace) -> int:
-    from bot.composition import settings
+    from bot.bootstrap import settings
 
     return run_worker(settings(), poll_interval=args.poll_interval, once=args.once)
 

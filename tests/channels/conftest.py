@@ -15,7 +15,7 @@ import os
 import re
 import socket
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any, Callable, Dict, List, Optional
 from urllib.parse import parse_qs
@@ -29,8 +29,8 @@ from bot.channels.deliveries import SqlDeliveryLog
 from bot.channels.media import SqlMediaStore
 from bot.config import load_settings
 from bot.outbound import build_outbound, build_registry
+from bot.schema import upgrade_all
 from crm_adapter.db import make_engine
-from crm_adapter.migrations import upgrade
 
 # ----------------------------------------------------------------------------- no network
 _real_getaddrinfo = socket.getaddrinfo
@@ -58,7 +58,7 @@ _PG = os.environ.get("PQRBOT_TEST_POSTGRES_URL")
 def engine(request, tmp_path):
     if request.param == "sqlite":
         eng = make_engine(f"sqlite:///{tmp_path / 'pqrbot.db'}")
-        upgrade(eng)
+        upgrade_all(eng)
         yield eng
         eng.dispose()
         return
@@ -71,7 +71,7 @@ def engine(request, tmp_path):
     sep = "&" if "?" in _PG else "?"
     eng = make_engine(f"{_PG}{sep}options=-csearch_path%3D{schema}")
     try:
-        upgrade(eng)
+        upgrade_all(eng)
         yield eng
     finally:
         eng.dispose()
