@@ -19,9 +19,9 @@ from bot.config import Settings, load_settings
 if TYPE_CHECKING:  # pragma: no cover
     from sqlalchemy.engine import Engine
 
-    from bot.channels.common import ChannelRuntime
     from bot.channels.deliveries import DeliveryLog
     from bot.channels.media import MediaStore
+    from bot.channels.runtime import ChannelRuntime
     from bot.conversation_hooks import ConversationHooks
     from bot.followups.store import FollowupStore
     from bot.outbound.ports import Outbound
@@ -116,7 +116,7 @@ class Services:
     @property
     def channel_runtime(self) -> "ChannelRuntime":
         """What the provider channels of the Rasa process work with."""
-        from bot.channels.common import ChannelRuntime
+        from bot.channels.runtime import ChannelRuntime
 
         return self._get(
             "channel_runtime",

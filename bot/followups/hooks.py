@@ -163,32 +163,3 @@ def build_hooks(settings, followups: Callable[[], FollowupStore]) -> FollowupHoo
         delay_seconds=settings.followup_after_seconds,
         margin=window_margin(settings),
     )
-
-
-# ------------------------------------------------------------------ dialogue API
-def _dialogue_store() -> FollowupStore:
-    """The store the dialogue's questions use: this process's (bot.bootstrap)."""
-    from bot.bootstrap import services
-
-    return services().followups
-
-
-def is_closed_for_lack_of_info(conversation_id: str) -> bool:
-    """True when the conversation's request was closed by the next-day message (the customer
-    never sent the data): the dialogue should start afresh, forgetting the half-collected
-    petition data. Stays True until ``reopen`` or the next data request / end of intake."""
-    try:
-        return _dialogue_store().is_closed_for_lack_of_info(conversation_id)
-    except Exception:
-        log.exception("could not read the follow-up state of %s", conversation_id)
-        return False
-
-
-def reopen(conversation_id: str) -> bool:
-    """Clear the closed mark (the dialogue restarted the intake); True if it was set.
-    Also done implicitly by the next data_requested or intake_finished."""
-    try:
-        return _dialogue_store().reopen(conversation_id)
-    except Exception:
-        log.exception("could not reopen %s", conversation_id)
-        return False

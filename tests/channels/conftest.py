@@ -24,9 +24,9 @@ import pytest
 from aiohttp import web
 from sqlalchemy import create_engine, text
 
-from bot.channels.common import ChannelRuntime
 from bot.channels.deliveries import SqlDeliveryLog
 from bot.channels.media import SqlMediaStore
+from bot.channels.runtime import ChannelRuntime
 from bot.config import load_settings
 from bot.outbound import build_outbound, build_registry
 from bot.schema import upgrade_all

@@ -12,7 +12,6 @@ import pytest
 from bot import bootstrap
 from bot.config import load_settings
 from bot.conversation_hooks import ConversationRef
-from bot.followups import is_closed_for_lack_of_info, reopen
 from bot.followups.hooks import FollowupHooks, build_hooks
 from bot.followups.schema import CANCELLED, SCHEDULED
 from bot.followups.store import FollowupStore
@@ -121,8 +120,9 @@ def test_dialogue_api_reads_the_closed_mark(tmp_path, store):
     url = str(store.engine.url)
     bootstrap.override(settings_=load_settings({"PQRBOT_DATABASE_URL": url}))
     try:
-        assert is_closed_for_lack_of_info("c-1") is False
-        assert reopen("c-1") is False
+        hooks = bootstrap.services().hooks
+        assert hooks.is_closed_for_lack_of_info("c-1") is False
+        assert hooks.reopen("c-1") is False
     finally:
         bootstrap.reset()
 
