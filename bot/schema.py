@@ -1,26 +1,33 @@
-"""Every component's database migrations, in one list, and the call that applies them.
+"""Every component's migration history, in one list, and the call that applies them all.
 
-The CRM adapter, the outbound side and the follow-up scheduler each own their tables and list
-their migrations in their own ``migrations`` module; this module (in the runtime layer, which
-knows every component) puts them together. The CRM adapter never names another component.
+The CRM adapter, the outbound side and the follow-up scheduler each own their tables and keep
+their Alembic revisions in a ``versions`` folder of their own; this module (in the runtime
+layer, which knows every component) puts the histories together. The CRM adapter never names
+another component.
 """
+
 from __future__ import annotations
 
+from pathlib import Path
 from typing import List
 
 from sqlalchemy.engine import Engine
 
-from crm_adapter import migrations_crm
-from crm_adapter.migrations import Migration, upgrade
+from crm_adapter.migrations import CRM_HISTORY, History, upgrade
+
+_BOT = Path(__file__).resolve().parent
+
+HISTORIES: List[History] = [
+    CRM_HISTORY,
+    History("outbound", _BOT / "outbound" / "versions"),
+    History("followups", _BOT / "followups" / "versions"),
+]
 
 
-def all_migrations() -> List[Migration]:
-    from bot.followups import migrations as followups
-    from bot.outbound import migrations as outbound
-
-    return [*migrations_crm.MIGRATIONS, *outbound.MIGRATIONS, *followups.MIGRATIONS]
+def history(name: str) -> History:
+    return next(h for h in HISTORIES if h.name == name)
 
 
 def upgrade_all(engine: Engine) -> List[str]:
-    """Apply every pending migration of every component; returns the names applied."""
-    return upgrade(engine, all_migrations())
+    """Apply every pending revision of every component; returns the revisions applied."""
+    return upgrade(engine, HISTORIES)

@@ -9,10 +9,9 @@ from sqlalchemy import delete, insert, literal, select, update
 from sqlalchemy.engine import Connection, Engine, Row
 from sqlalchemy.exc import IntegrityError
 
-from crm_adapter import migrations_crm
 from crm_adapter import schema as t
 from crm_adapter.db import make_engine
-from crm_adapter.migrations import upgrade
+from crm_adapter.migrations import CRM_HISTORY, upgrade
 from crm_adapter.models import (
     CAUSA_INICIAL,
     ESTADO_ABIERTO,
@@ -51,7 +50,7 @@ class SqlStore(Store):
     def from_url(cls, url: str, migrate: bool = True) -> "SqlStore":
         engine = make_engine(url)
         if migrate:
-            upgrade(engine, migrations_crm.MIGRATIONS)
+            upgrade(engine, [CRM_HISTORY])
         return cls(engine)
 
     def dispose(self) -> None:

@@ -22,7 +22,6 @@ from urllib.parse import parse_qs
 
 import pytest
 from aiohttp import web
-from sqlalchemy import create_engine, text
 
 from bot.channels.deliveries import SqlDeliveryLog
 from bot.channels.media import SqlMediaStore
@@ -62,22 +61,12 @@ def engine(request, tmp_path):
         yield eng
         eng.dispose()
         return
-    if not _PG:
-        pytest.skip("PQRBOT_TEST_POSTGRES_URL not set")
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(_PG, future=True)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in _PG else "?"
-    eng = make_engine(f"{_PG}{sep}options=-csearch_path%3D{schema}")
+    eng = make_engine(request.getfixturevalue("postgres_url"))
     try:
         upgrade_all(eng)
         yield eng
     finally:
         eng.dispose()
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 # ----------------------------------------------------------------------------- fake provider
