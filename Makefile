@@ -14,7 +14,7 @@ export RASA_TELEMETRY_ENABLED ?= false
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test install train lint-data clean browser
+.PHONY: run test install train lint lint-data clean browser
 
 # Browser tests (console, workbench) drive Debian's chromium; Playwright's own browser download is
 # not reachable here. Installed by apt when missing (CI runs as root).
@@ -41,6 +41,12 @@ run: $(STAMP)
 	$(BIN)/pqrbot db upgrade
 	$(BIN)/pqrbot crm seed demo/billing.json
 	exec $(BIN)/pqrbot run --skip-train
+
+# Formatter, linter (import order included) and type checker: `make test` fails on any finding.
+lint: $(STAMP)
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 test: $(STAMP) browser
 	$(BIN)/python -c "from bot.model import ensure_model; ensure_model()"
