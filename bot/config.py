@@ -43,6 +43,18 @@ class Settings:
     lock_store_url: Optional[str] = None
     rasa_telemetry: bool = False
     public_url: Optional[str] = None
+    # hardening (issue 8)
+    actions_host: str = "127.0.0.1"
+    action_server_token: Optional[str] = None
+    max_body_bytes: int = 1_000_000
+    max_message_chars: int = 2000
+    rate_limit_sender: int = 30
+    rate_limit_ip: int = 120
+    rate_limit_window_seconds: float = 60.0
+    webchat_secret: Optional[str] = None
+    delivery_retention_seconds: float = 7 * 86400.0
+    filing_timeout_seconds: float = 15.0
+    restart_backoff_max_seconds: float = 60.0
     env: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     def child_env(self) -> dict:
@@ -50,6 +62,11 @@ class Settings:
         env = dict(self.env)
         env["RASA_TELEMETRY_ENABLED"] = "true" if self.rasa_telemetry else "false"
         return env
+
+    @property
+    def outbox_path(self) -> Path:
+        """Local SQLite file of confirmed reclamos waiting for the CRM (never on the CRM database)."""
+        return Path(self.data_dir) / "outbox.db"
 
     def get(self, name: str, default: Optional[str] = None) -> Optional[str]:
         """A raw variable, for channel credentials read by the channel that needs them."""
@@ -79,5 +96,16 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         lock_store_url=env.get("PQRBOT_LOCK_STORE_URL") or None,
         rasa_telemetry=_flag(env.get("RASA_TELEMETRY_ENABLED"), False),
         public_url=(env.get("PQRBOT_PUBLIC_URL") or None),
+        actions_host=env.get("PQRBOT_ACTIONS_HOST") or "127.0.0.1",
+        action_server_token=env.get("PQRBOT_ACTION_SERVER_TOKEN") or None,
+        max_body_bytes=int(env.get("PQRBOT_MAX_BODY_BYTES") or 1_000_000),
+        max_message_chars=int(env.get("PQRBOT_MAX_MESSAGE_CHARS") or 2000),
+        rate_limit_sender=int(env.get("PQRBOT_RATE_LIMIT_SENDER") or 30),
+        rate_limit_ip=int(env.get("PQRBOT_RATE_LIMIT_IP") or 120),
+        rate_limit_window_seconds=_duration(env.get("PQRBOT_RATE_LIMIT_WINDOW") or "60"),
+        webchat_secret=env.get("PQRBOT_WEBCHAT_SECRET") or None,
+        delivery_retention_seconds=_duration(env.get("PQRBOT_DELIVERY_RETENTION") or "7d"),
+        filing_timeout_seconds=_duration(env.get("PQRBOT_FILING_TIMEOUT") or "15"),
+        restart_backoff_max_seconds=_duration(env.get("PQRBOT_RESTART_BACKOFF_MAX") or "60"),
         env=env,
     )
