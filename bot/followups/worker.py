@@ -360,12 +360,19 @@ def run_worker(
                 loop.add_signal_handler(sig, worker.stop)
             except (NotImplementedError, RuntimeError):  # not the main thread
                 pass
+        housekeeping = None
+        if not once:  # filing outbox and delivery-record pruning (bot/outbox_worker.py)
+            from bot.outbox_worker import run_housekeeping
+
+            housekeeping = asyncio.create_task(run_housekeeping(settings, worker.outbound, lambda: worker.stopping))
         try:
             if once:
                 await worker.process_due()
             else:
                 await worker.run()
         finally:
+            if housekeeping is not None:
+                await housekeeping
             await _close(worker.outbound)
 
     asyncio.run(main())
