@@ -1,6 +1,7 @@
 """Engine factory: one place that knows how to talk to SQLite and PostgreSQL."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from sqlalchemy import create_engine, event
@@ -18,6 +19,10 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            # Customer data: the file is readable by its owner only (SQLite gives its journal
+            # and WAL files the database file's permissions).
+            os.close(os.open(parsed.database, os.O_CREAT | os.O_RDWR, 0o600))
+            os.chmod(parsed.database, 0o600)
         engine = create_engine(
             url, future=True, connect_args={"check_same_thread": False, "timeout": 30}
         )
