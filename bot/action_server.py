@@ -86,6 +86,9 @@ def main(argv: Optional[list] = None) -> int:
               file=sys.stderr)
         return 2
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from bot.channels.logmask import install_record_masking
+
+    install_record_masking()
     app = create_app(token, args.actions)
     try:
         from rasa_sdk.plugin import plugin_manager

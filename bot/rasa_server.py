@@ -19,8 +19,10 @@ def rasa_argv(args: List[str], token: Optional[str]) -> List[str]:
 
 
 def main() -> None:
+    from bot.channels.logmask import install_record_masking
     from bot.config import load_settings
 
+    install_record_masking()  # customers' names, addresses, ids never in Rasa's logs
     sys.argv = rasa_argv(sys.argv[1:], load_settings().rasa_api_token)
     from rasa.__main__ import main as rasa_main
 
