@@ -1,6 +1,7 @@
 """Closing an intake: open the PQR in the CRM, or tell the customer where to go instead."""
 from __future__ import annotations
 
+import asyncio
 from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Action, Tracker
@@ -42,13 +43,14 @@ async def file_reclamo(deps, solicitud: SolicitudPQR, sender_id: str, confirmati
     )
 
 
-def _contrato(deps, numero: Optional[str]) -> Optional[Contrato]:
+async def _contrato(deps, numero: Optional[str]) -> Optional[Contrato]:
     if not numero:
         return None
+    timeout = float(getattr(deps.settings, "filing_timeout_seconds", 15.0))
     try:
-        return deps.store.get_contrato(numero)
-    except Exception:  # the CRM/billing database is down: file without the contract's details
-        logger.exception("contract lookup failed")
+        return await asyncio.wait_for(asyncio.to_thread(deps.store.get_contrato, numero), timeout=timeout)
+    except Exception as exc:  # the CRM/billing database is down or slow: file without its details
+        logger.warning("contract lookup failed (%s)", type(exc).__name__)
         return None
 
 
@@ -89,7 +91,7 @@ class ActionCerrarSolicitud(UsesDeps, Action):
         deps = self.deps
         slots = tracker.current_slot_values()
         ref = conversation_ref(tracker)
-        contrato = _contrato(deps, slots.get("contrato"))
+        contrato = await _contrato(deps, slots.get("contrato"))
         regla = slots.get("orientacion")
         if regla:
             try:

@@ -42,4 +42,7 @@ def make_engine(url: str) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    return create_engine(url, future=True, pool_pre_ping=True)
+    # A database that does not answer fails the connection in seconds instead of hanging a
+    # customer's turn (the filing outbox takes over); the URL's own connect_timeout wins.
+    connect_args = {} if "connect_timeout" in parsed.query else {"connect_timeout": 10}
+    return create_engine(url, future=True, pool_pre_ping=True, connect_args=connect_args)
