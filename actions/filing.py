@@ -33,12 +33,12 @@ CUANDO_CHAT = "pregúntame «¿cuál es el número de mi reclamo?» en unos minu
 
 async def file_reclamo(deps, solicitud: SolicitudPQR, sender_id: str, confirmation_template: str):
     """File in the CRM, or keep the reclamo in the outbox when the CRM is down or slow."""
-    from bot.outbox import Outbox, file_or_queue
+    from bot.outbox import file_or_queue
 
     return await file_or_queue(
         deps.store.create_pqr, solicitud, conversation_id=sender_id,
         confirmation_template=confirmation_template,
-        outbox_factory=lambda: Outbox(deps.settings.outbox_path),
+        outbox_path=deps.settings.outbox_path,
         timeout=float(getattr(deps.settings, "filing_timeout_seconds", 15.0)),
     )
 

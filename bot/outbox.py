@@ -185,7 +185,7 @@ async def file_or_queue(
     *,
     conversation_id: str,
     confirmation_template: str,
-    outbox_factory: Callable[[], Outbox],
+    outbox_path: Path,
     timeout: float,
 ) -> FilingResult:
     """Open the PQR in the CRM, or keep it in the outbox when the CRM is down or slow.
@@ -194,17 +194,30 @@ async def file_or_queue(
     """
     try:
         pqr = await asyncio.wait_for(asyncio.to_thread(create_pqr, solicitud), timeout=timeout)
-        return FilingResult(pqr=pqr)
     except Exception as exc:  # noqa: BLE001 - any CRM trouble: keep the reclamo
         reason = "timed out" if isinstance(exc, asyncio.TimeoutError) else type(exc).__name__
         logger.warning("CRM unavailable (%s) filing for %s: the reclamo goes to the outbox", reason,
                        mask(conversation_id))
-    box = outbox_factory()
+    else:
+        if Path(outbox_path).exists():  # queued by an earlier try: the customer is told now
+            await asyncio.to_thread(_settle, Path(outbox_path), solicitud.idempotency_key, pqr.numero)
+        return FilingResult(pqr=pqr)
+    box = Outbox(outbox_path)
     try:
         await asyncio.to_thread(box.put, conversation_id, solicitud, confirmation_template)
     finally:
         box.dispose()
     return FilingResult(queued=True)
+
+
+def _settle(path: Path, key: str, numero: str) -> None:
+    box = Outbox(path)
+    try:
+        entry = box.get(key)
+        if entry and entry["status"] in (PENDING, FILED):
+            box.update(key, status=NOTIFIED, numero=numero, last_error="told in the conversation")
+    finally:
+        box.dispose()
 
 
 # ------------------------------------------------------------------ draining

@@ -199,8 +199,6 @@ async def test_crm_down_in_the_middle_of_filing_then_back_exactly_one_pqr_whose_
         assert fake.messages == []
 
         proxy.restore()
-        # Rasa retries the confirmation turn after the outage: the same intake, the same key
-        await ActionCerrarSolicitud(deps).run(CollectingDispatcher(), t, {})
         await drainer.drain_once()
         await drainer.drain_once()
         pqrs = [p for p in store.list_pqrs() if p.conversation_id == WA]
@@ -210,6 +208,31 @@ async def test_crm_down_in_the_middle_of_filing_then_back_exactly_one_pqr_whose_
         assert len(numbers) == 1 and numbers[0]["To"] == WA
         assert box.get(t.sender_id + ":" + full_slots()["intake_id"])["status"] == NOTIFIED
         assert any(e.tipo == "constancia" and numero in (e.contenido or "") for e in store.list_pqrs()[0].evidencias)
+        # the same confirmation turn again (a retry): the same intake, the same key, nothing new
+        d = CollectingDispatcher()
+        await ActionCerrarSolicitud(deps).run(d, t, {})
+        assert numero in d.messages[0]["text"]
+        await drainer.drain_once()
+        assert len(store.list_pqrs()) == 1 and len([m for m in fake.messages if numero in m.get("Body", "")]) == 1
+        box.dispose()
+
+
+async def test_a_retry_that_files_directly_settles_the_queued_entry(outage, tmp_path):
+    proxy, store, url = outage
+    with FakeTwilio() as fake:
+        settings, registry, outbound, deps = world(tmp_path, store, url, fake)
+        t = tracker(full_slots(), "sí", channel="whatsapp", active=False, sender=WA)
+        proxy.cut()
+        await ActionCerrarSolicitud(deps).run(CollectingDispatcher(), t, {})
+        proxy.restore()
+        d = CollectingDispatcher()
+        await ActionCerrarSolicitud(deps).run(d, t, {})  # filed directly: the number is said now
+        [pqr] = store.list_pqrs()
+        assert pqr.numero in d.messages[0]["text"]
+        box = Outbox(settings.outbox_path)
+        await OutboxDrainer(box, store, outbound).drain_once()
+        assert fake.messages == []  # not told a second time
+        assert box.get(t.sender_id + ":abc")["status"] == NOTIFIED
         box.dispose()
 
 
