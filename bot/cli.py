@@ -31,7 +31,8 @@ def _parse_since(text: Optional[str]) -> Optional[datetime]:
         value = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         raise SystemExit(f"pqrbot: --since must be an ISO 8601 date or time, got {text!r}")
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    # An offset means that instant: compare in UTC (SQLite stores UTC without an offset).
+    return value.astimezone(timezone.utc) if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
 def _cmd_seed(args: argparse.Namespace) -> int:

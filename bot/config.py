@@ -28,6 +28,21 @@ def _flag(value: Optional[str], default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on", "si", "sí"}
 
 
+def _reachable(host: str) -> str:
+    """The address to call a server listening on ``host`` from this machine."""
+    return "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+
+
+def _secret_file(path: Optional[str]) -> Optional[str]:
+    """A secret kept in a file readable by its owner only (mode 0600), e.g. a mounted secret."""
+    if not path:
+        return None
+    file = Path(path)
+    if file.stat().st_mode & 0o077:
+        raise SystemExit(f"pqrbot: {path} must be readable by its owner only (chmod 600)")
+    return file.read_text(encoding="utf-8").strip() or None
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str
@@ -43,6 +58,18 @@ class Settings:
     lock_store_url: Optional[str] = None
     rasa_telemetry: bool = False
     public_url: Optional[str] = None
+    # hardening (issue 8)
+    actions_host: str = "127.0.0.1"
+    action_server_token: Optional[str] = None
+    max_body_bytes: int = 1_000_000
+    max_message_chars: int = 2000
+    rate_limit_sender: int = 30
+    rate_limit_ip: int = 120
+    rate_limit_window_seconds: float = 60.0
+    webchat_secret: Optional[str] = None
+    delivery_retention_seconds: float = 7 * 86400.0
+    filing_timeout_seconds: float = 15.0
+    restart_backoff_max_seconds: float = 60.0
     env: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     def child_env(self) -> dict:
@@ -50,6 +77,11 @@ class Settings:
         env = dict(self.env)
         env["RASA_TELEMETRY_ENABLED"] = "true" if self.rasa_telemetry else "false"
         return env
+
+    @property
+    def outbox_path(self) -> Path:
+        """Local SQLite file of confirmed reclamos waiting for the CRM (never on the CRM database)."""
+        return Path(self.data_dir) / "outbox.db"
 
     def get(self, name: str, default: Optional[str] = None) -> Optional[str]:
         """A raw variable, for channel credentials read by the channel that needs them."""
@@ -63,21 +95,33 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
     database_url = env.get("PQRBOT_DATABASE_URL") or f"sqlite:///{data_dir / 'pqrbot.db'}"
     host = env.get("PQRBOT_HOST", "127.0.0.1")
     actions_port = int(env.get("PQRBOT_ACTIONS_PORT", "5055"))
+    actions_host = env.get("PQRBOT_ACTIONS_HOST") or "127.0.0.1"
     return Settings(
         database_url=database_url,
         data_dir=data_dir,
         host=host,
         rasa_port=int(env.get("PQRBOT_RASA_PORT", "5005")),
         actions_port=actions_port,
-        action_endpoint=env.get("PQRBOT_ACTION_ENDPOINT", f"http://{host}:{actions_port}/webhook"),
+        action_endpoint=env.get("PQRBOT_ACTION_ENDPOINT") or f"http://{_reachable(actions_host)}:{actions_port}/webhook",
         privacy_policy_version=env.get("PQRBOT_PRIVACY_POLICY_VERSION", "2026-01"),
         privacy_policy_url=env.get(
             "PQRBOT_PRIVACY_POLICY_URL", "https://www.epm.com.co/proteccion-de-datos"
         ),
         followup_after_seconds=_duration(env.get("PQRBOT_FOLLOWUP_AFTER", "1d")),
-        rasa_api_token=env.get("PQRBOT_RASA_API_TOKEN") or None,
+        rasa_api_token=env.get("PQRBOT_RASA_API_TOKEN") or _secret_file(env.get("PQRBOT_RASA_API_TOKEN_FILE")),
         lock_store_url=env.get("PQRBOT_LOCK_STORE_URL") or None,
         rasa_telemetry=_flag(env.get("RASA_TELEMETRY_ENABLED"), False),
         public_url=(env.get("PQRBOT_PUBLIC_URL") or None),
+        actions_host=actions_host,
+        action_server_token=env.get("PQRBOT_ACTION_SERVER_TOKEN") or None,
+        max_body_bytes=int(env.get("PQRBOT_MAX_BODY_BYTES") or 1_000_000),
+        max_message_chars=int(env.get("PQRBOT_MAX_MESSAGE_CHARS") or 2000),
+        rate_limit_sender=int(env.get("PQRBOT_RATE_LIMIT_SENDER") or 30),
+        rate_limit_ip=int(env.get("PQRBOT_RATE_LIMIT_IP") or 120),
+        rate_limit_window_seconds=_duration(env.get("PQRBOT_RATE_LIMIT_WINDOW") or "60"),
+        webchat_secret=env.get("PQRBOT_WEBCHAT_SECRET") or None,
+        delivery_retention_seconds=_duration(env.get("PQRBOT_DELIVERY_RETENTION") or "7d"),
+        filing_timeout_seconds=_duration(env.get("PQRBOT_FILING_TIMEOUT") or "15"),
+        restart_backoff_max_seconds=_duration(env.get("PQRBOT_RESTART_BACKOFF_MAX") or "60"),
         env=env,
     )

@@ -32,6 +32,9 @@ from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from sanic.response import HTTPResponse
 from sanic.response import text as text_response
 
+from bot.channels.guard import (
+    INTENT_SYNTAX_REPLY, body_too_large, message_too_long, neutralize_intent_syntax, too_long_reply,
+)
 from bot.channels.logmask import mask, masked_logger
 from bot.channels.media import MediaItem
 from bot.channels.runtime import ChannelRuntime
@@ -87,19 +90,18 @@ def bad_request(reason: str) -> HTTPResponse:
     return text_response(f"bad request: {reason}", status=400)
 
 
+def payload_too_large() -> HTTPResponse:
+    return text_response("payload too large", status=413)
+
+
 def unavailable() -> HTTPResponse:
     # the provider retries later; never a 500
     return text_response("temporarily unavailable", status=503)
 
 
 def sanitize_text(text: Optional[str]) -> Optional[str]:
-    """Customers' text must not drive Rasa's "/intent{...}" shortcut (slot injection)."""
-    if text is None:
-        return None
-    text = text.strip()
-    if text.lower() == "/start":  # Telegram's first message
-        return "Hola"
-    return text.lstrip("/").strip()
+    """Customers' text must not drive Rasa's "/intent{...}" shortcut (see bot.channels.guard)."""
+    return neutralize_intent_syntax(text)
 
 
 def split_text(text: str, limit: int) -> List[str]:
@@ -239,6 +241,14 @@ class WebhookChannel(InputChannel):
             return str(explicit)
         return self.settings.get(name)
 
+    def too_large(self, request) -> bool:
+        """The body cap (PQRBOT_MAX_BODY_BYTES), checked before any parsing or signature."""
+        limit = int(getattr(self.settings, "max_body_bytes", 0) or 0)
+        if limit and body_too_large(request, limit):
+            logger.warning("%s webhook refused: body over %s bytes", self.provider, limit)
+            return True
+        return False
+
     def get_output_channel(self) -> OutputChannel:
         """For Rasa's API (trigger_intent / agents): sends through the outbound service."""
         return OutboundOutputChannel(self.runtime.outbound, self.name(), self.text_limit)
@@ -266,16 +276,17 @@ class WebhookChannel(InputChannel):
         accepted = 0
         for m in messages:
             conv_id = await asyncio.to_thread(rt.registry.resolve, m.conversation_id)
+            # A redelivery stops here, before it could move the conversation's last-inbound time.
+            first = await asyncio.to_thread(rt.deliveries.first_time, self.provider, m.delivery_id, m.received_at)
+            if not first:
+                logger.info("%s delivery %s seen before: acknowledged, not processed", self.provider, mask(m.delivery_id))
+                continue
             await asyncio.to_thread(
                 rt.registry.touch, conv_id, self.name(), m.canal, m.address, m.received_at, m.public_ref,
                 extra=m.extra,
             )
             if m.media:
                 await asyncio.to_thread(rt.media.add, conv_id, self.name(), m.media)
-            first = await asyncio.to_thread(rt.deliveries.first_time, self.provider, m.delivery_id, m.received_at)
-            if not first:
-                logger.info("%s delivery %s seen before: acknowledged, not processed", self.provider, mask(m.delivery_id))
-                continue
             accepted += 1
             logger.info(
                 "%s message for %s queued (%s%s)", self.provider, mask(conv_id), m.canal,
@@ -290,7 +301,16 @@ class WebhookChannel(InputChannel):
             text = m.text
             if not (text and text.strip()) and m.fetch_text is not None:
                 text = await m.fetch_text()
+            raw_text = text
             text = sanitize_text(text)
+            limit = int(getattr(self.settings, "max_message_chars", 0) or 0)
+            if limit and message_too_long(text, limit):
+                logger.info("%s message for %s refused: %s characters", self.provider, mask(conv_id), len(text))
+                await outbound.send_text(conv_id, too_long_reply(limit), purpose="too_long")
+                return
+            if not text and raw_text and raw_text.strip():
+                await outbound.send_text(conv_id, INTENT_SYNTAX_REPLY, purpose="intent_syntax")
+                return
             if not text:
                 if any(item.is_audio for item in m.media):
                     await outbound.send_text(conv_id, VOICE_NOTE_REPLY, purpose="voice_note")

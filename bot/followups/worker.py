@@ -44,6 +44,10 @@ PURPOSE = "followup_closing"  # purpose recorded in the outbound log
 # ContentSid in TWILIO_CLOSING_CONTENT_SID.
 TEMPLATE_NAME = "closing"
 NO_PROACTIVE = "channel has no proactive delivery"
+# Channels whose conversations cannot receive a later message (request/response only).
+NO_LATER_DELIVERY = frozenset({"rest", "webchat", "socketio", "callback", "cmdline"})
+# Outbound-log statuses meaning the message was (or may have been) handed to the provider.
+HANDED_OVER = ("sent", "pending", "retrying")
 
 OutboundFactory = Callable[[object, object], ports.Outbound]
 RegistryFactory = Callable[[object, object], Optional[ports.ConversationRegistry]]
@@ -141,9 +145,34 @@ class FollowupWorker:
         return handled
 
     # -------------------------------------------------------------- one row
+    def _sent_before(self, fu: Followup) -> Optional[str]:
+        """A closing of this follow-up already in the outbound log (a worker died between the
+        provider's acceptance and its own bookkeeping): its status, else None."""
+        log_ = getattr(self.outbound, "log", None)
+        if log_ is None:
+            return None
+        try:
+            records = log_.list(conversation_id=fu.conversation_id, limit=200)
+        except Exception:
+            log.exception("outbound log unavailable for follow-up %s", fu.id)
+            return None
+        since = _aware(fu.scheduled_at)
+        for r in records:
+            created = _aware(getattr(r, "created_at", None))
+            if r.purpose == PURPOSE and r.status in HANDED_OVER and (created is None or since is None or created >= since):
+                return r.status
+        return None
+
     async def process(self, fu: Followup) -> str:
         """Deliver one claimed follow-up; returns its resulting status."""
         now = self.clock()
+        if (fu.input_channel or "").lower() in NO_LATER_DELIVERY:
+            return self._finish(fu, UNSENDABLE, f"{NO_PROACTIVE} ({fu.input_channel}): no later message possible")
+        earlier = self._sent_before(fu)
+        if earlier is not None:
+            log.warning("follow-up %s of %s already in the outbound log (%s): not sent again",
+                        fu.id, fu.conversation_id, earlier)
+            return self._finish(fu, SENT, f"already handed to the provider (outbound log: {earlier}); not resent")
         conv = self._conversation(fu.conversation_id)
         conv_inbound = _aware(conv.last_inbound_at) if conv is not None else None
         if conv_inbound is not None and conv_inbound > fu.scheduled_at + self.late_reply_tolerance:
@@ -325,12 +354,19 @@ def run_worker(
                 loop.add_signal_handler(sig, worker.stop)
             except (NotImplementedError, RuntimeError):  # not the main thread
                 pass
+        housekeeping = None
+        if not once:  # filing outbox and delivery-record pruning (bot/outbox_worker.py)
+            from bot.outbox_worker import run_housekeeping
+
+            housekeeping = asyncio.create_task(run_housekeeping(settings, worker.outbound, lambda: worker.stopping))
         try:
             if once:
                 await worker.process_due()
             else:
                 await worker.run()
         finally:
+            if housekeeping is not None:
+                await housekeeping
             await _close(worker.outbound)
 
     asyncio.run(main())
