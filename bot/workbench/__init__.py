@@ -11,3 +11,13 @@
 
 Nothing here imports Rasa at module level: the console process must not load it.
 """
+
+
+def __getattr__(name: str):
+    """``bot.workbench.ROUTES`` (what the console mounts) without importing Starlette eagerly:
+    the Rasa process imports ``bot.workbench.capture`` and needs none of the web part."""
+    if name == "ROUTES":
+        from bot.workbench.api import ROUTES
+
+        return ROUTES
+    raise AttributeError(name)

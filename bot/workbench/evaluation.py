@@ -42,6 +42,13 @@ def predict(model_path: Path, texts: Sequence[str]) -> List[Tuple[str, float]]:
     logging.getLogger("rasa").setLevel(logging.ERROR)
     from rasa.core.agent import Agent
 
+    try:  # Rasa logs every parsed message at debug level through structlog
+        import structlog
+
+        structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
+    except Exception:  # pragma: no cover - an older structlog: only noisier
+        pass
+
     async def run() -> List[Tuple[str, float]]:
         agent = Agent.load(str(model_path))
         out = []
