@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timezone
-from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 import yaml
 
@@ -26,11 +25,23 @@ FALLBACK_INTENT = "nlu_fallback"
 DEFAULT_THRESHOLD = 0.3  # Rasa's own default for FallbackClassifier
 
 
-@lru_cache(maxsize=8)
+_thresholds: Dict[Tuple[str, float], float] = {}
+
+
 def fallback_threshold(config_path: Path = PROJECT_ROOT / "config.yml") -> float:
-    """The ``threshold`` of the FallbackClassifier in ``config.yml``."""
+    """The ``threshold`` of the FallbackClassifier in ``config.yml`` (re-read when the file changes)."""
     try:
-        config = yaml.safe_load(Path(config_path).read_text(encoding="utf-8")) or {}
+        key = (str(config_path), Path(config_path).stat().st_mtime)
+    except OSError:
+        return DEFAULT_THRESHOLD
+    if key not in _thresholds:
+        _thresholds[key] = _read_threshold(Path(config_path))
+    return _thresholds[key]
+
+
+def _read_threshold(config_path: Path) -> float:
+    try:
+        config = yaml.safe_load(config_path.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError):
         return DEFAULT_THRESHOLD
     for component in config.get("pipeline") or []:

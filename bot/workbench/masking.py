@@ -53,9 +53,10 @@ def _digit_spans(text: str) -> List[Span]:
     return spans
 
 
-def _name_variants(text: str, names: Iterable[str]) -> List[str]:
+def _name_variants(text: str, names: Iterable[str], with_data: bool) -> List[str]:
     found = [n for n in names if n and len(n.strip()) >= 2]
-    for finder in (P.find_name, P.leftover_name):
+    # leftover_name reads any run of plain words as a name: only trusted among other data
+    for finder in (P.find_name, P.leftover_name) if with_data else (P.find_name,):
         try:
             value = finder(text)
         except Exception:  # a reader tripping on odd input must not lose the message
@@ -71,9 +72,11 @@ def mask_text(text: str, names: Iterable[str] = ()) -> str:
     text = re.sub(r"\s+", " ", text or "").strip()
     if not text:
         return ""
-    for start, end in sorted(_digit_spans(text), reverse=True):
+    spans = _digit_spans(text)
+    with_data = bool(spans or P.find_email(text))
+    for start, end in sorted(spans, reverse=True):
         text = text[:start] + _mask_digits(text[start:end]) + text[end:]
-    for name in _name_variants(text, names):
+    for name in _name_variants(text, names, with_data):
         tokens = [re.escape(t) for t in name.split()]
         pattern = re.compile(r"(?<![\w*])" + r"\s+".join(tokens) + r"(?![\w*])", re.I)
         text = pattern.sub(lambda m: _mask_name(m.group(0)), text)
