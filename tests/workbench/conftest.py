@@ -78,7 +78,22 @@ def wb(project: Path, tmp_path: Path, audit_log) -> Workbench:
                      audit=lambda *args: audit_log.append(args))
 
 
-def build_app(wb: Workbench, loader=None, static: bool = False) -> Starlette:
+class CsrfCheck:
+    """Like the console: a state-changing /api/ call without the session's X-CSRF-Token is 403."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http" and scope["method"] not in ("GET", "HEAD") and scope["path"].startswith("/api/"):
+            headers = dict(scope["headers"])
+            if headers.get(b"x-csrf-token") != b"test-csrf":
+                await JSONResponse({"error": "csrf"}, status_code=403)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+def build_app(wb: Workbench, loader=None, static: bool = False, csrf: bool = False) -> Starlette:
     from bot.workbench.api import ROUTES
 
     async def session(request):
@@ -90,7 +105,9 @@ def build_app(wb: Workbench, loader=None, static: bool = False) -> Starlette:
     routes = [Route("/api/session", session), Mount("/api/nlu", routes=ROUTES)]
     if static:
         routes.append(Mount("/entrenamiento", app=StaticFiles(directory=STATIC, html=True)))
-    app = Starlette(routes=routes, middleware=[Middleware(AuthenticationMiddleware, backend=HeaderRoleBackend())])
+    middleware = [Middleware(CsrfCheck)] if csrf else []
+    middleware.append(Middleware(AuthenticationMiddleware, backend=HeaderRoleBackend()))
+    app = Starlette(routes=routes, middleware=middleware)
     app.state.workbench = wb
     app.state.model_loader = loader
     return app
