@@ -53,8 +53,35 @@ def _digit_spans(text: str) -> List[Span]:
     return spans
 
 
+_INTRO = re.compile(r"(?<![a-z])(me\s+llamo|mi\s+nombre\s+(?:completo\s+)?es|soy|habla\s+con|le\s+habla)\s+", re.I)
+_LABEL = re.compile(r"(?i)^(?:nit|contrato|cel|celular|correo|whatsapp|tel|telefono|direccion)$")
+_WORD = re.compile(r"[A-Za-zÁÉÍÓÚÑÜáéíóúñü']+")
+
+
+def _introduced_names(text: str) -> List[str]:
+    """Names after "me llamo" / "soy" even when the message goes on ("me llamo Ana Mejia y la
+    factura..."): the longest run of words right after the introduction that find_name accepts."""
+    found = []
+    for m in _INTRO.finditer(text):
+        rest = text[m.end():]
+        words: List[str] = []
+        end = 0
+        for w in _WORD.finditer(rest):
+            if rest[end:w.start()].strip() or len(words) == 5 or _LABEL.match(w.group(0)) \
+                    or P.document_type_only(w.group(0)):
+                break  # punctuation, a digit or the label of another datum ends the name
+            words.append(w.group(0))
+            end = w.end()
+        for n in range(len(words), 0, -1):
+            candidate = " ".join(words[:n])
+            if P.find_name(f"{m.group(1)} {candidate}"):
+                found.append(candidate)
+                break
+    return found
+
+
 def _name_variants(text: str, names: Iterable[str], with_data: bool) -> List[str]:
-    found = [n for n in names if n and len(n.strip()) >= 2]
+    found = [n for n in names if n and len(n.strip()) >= 2] + _introduced_names(text)
     # leftover_name reads any run of plain words as a name: only trusted among other data
     for finder in (P.find_name, P.leftover_name) if with_data else (P.find_name,):
         try:

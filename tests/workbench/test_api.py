@@ -1,5 +1,4 @@
 """The workbench API behind the console's roles: inbox, labelling, flags, intents."""
-from pathlib import Path
 
 import pytest
 import yaml

@@ -34,3 +34,8 @@ def test_address_numbers_are_masked():
 
 def test_plain_text_is_left_alone():
     assert mask_text("  venden  tamales? ") == "venden tamales?"
+
+
+def test_introduced_name_is_masked_when_the_message_goes_on():
+    assert mask_text("me llamo Ana Mejia y la factura pues") == "me llamo A*** M*** y la factura pues"
+    assert mask_text("soy de medellin y me cobraron mucho") == "soy de medellin y me cobraron mucho"

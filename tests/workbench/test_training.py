@@ -155,7 +155,7 @@ def test_api_activation_refusal_and_confirmation(wb, models):
 class _RasaModelEndpoint(BaseHTTPRequestHandler):
     seen: list = []
 
-    def do_PUT(self):  # noqa: N802
+    def do_PUT(self):
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         self.seen.append((self.path, body))
         self.send_response(204)
