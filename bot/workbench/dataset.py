@@ -137,14 +137,16 @@ def clean_example(text: str) -> str:
 
 @contextmanager
 def _locked(root: Path) -> Iterator[None]:
-    lock_path = root / NLU_DATA / ".reviewed.lock"
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(lock_path, "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    """One writer at a time (console, CLI) per project: a lock on the nlu/data folder itself."""
+    folder = root / NLU_DATA
+    folder.mkdir(parents=True, exist_ok=True)
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
 
 
 def _write_atomic(path: Path, content: str) -> None:
