@@ -26,6 +26,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from bot.followups.store import FollowupStore
     from bot.outbound.ports import Outbound
     from bot.outbound.registry import ChannelRegistry
+    from bot.workbench.context import Workbench
     from crm_adapter.models import Evidencia
     from crm_adapter.ports import Store
 
@@ -39,6 +40,7 @@ _SERVICE_NAMES = (
     "media",
     "hooks",
     "channel_runtime",
+    "workbench",
 )
 
 
@@ -136,6 +138,14 @@ class Services:
         from bot.followups.hooks import build_hooks
 
         return self._get("hooks", lambda: build_hooks(self.settings, lambda: self.followups))
+
+    @property
+    def workbench(self) -> "Workbench":
+        """The trainers' review inbox, evaluations and model activations."""
+        from bot.workbench.context import Workbench
+        from bot.workbench.store import WorkbenchStore
+
+        return self._get("workbench", lambda: Workbench(store=WorkbenchStore(self.engine), settings=self.settings))
 
     def media_for(self, conversation_id: str) -> List["Evidencia"]:
         """Media the customer sent in a conversation (photos of the bill...), as PQR evidence."""

@@ -21,6 +21,7 @@ HISTORIES: List[History] = [
     CRM_HISTORY,
     History("outbound", _BOT / "outbound" / "versions"),
     History("followups", _BOT / "followups" / "versions"),
+    History("workbench", _BOT / "workbench" / "versions"),
 ]
 
 
