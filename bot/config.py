@@ -22,6 +22,14 @@ def _duration(text: str) -> float:
     return float(text)
 
 
+def _optional_duration(text: Optional[str]) -> Optional[float]:
+    """A retention period ("180d"); empty or "0" means keep forever."""
+    if not text or not text.strip():
+        return None
+    seconds = _duration(text)
+    return seconds if seconds > 0 else None
+
+
 def _flag(value: Optional[str], default: bool) -> bool:
     if value is None or value.strip() == "":
         return default
@@ -43,6 +51,13 @@ class Settings:
     lock_store_url: Optional[str] = None
     rasa_telemetry: bool = False
     public_url: Optional[str] = None
+    # Daily export of the PQRs to the office managers (bot/exports) and data retention.
+    export_recipients: Optional[str] = None  # comma separated
+    export_from: Optional[str] = None
+    smtp_url: Optional[str] = None
+    export_at: str = "06:00"  # America/Bogota
+    retention_transcripts_seconds: Optional[float] = None  # None: kept
+    retention_deliveries_seconds: Optional[float] = None
     env: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     def child_env(self) -> dict:
@@ -79,5 +94,11 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         lock_store_url=env.get("PQRBOT_LOCK_STORE_URL") or None,
         rasa_telemetry=_flag(env.get("RASA_TELEMETRY_ENABLED"), False),
         public_url=(env.get("PQRBOT_PUBLIC_URL") or None),
+        export_recipients=env.get("PQRBOT_EXPORT_RECIPIENTS") or None,
+        export_from=env.get("PQRBOT_EXPORT_FROM") or None,
+        smtp_url=env.get("PQRBOT_SMTP_URL") or None,
+        export_at=env.get("PQRBOT_EXPORT_AT") or "06:00",
+        retention_transcripts_seconds=_optional_duration(env.get("PQRBOT_RETENTION_TRANSCRIPTS")),
+        retention_deliveries_seconds=_optional_duration(env.get("PQRBOT_RETENTION_DELIVERIES")),
         env=env,
     )

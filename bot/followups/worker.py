@@ -364,7 +364,9 @@ def run_worker(
             if once:
                 await worker.process_due()
             else:
-                await worker.run()
+                from bot.periodic import periodic_jobs  # daily export, data retention
+
+                await asyncio.gather(worker.run(), *periodic_jobs(settings, lambda: worker.stopping))
         finally:
             await _close(worker.outbound)
 

@@ -1,0 +1,29 @@
+"""Periodic jobs the worker runs next to the follow-ups loop: the daily export of PQRs
+(bot.exports.job) and the retention of transcripts and delivery records (bot.datarights.retention).
+A job that cannot be built is logged and skipped; the follow-ups keep running."""
+from __future__ import annotations
+
+import logging
+from typing import Callable, List
+
+log = logging.getLogger("bot.periodic")
+
+
+def periodic_jobs(settings, stopping: Callable[[], bool]) -> List:
+    """Coroutines to run until ``stopping()``."""
+    jobs = []
+    try:
+        from bot.exports.job import build_job
+
+        jobs.append(build_job(settings).run(stopping))
+    except Exception:
+        log.exception("daily export job not started")
+    try:
+        from bot.datarights.retention import build_retention_job
+
+        job = build_retention_job(settings)
+        if job is not None:
+            jobs.append(job.run(stopping))
+    except Exception:
+        log.exception("retention job not started")
+    return jobs
