@@ -65,3 +65,8 @@ def data_request_kind(text: str) -> str:
 
 def kind_or_none(text: Optional[str]) -> str:
     return data_request_kind(text or "")
+
+
+def asks_procedure_question(text: str) -> bool:
+    """A question the rules answer in the middle of an intake (the form then resumes)."""
+    return asks_for_deadline(text) or asks_about_personal_data(text)
