@@ -4,8 +4,8 @@ de la interacción o del chat dentro del caso en CRM"."""
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 from datetime import datetime, timezone
-from typing import Callable, List
 
 from rasa_sdk import Tracker
 
@@ -17,8 +17,8 @@ from crm_adapter.models import Evidencia
 logger = masked_logger(__name__)
 
 
-def chat_messages(tracker: Tracker) -> List[ChatMessage]:
-    messages: List[ChatMessage] = []
+def chat_messages(tracker: Tracker) -> list[ChatMessage]:
+    messages: list[ChatMessage] = []
     for event in tracker.events:
         kind = event.get("event")
         text = event.get("text")
@@ -30,7 +30,7 @@ def chat_messages(tracker: Tracker) -> List[ChatMessage]:
     return messages
 
 
-def chat_image_evidence(tracker: Tracker, canal: str) -> List[Evidencia]:
+def chat_image_evidence(tracker: Tracker, canal: str) -> list[Evidencia]:
     pages = render_chat(chat_messages(tracker), canal=canal, conversation_id=tracker.sender_id)
     many = len(pages) > 1
     return [
@@ -45,7 +45,7 @@ def chat_image_evidence(tracker: Tracker, canal: str) -> List[Evidencia]:
 
 
 def build_evidencias(tracker: Tracker, canal: str,
-                     media_for: Callable[[str], List[Evidencia]]) -> List[Evidencia]:
+                     media_for: Callable[[str], list[Evidencia]]) -> list[Evidencia]:
     """Transcript, chat image and media; the image and the media never block a filing."""
     evidencias = [Evidencia(tipo="transcripcion", nombre="conversacion.txt",
                             contenido=transcript(tracker, canal), content_type="text/plain")]

@@ -3,7 +3,6 @@ which then resumes): the answer deadline of a reclamo, and the customer's person
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import List, Optional
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
@@ -36,7 +35,7 @@ class ActionPlazoRespuesta(UsesDeps, Action):
         return "action_plazo_respuesta"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[EventType]:
+                  domain: DomainDict) -> list[EventType]:
         try:
             pqrs = self.deps.store.find_pqrs_by_conversation(tracker.sender_id)
         except Exception:
@@ -62,7 +61,7 @@ def _mask_email(email: str) -> str:
     return f"{user[:1]}***@{domain[:1]}***" if domain else "***"
 
 
-def conversation_summary(tracker: Tracker) -> Optional[str]:
+def conversation_summary(tracker: Tracker) -> str | None:
     """What the customer gave in this conversation, masked (they typed it themselves)."""
     slots = tracker.current_slot_values()
     parts = []
@@ -93,7 +92,7 @@ class ActionDerechosDatos(UsesDeps, Action):
         return "action_derechos_datos"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[EventType]:
+                  domain: DomainDict) -> list[EventType]:
         text = (latest_user_event(tracker) or {}).get("text") or ""
         tipo = data_request_kind(text)
         mention = find_document(text)

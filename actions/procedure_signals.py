@@ -5,7 +5,6 @@ question that mentions "reclamo" is not taken for a new reclamo."""
 from __future__ import annotations
 
 import re
-from typing import Optional
 
 from actions.parsing import has_complaint, norm, yes_no
 
@@ -63,7 +62,7 @@ def data_request_kind(text: str) -> str:
     return CONSULTA
 
 
-def kind_or_none(text: Optional[str]) -> str:
+def kind_or_none(text: str | None) -> str:
     return data_request_kind(text or "")
 
 

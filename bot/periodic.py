@@ -4,12 +4,12 @@ A job that cannot be built is logged and skipped; the follow-ups keep running.""
 from __future__ import annotations
 
 import logging
-from typing import Callable, List
+from collections.abc import Callable
 
 log = logging.getLogger("bot.periodic")
 
 
-def periodic_jobs(settings, stopping: Callable[[], bool]) -> List:
+def periodic_jobs(settings, stopping: Callable[[], bool]) -> list:
     """Coroutines to run until ``stopping()``."""
     jobs = []
     try:

@@ -7,7 +7,7 @@ filed on the next business day; the deadline is the 15th business day after the 
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
-from functools import lru_cache
+from functools import cache
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -16,7 +16,7 @@ BOGOTA = ZoneInfo("America/Bogota")
 DIAS_HABILES = 15
 
 
-@lru_cache(maxsize=None)
+@cache
 def _holidays(year: int) -> frozenset:
     return frozenset(holidays.country_holidays("CO", years=year).keys())
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
-from typing import Callable, Dict, Optional
 
 from sqlalchemy import and_, delete
 
@@ -34,10 +34,10 @@ class RetentionJob:
         self.engine = engine or make_engine(settings.database_url)
         self.clock = clock
 
-    def apply(self) -> Dict[str, int]:
+    def apply(self) -> dict[str, int]:
         """Delete what is past its retention; returns the counts (and audits them when any)."""
         now = self.clock()
-        done: Dict[str, int] = {}
+        done: dict[str, int] = {}
         deliveries = self.settings.retention_deliveries_seconds
         if deliveries:
             cutoff = now - timedelta(seconds=deliveries)
@@ -49,8 +49,8 @@ class RetentionJob:
             audit(self.engine, "worker", "retention.apply", "retention", done)
         return done
 
-    def _deliveries(self, cutoff: datetime) -> Dict[str, int]:
-        out: Dict[str, int] = {}
+    def _deliveries(self, cutoff: datetime) -> dict[str, int]:
+        out: dict[str, int] = {}
         specs = (
             ("outbound_messages", "created_at", "status", FINISHED_OUTBOUND),
             ("channel_inbound_deliveries", "received_at", None, None),
@@ -92,7 +92,7 @@ class RetentionJob:
                 await asyncio.sleep(0.25)
 
 
-def build_retention_job(settings) -> Optional[RetentionJob]:
+def build_retention_job(settings) -> RetentionJob | None:
     if not (settings.retention_transcripts_seconds or settings.retention_deliveries_seconds):
         return None
     return RetentionJob(settings)

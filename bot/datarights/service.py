@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 from sqlalchemy import MetaData, Table, delete, insert, inspect, select, update
 from sqlalchemy.engine import Engine
@@ -44,7 +44,7 @@ def normalize_documento(numero: str) -> str:
     return "".join(ch for ch in (numero or "") if ch.isalnum() or ch == "-").strip("-")
 
 
-_ENGINES: Dict[str, Engine] = {}
+_ENGINES: dict[str, Engine] = {}
 
 
 def engine_for(url: str) -> Engine:
@@ -60,7 +60,7 @@ def engine_for(url: str) -> Engine:
 
 
 def record_request(engine: Engine, *, tipo: str, conversation_id: str, canal: str,
-                   numero_documento: Optional[str], texto: Optional[str], now: Optional[datetime] = None) -> str:
+                   numero_documento: str | None, texto: str | None, now: datetime | None = None) -> str:
     """Store a customer's request; returns its radicado (HD-0000001)."""
     now = now or utcnow()
     with engine.begin() as conn:
@@ -73,7 +73,7 @@ def record_request(engine: Engine, *, tipo: str, conversation_id: str, canal: st
     return radicado
 
 
-def audit(engine: Engine, actor: str, action: str, target: str, detail: Optional[dict] = None) -> None:
+def audit(engine: Engine, actor: str, action: str, target: str, detail: dict | None = None) -> None:
     """One audit entry (this branch has no bot.console.audit; the console may read this table)."""
     with engine.begin() as conn:
         conn.execute(insert(d.audit).values(actor=actor, action=action, target=target,
@@ -89,20 +89,20 @@ def audit(engine: Engine, actor: str, action: str, target: str, detail: Optional
         pass
 
 
-def list_audit(engine: Engine) -> List[dict]:
+def list_audit(engine: Engine) -> list[dict]:
     with engine.connect() as conn:
         return [{"actor": r.actor, "action": r.action, "target": r.target,
                  "detail": json.loads(r.detail or "{}"), "created_at": _iso(r.created_at)}
                 for r in conn.execute(select(d.audit).order_by(d.audit.c.id))]
 
 
-def _reflect(engine: Engine, name: str) -> Optional[Table]:
+def _reflect(engine: Engine, name: str) -> Table | None:
     if not inspect(engine).has_table(name):
         return None
     return Table(name, MetaData(), autoload_with=engine)
 
 
-def tracker_engine(settings) -> Optional[Engine]:
+def tracker_engine(settings) -> Engine | None:
     """Rasa's tracker store (transcripts), as configured by bot.supervisor."""
     if settings.database_url.startswith("sqlite"):
         path = Path(settings.data_dir) / "tracker.db"
@@ -110,7 +110,7 @@ def tracker_engine(settings) -> Optional[Engine]:
     return make_engine(settings.database_url)
 
 
-def _conversation_ids(conn, numero: str, contacto_id: Optional[int]) -> List[str]:
+def _conversation_ids(conn, numero: str, contacto_id: int | None) -> list[str]:
     ids = set()
     if contacto_id is not None:
         ids.update(r.conversation_id for r in conn.execute(
@@ -120,7 +120,7 @@ def _conversation_ids(conn, numero: str, contacto_id: Optional[int]) -> List[str
     return sorted(ids)
 
 
-def inventory(engine: Engine, numero_documento: str, settings=None) -> Dict[str, Any]:
+def inventory(engine: Engine, numero_documento: str, settings=None) -> dict[str, Any]:
     """Everything held under that identification number, in clear (staff only)."""
     numero = normalize_documento(numero_documento)
     outbound = _reflect(engine, "outbound_messages")
@@ -169,7 +169,7 @@ def inventory(engine: Engine, numero_documento: str, settings=None) -> Dict[str,
     }
 
 
-def _tracker_counts(settings, ids: List[str]) -> Dict[str, int]:
+def _tracker_counts(settings, ids: list[str]) -> dict[str, int]:
     engine = tracker_engine(settings) if ids else None
     if engine is None:
         return {}
@@ -184,14 +184,14 @@ def _tracker_counts(settings, ids: List[str]) -> Dict[str, int]:
         engine.dispose()
 
 
-def suppress(engine: Engine, numero_documento: str, actor: str, settings=None) -> Dict[str, Any]:
+def suppress(engine: Engine, numero_documento: str, actor: str, settings=None) -> dict[str, Any]:
     """Delete or anonymise what the law allows; PQRs, consents and requests stay. Audited."""
     numero = normalize_documento(numero_documento)
     outbound = _reflect(engine, "outbound_messages")
     followups = _reflect(engine, "followups")
     followup_conversations = _reflect(engine, "followup_conversations")
     media = _reflect(engine, "channel_media")
-    done: Dict[str, Any] = {"documento": numero}
+    done: dict[str, Any] = {"documento": numero}
     with engine.begin() as conn:
         contacto = conn.execute(select(crm.contactos).where(crm.contactos.c.numero == numero)).first()
         ids = _conversation_ids(conn, numero, contacto.id if contacto else None)
@@ -227,7 +227,7 @@ def suppress(engine: Engine, numero_documento: str, actor: str, settings=None) -
     return done
 
 
-def _delete_transcripts(settings, ids: List[str]) -> int:
+def _delete_transcripts(settings, ids: list[str]) -> int:
     engine = tracker_engine(settings)
     if engine is None:
         return 0

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import io
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
-from typing import List, Optional, Sequence, Set, Tuple
 
 from PIL import Image, ImageDraw, ImageFont
 
@@ -57,15 +57,15 @@ TIME_FG = (110, 110, 110)
 class ChatMessage:
     sender: str  # CLIENTE or ASISTENTE
     text: str
-    at: Optional[datetime] = None
+    at: datetime | None = None
 
 
-def _first_existing(paths: Sequence[str]) -> Optional[str]:
+def _first_existing(paths: Sequence[str]) -> str | None:
     return next((p for p in paths if Path(p).is_file()), None)
 
 
-@lru_cache(maxsize=None)
-def _cmap(path: str) -> Set[int]:
+@cache
+def _cmap(path: str) -> set[int]:
     try:
         from fontTools.ttLib import TTFont
     except ImportError:  # pragma: no cover - fontTools comes with matplotlib
@@ -79,8 +79,8 @@ class Fonts:
     text: ImageFont.FreeTypeFont
     bold: ImageFont.FreeTypeFont
     small: ImageFont.FreeTypeFont
-    text_path: Optional[str]
-    emoji_path: Optional[str]
+    text_path: str | None
+    emoji_path: str | None
     size: int
 
     def is_emoji(self, char: str) -> bool:
@@ -119,7 +119,7 @@ def _emoji_tile(cluster: str, emoji_path: str, side: int) -> Image.Image:
 
 
 # --------------------------------------------------------------- layout
-Run = Tuple[str, bool]  # (text, is_emoji)
+Run = tuple[str, bool]  # (text, is_emoji)
 
 
 def _is_joiner(char: str) -> bool:
@@ -128,9 +128,9 @@ def _is_joiner(char: str) -> bool:
             or 0xE0020 <= code <= 0xE007F or unicodedata.category(char) == "Mn")
 
 
-def _runs(text: str, fonts: Fonts) -> List[Run]:
+def _runs(text: str, fonts: Fonts) -> list[Run]:
     """Split a line into text runs and emoji clusters (a ZWJ sequence or a flag is one)."""
-    runs: List[Run] = []
+    runs: list[Run] = []
     i = 0
     while i < len(text):
         char = text[i]
@@ -162,10 +162,10 @@ def _width(text: str, fonts: Fonts, font: ImageFont.FreeTypeFont) -> float:
     return total
 
 
-def wrap(text: str, fonts: Fonts, max_width: float, font=None) -> List[str]:
+def wrap(text: str, fonts: Fonts, max_width: float, font=None) -> list[str]:
     """Lines of ``text`` that fit ``max_width`` (words longer than a line are cut)."""
     font = font or fonts.text
-    lines: List[str] = []
+    lines: list[str] = []
     for paragraph in (text or "").replace("\r", "").split("\n"):
         current = ""
         for word in paragraph.split(" "):
@@ -185,7 +185,7 @@ def wrap(text: str, fonts: Fonts, max_width: float, font=None) -> List[str]:
     return lines
 
 
-def _draw_line(draw: ImageDraw.ImageDraw, image: Image.Image, xy: Tuple[float, float], line: str,
+def _draw_line(draw: ImageDraw.ImageDraw, image: Image.Image, xy: tuple[float, float], line: str,
                fonts: Fonts, font, fill) -> None:
     x, y = xy
     side = _emoji_side(fonts)
@@ -203,12 +203,12 @@ def _draw_line(draw: ImageDraw.ImageDraw, image: Image.Image, xy: Tuple[float, f
 @dataclass(frozen=True)
 class _Block:
     message: ChatMessage
-    lines: List[str]
+    lines: list[str]
     width: int
     height: int
 
 
-def _local(at: Optional[datetime]) -> Optional[datetime]:
+def _local(at: datetime | None) -> datetime | None:
     if at is None:
         return None
     return (at if at.tzinfo else at.replace(tzinfo=timezone.utc)).astimezone(BOGOTA)
@@ -222,19 +222,19 @@ def render_chat(
     width: int = 480,
     font_size: int = 16,
     max_height: int = 12000,
-) -> List[bytes]:
+) -> list[bytes]:
     """PNG images of the chat: one when it fits ``max_height``, otherwise numbered pages."""
     width = max(300, width)
     fonts = load_fonts(font_size)
     pad, line_h = 10, round(font_size * 1.45)
     bubble_max = int(width * 0.78)
-    blocks: List[_Block] = []
+    blocks: list[_Block] = []
     for message in messages:
         lines = wrap(message.text, fonts, bubble_max - 2 * pad)
         text_w = max([_width(line, fonts, fonts.text) for line in lines] + [60.0])
         blocks.append(_Block(message, lines, int(text_w) + 2 * pad,
                              len(lines) * line_h + 2 * pad + fonts.small.size + 4))
-    pages: List[List[_Block]] = [[]]
+    pages: list[list[_Block]] = [[]]
     header_h = 64
     used = header_h
     for block in blocks:
@@ -244,7 +244,7 @@ def render_chat(
         pages[-1].append(block)
         used += block.height + 10
     first = _local(next((m.at for m in messages if m.at), None))
-    out: List[bytes] = []
+    out: list[bytes] = []
     for number, page in enumerate(pages, start=1):
         height = header_h + sum(b.height + 10 for b in page) + 10
         image = Image.new("RGB", (width, height), BACKGROUND)

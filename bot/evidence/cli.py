@@ -10,7 +10,6 @@ import base64
 import re
 import sys
 from pathlib import Path
-from typing import List
 
 from crm_adapter.models import PQR, Evidencia
 
@@ -31,10 +30,10 @@ def _safe_name(name: str) -> str:
     return name
 
 
-def write_evidencias(pqr: PQR, out: Path) -> List[Path]:
+def write_evidencias(pqr: PQR, out: Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
-    written: List[Path] = []
-    references: List[Evidencia] = []
+    written: list[Path] = []
+    references: list[Evidencia] = []
     used = set()
     for evidencia in pqr.evidencias:
         if evidencia.contenido is None:

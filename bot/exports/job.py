@@ -13,13 +13,14 @@ hand with ``pqrbot crm exporte --fecha D --out F --enviar``.
 from __future__ import annotations
 
 import asyncio
+import builtins
 import logging
 import os
 import socket
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Callable, List, Optional
 
 from sqlalchemy import and_, insert, or_, select, update
 from sqlalchemy.engine import Engine
@@ -38,7 +39,7 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def _aware(value: Optional[datetime]) -> Optional[datetime]:
+def _aware(value: datetime | None) -> datetime | None:
     if value is None:
         return None
     return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
@@ -52,7 +53,7 @@ def parse_export_at(text: str) -> time:
         raise ExportConfigError(f"PQRBOT_EXPORT_AT must be HH:MM (America/Bogota), got {text!r}")
 
 
-def due_day(now: datetime, export_at: time) -> Optional[date]:
+def due_day(now: datetime, export_at: time) -> date | None:
     """The day whose export is due at ``now``: yesterday, once ``export_at`` has passed today."""
     local = now.astimezone(BOGOTA)
     if local.time() < export_at:
@@ -65,14 +66,14 @@ class ExportRun:
     fecha: date
     status: str
     attempts: int
-    pqr_count: Optional[int]
-    recipients: Optional[str]
-    last_error: Optional[str]
-    next_attempt_at: Optional[datetime]
-    claimed_by: Optional[str]
+    pqr_count: int | None
+    recipients: str | None
+    last_error: str | None
+    next_attempt_at: datetime | None
+    claimed_by: str | None
     created_at: datetime
     updated_at: datetime
-    sent_at: Optional[datetime]
+    sent_at: datetime | None
 
     def to_json(self) -> dict:
         def iso(v):
@@ -120,8 +121,8 @@ class ExportRunStore:
             return result.rowcount == 1
 
     def finish(self, fecha: date, worker_id: str, now: datetime, *, status: str,
-               pqr_count: Optional[int] = None, recipients: Optional[str] = None,
-               error: Optional[str] = None, next_attempt_at: Optional[datetime] = None) -> bool:
+               pqr_count: int | None = None, recipients: str | None = None,
+               error: str | None = None, next_attempt_at: datetime | None = None) -> bool:
         values = dict(status=status, claimed_by=None, claimed_until=None, updated_at=now,
                       last_error=error)
         if pqr_count is not None:
@@ -138,12 +139,12 @@ class ExportRunStore:
             ).values(**values))
             return result.rowcount == 1
 
-    def get(self, fecha: date) -> Optional[ExportRun]:
+    def get(self, fecha: date) -> ExportRun | None:
         rows = self.list(fecha=fecha)
         return rows[0] if rows else None
 
-    def list(self, status: Optional[str] = None, fecha: Optional[date] = None,
-             limit: Optional[int] = None) -> List[ExportRun]:
+    def list(self, status: str | None = None, fecha: date | None = None,
+             limit: int | None = None) -> builtins.list[ExportRun]:
         query = select(runs).order_by(runs.c.fecha.desc())
         if status:
             query = query.where(runs.c.status == status)
@@ -172,7 +173,7 @@ class DailyExportJob:
     """One periodic job: ``tick()`` does what is due now (usually nothing)."""
 
     def __init__(self, settings, crm_store, runs_store: ExportRunStore, *,
-                 worker_id: Optional[str] = None, clock: Callable[[], datetime] = utcnow,
+                 worker_id: str | None = None, clock: Callable[[], datetime] = utcnow,
                  sender: Callable = send_export, lease_seconds: float = 600.0,
                  max_attempts: int = 8, backoff_base: float = 60.0) -> None:
         self.settings = settings
@@ -186,7 +187,7 @@ class DailyExportJob:
         self.backoff_base = backoff_base
         self.export_at = parse_export_at(settings.export_at)
 
-    def tick(self) -> Optional[str]:
+    def tick(self) -> str | None:
         """Send the due export if this worker wins it; returns the resulting status or None."""
         now = self.clock()
         fecha = due_day(now, self.export_at)
@@ -228,7 +229,7 @@ class DailyExportJob:
                 await asyncio.sleep(0.25)
 
 
-def build_job(settings, worker_id: Optional[str] = None) -> DailyExportJob:
+def build_job(settings, worker_id: str | None = None) -> DailyExportJob:
     from crm_adapter.sql import SqlStore
 
     store = SqlStore.from_url(settings.database_url)

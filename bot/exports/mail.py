@@ -10,10 +10,10 @@ from __future__ import annotations
 import smtplib
 import ssl
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from email.message import EmailMessage
-from typing import List, Optional, Sequence
 from urllib.parse import unquote, urlsplit
 
 from crm_adapter.deadline import fecha_en_texto
@@ -32,11 +32,11 @@ class SmtpTarget:
     scheme: str
     host: str
     port: int
-    username: Optional[str] = None
-    password: Optional[str] = None
+    username: str | None = None
+    password: str | None = None
 
     @classmethod
-    def parse(cls, url: Optional[str]) -> "SmtpTarget":
+    def parse(cls, url: str | None) -> SmtpTarget:
         if not url:
             raise ExportConfigError("PQRBOT_SMTP_URL is not set (e.g. smtp+starttls://user:pass@host:587)")
         parts = urlsplit(url)
@@ -51,7 +51,7 @@ class SmtpTarget:
                    unquote(parts.password) if parts.password else None)
 
 
-def parse_recipients(text: Optional[str]) -> List[str]:
+def parse_recipients(text: str | None) -> list[str]:
     return [r.strip() for r in (text or "").split(",") if r.strip()]
 
 
@@ -82,7 +82,7 @@ def build_message(fecha: date, pqrs: Sequence[PQR], xlsx: bytes, sender: str,
 
 
 def send(message: EmailMessage, target: SmtpTarget, timeout: float = 30.0,
-         ssl_context: Optional[ssl.SSLContext] = None) -> None:
+         ssl_context: ssl.SSLContext | None = None) -> None:
     """Send through the target; raises on any SMTP or network error."""
     context = ssl_context or ssl.create_default_context()
     if target.scheme == "smtps":
@@ -100,7 +100,7 @@ def send(message: EmailMessage, target: SmtpTarget, timeout: float = 30.0,
 
 
 def send_export(settings, fecha: date, pqrs: Sequence[PQR], xlsx: bytes,
-                ssl_context: Optional[ssl.SSLContext] = None) -> List[str]:
+                ssl_context: ssl.SSLContext | None = None) -> list[str]:
     """E-mail the export with the configured SMTP server; returns the recipients."""
     recipients = parse_recipients(settings.export_recipients)
     if not recipients:

@@ -3,8 +3,8 @@ America/Bogota by the digital channels, a header row, column widths, filters, fr
 from __future__ import annotations
 
 import io
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time, timezone
-from typing import Iterable, List, Sequence
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -27,7 +27,7 @@ COLUMNS = (
 )
 
 
-def pqrs_of_day(crm: CRM, fecha: date) -> List[PQR]:
+def pqrs_of_day(crm: CRM, fecha: date) -> list[PQR]:
     """PQRs filed on ``fecha`` (America/Bogota) by the digital channels, oldest first."""
     start = datetime.combine(fecha, time(0), tzinfo=BOGOTA).astimezone(timezone.utc)
     return [p for p in crm.list_pqrs(since=start)
@@ -79,7 +79,7 @@ def build_workbook(pqrs: Sequence[PQR], fecha: date, municipios: Iterable[str] =
     return buffer.getvalue()
 
 
-def export_day(store, fecha: date) -> tuple[List[PQR], bytes]:
+def export_day(store, fecha: date) -> tuple[list[PQR], bytes]:
     """The day's PQRs and their workbook (municipio taken from billing when the contract is known)."""
     pqrs = pqrs_of_day(store, fecha)
     municipios = []

@@ -58,7 +58,7 @@ def test_a_customer_files_asks_the_deadline_and_the_export_of_the_day_has_the_pq
 
 
 def test_the_deadline_asked_in_the_middle_of_the_intake_and_the_form_resumes(server):
-    sender, replies = server.talk([
+    _, replies = server.talk([
         "buenas, me cobraron 400 mil en la factura y no es justo",
         "si",
         "cuánto se demoran en responder?",

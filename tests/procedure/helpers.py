@@ -14,7 +14,7 @@ from crm_adapter.sql import SqlStore
 
 def file_pqr(store: SqlStore, when: datetime, canal: str = "WhatsApp", contrato: str = "12345678",
              documento: str = "1017234567", nombre: str = "Carlos Restrepo", medio=("correo", "c@x.co"),
-             conversation_id: str = None):
+             conversation_id: str | None = None):
     solicitud = SolicitudPQR(
         canal=canal, conversation_id=conversation_id or f"conv-{uuid.uuid4().hex[:6]}",
         idempotency_key=uuid.uuid4().hex, tipo_documento="CC", numero_documento=documento, nombre=nombre,

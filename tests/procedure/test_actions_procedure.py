@@ -14,8 +14,14 @@ from sqlalchemy import select
 from actions.deps import Deps
 from actions.filing import ActionCerrarSolicitud
 from actions.procedure import ActionDerechosDatos, ActionPlazoRespuesta
-from actions.procedure_signals import (ACTUALIZACION, CONSULTA, SUPRESION, asks_about_personal_data,
-                                       asks_for_deadline, data_request_kind)
+from actions.procedure_signals import (
+    ACTUALIZACION,
+    CONSULTA,
+    SUPRESION,
+    asks_about_personal_data,
+    asks_for_deadline,
+    data_request_kind,
+)
 from bot.conversation_hooks import RecordingHooks
 from bot.datarights import schema as d
 from bot.datarights.service import engine_for

@@ -6,7 +6,13 @@ from datetime import datetime, timedelta, timezone
 
 from PIL import Image
 
-from bot.evidence.chat_image import ASISTENTE, CLIENTE, ChatMessage, load_fonts, render_chat
+from bot.evidence.chat_image import (
+    ASISTENTE,
+    CLIENTE,
+    ChatMessage,
+    load_fonts,
+    render_chat,
+)
 
 T0 = datetime(2026, 11, 30, 15, 0, tzinfo=timezone.utc)
 

@@ -46,8 +46,9 @@ def store(run):
 
 
 def _with_image(store, when):
-    from bot.evidence.chat_image import CLIENTE, ChatMessage, render_chat
     import base64
+
+    from bot.evidence.chat_image import CLIENTE, ChatMessage, render_chat
 
     pqr = file_pqr(store, when)
     [png] = render_chat([ChatMessage(CLIENTE, "hola 👋", when)], canal="WhatsApp")
@@ -77,6 +78,7 @@ def test_evidencias_of_an_unknown_number_fails_clearly(run, store, tmp_path):
 def test_pqrs_json_has_the_deadline_and_the_image(run, store):
     _with_image(store, datetime(2026, 11, 30, 10, tzinfo=BOG))
     code, out, _ = run("crm", "pqrs", "--json")
+    assert code == 0
     [p] = json.loads(out)
     assert p["fecha_limite_respuesta"] == "2026-12-22"
     assert any(e["content_type"] == "image/png" for e in p["evidencias"])

@@ -10,7 +10,6 @@ from bot.config import load_settings
 from bot.datarights import schema as d
 from bot.datarights.retention import RetentionJob, build_retention_job
 from bot.outbound import schema as o
-from crm_adapter import schema as t
 from crm_adapter.migrations import schema_migrations, upgrade
 from crm_adapter.sql import SqlStore
 from tests.procedure.helpers import file_pqr
