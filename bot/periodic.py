@@ -15,7 +15,9 @@ def periodic_jobs(settings, stopping: Callable[[], bool]) -> list:
     try:
         from bot.exports.job import build_job
 
-        jobs.append(build_job(settings).run(stopping))
+        job = build_job(settings)
+        if job is not None:
+            jobs.append(job.run(stopping))
     except Exception:
         log.exception("daily export job not started")
     try:

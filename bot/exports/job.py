@@ -229,8 +229,13 @@ class DailyExportJob:
                 await asyncio.sleep(0.25)
 
 
-def build_job(settings, worker_id: str | None = None) -> DailyExportJob:
+def build_job(settings, worker_id: str | None = None) -> DailyExportJob | None:
+    """The worker's export job; None (not started) while PQRBOT_EXPORT_RECIPIENTS is not set."""
     from crm_adapter.sql import SqlStore
+
+    if not settings.export_recipients:
+        log.info("daily export off: PQRBOT_EXPORT_RECIPIENTS is not set")
+        return None
 
     store = SqlStore.from_url(settings.database_url)
     return DailyExportJob(settings, store, ExportRunStore(store.engine), worker_id=worker_id)
