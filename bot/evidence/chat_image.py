@@ -274,6 +274,8 @@ def render_chat(
                       font=fonts.small, fill=TIME_FG)
             y += block.height + 10
         buffer = io.BytesIO()
-        image.save(buffer, format="PNG", optimize=True)
+        # A 256-colour palette (octree: emojis keep their colours) is a third of the RGB size;
+        # the image is stored with the PQR and listed in `pqrbot crm pqrs --json`.
+        image.quantize(colors=256, method=Image.Quantize.FASTOCTREE).save(buffer, format="PNG", optimize=True)
         out.append(buffer.getvalue())
     return out
