@@ -2,6 +2,7 @@
 
     pqrbot datos consultar --documento N [--json] [--actor EMAIL]
     pqrbot datos suprimir --documento N [--actor EMAIL]
+    pqrbot datos actualizar --documento N [--nombre X] [--email X] [--celular X] [--actor EMAIL]
     pqrbot datos solicitudes [--json]          customers' requests received by the assistant
 
 Each consultar/suprimir writes an audit entry (table datarights_audit).
@@ -26,6 +27,13 @@ def register(subparsers) -> None:
         parser.add_argument("--actor", help="who does it, for the audit (default: the system user)")
         parser.add_argument("--json", action="store_true", help="print JSON")
         parser.set_defaults(func=func)
+    upd = sub.add_parser("actualizar", help="rectify a contact's name, e-mail or mobile")
+    upd.add_argument("--documento", required=True, help="identification number")
+    upd.add_argument("--nombre")
+    upd.add_argument("--email")
+    upd.add_argument("--celular")
+    upd.add_argument("--actor", help="who does it, for the audit (default: the system user)")
+    upd.set_defaults(func=cmd_actualizar)
     listing = sub.add_parser("solicitudes", help="requests customers made to the assistant")
     listing.add_argument("--json", action="store_true")
     listing.set_defaults(func=cmd_solicitudes)
@@ -94,6 +102,33 @@ def cmd_suprimir(args: argparse.Namespace) -> int:
     finally:
         engine.dispose()
     print(json.dumps(done, ensure_ascii=False, indent=2))
+    return 0
+
+
+def cmd_actualizar(args: argparse.Namespace) -> int:
+    from actions.validators import validate_celular, validate_email
+    from bot.datarights.service import update_contact
+
+    email, celular = args.email, args.celular
+    for value, check, name in ((email, validate_email, "--email"), (celular, validate_celular, "--celular")):
+        if value:
+            result = check(value)
+            if not result.ok:
+                print(f"pqrbot: {name} {value!r}: {result.reason}", file=sys.stderr)
+                return 2
+            if name == "--email":
+                email = result.value
+            else:
+                celular = result.value
+    engine = _engine()
+    try:
+        done = update_contact(engine, args.documento, _actor(args), nombre=args.nombre, email=email, celular=celular)
+    except (ValueError, LookupError) as exc:
+        print(f"pqrbot: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        engine.dispose()
+    print(json.dumps(done, ensure_ascii=False))
     return 0
 
 

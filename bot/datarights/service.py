@@ -184,6 +184,23 @@ def _tracker_counts(settings, ids: list[str]) -> dict[str, int]:
         engine.dispose()
 
 
+def update_contact(engine: Engine, numero_documento: str, actor: str, *, nombre: str | None = None,
+                   email: str | None = None, celular: str | None = None) -> dict[str, Any]:
+    """Rectify a contact's name, e-mail or mobile (Ley 1581 art. 8 a, 15). Audited. The PQRs
+    keep the notification medium the customer authorised when filing (it is part of the record)."""
+    numero = normalize_documento(numero_documento)
+    values = {k: v for k, v in (("nombre", nombre), ("email", email), ("celular", celular)) if v}
+    if not values:
+        raise ValueError("nothing to update: give --nombre, --email or --celular")
+    with engine.begin() as conn:
+        updated = conn.execute(update(crm.contactos).where(crm.contactos.c.numero == numero).values(**values)).rowcount
+    if not updated:
+        raise LookupError(f"no contact with document {numero}")
+    detail = {"documento": numero, "campos": sorted(values)}
+    audit(engine, actor, "datos.actualizar", f"documento:{numero}", detail)
+    return detail
+
+
 def suppress(engine: Engine, numero_documento: str, actor: str, settings=None) -> dict[str, Any]:
     """Delete or anonymise what the law allows; PQRs, consents and requests stay. Audited."""
     numero = normalize_documento(numero_documento)

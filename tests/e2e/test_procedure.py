@@ -68,3 +68,15 @@ def test_the_deadline_asked_in_the_middle_of_the_intake_and_the_form_resumes(ser
     assert "15 días hábiles" in middle, joined(replies)
     assert "nombre" in middle.lower()  # the form asks its question again
     assert "documento" in "\n".join(replies[3]).lower(), joined(replies)
+
+
+def test_a_customer_asks_what_data_is_held_and_staff_see_the_request(server):
+    sender, replies = server.talk(["hola, ¿qué datos personales tienen de mí? cc 43999888"])
+    text = "\n".join(replies[0])
+    assert "HD-" in text and "43999888" not in text, text
+    result = server.cli("datos", "solicitudes", "--json")
+    assert result.returncode == 0, result.stderr
+    [request] = [r for r in json.loads(result.stdout) if r["conversation_id"] == sender]
+    assert (request["tipo"], request["numero_documento"], request["estado"]) == ("consulta", "43999888", "recibida")
+    result = server.cli("datos", "consultar", "--documento", "43999888", "--json")
+    assert result.returncode == 0 and sender in json.loads(result.stdout)["conversaciones"]

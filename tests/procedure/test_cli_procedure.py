@@ -174,3 +174,19 @@ def test_datos_of_a_contact_without_pqrs_deletes_it(run, store):
 def test_datos_rejects_a_missing_document(run, store):
     code, _, err = run("datos", "consultar", "--documento=..")
     assert code == 2 and "not an identification number" in err
+
+
+def test_datos_actualizar_rectifies_the_contact_and_is_audited(run, store):
+    file_pqr(store, datetime(2026, 11, 27, 9, tzinfo=BOG), documento="43512876", nombre="Ana Lopez")
+    code, _, err = run("datos", "actualizar", "--documento", "43512876", "--email", "no-es-correo")
+    assert code == 2 and "--email" in err
+    code, _, _ = run("datos", "actualizar", "--documento", "43512876", "--email", "Ana.Lopez@Gmail.com",
+                     "--nombre", "Ana López", "--actor", "ops@epm.com.co")
+    assert code == 0
+    contacto = store.find_contacto("43512876")
+    assert contacto.nombre == "Ana López" and contacto.email.lower() == "ana.lopez@gmail.com"
+    code, _, err = run("datos", "actualizar", "--documento", "999999", "--nombre", "X")
+    assert code == 2 and "no contact" in err
+    with store.engine.connect() as conn:
+        actions = conn.execute(select(d.audit.c.action, d.audit.c.actor)).all()
+    assert [tuple(a) for a in actions] == [("datos.actualizar", "ops@epm.com.co")]
