@@ -309,3 +309,20 @@ def test_the_job_runs_as_a_loop_and_stops(db_url, sql_store):
     asyncio.run(main())
     assert sender.calls == [(DAY, 0)]
     job.crm.dispose()
+
+
+def test_smtps_is_tls_from_the_first_byte(tmp_path, cert, sql_store):
+    crt, key = cert
+    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_tls.load_cert_chain(str(crt), str(key))
+    inbox = Inbox()
+    # aiosmtpd does not count implicit TLS as TLS for AUTH; the socket is TLS from the start anyway
+    controller = _controller(inbox, ssl_context=server_tls, authenticator=_authenticator(inbox),
+                             auth_require_tls=False)
+    try:
+        url = f"smtps://ops%40epm.com.co:p%40ss%3Aw@127.0.0.1:{controller.port}"
+        send_export(_settings(tmp_path, url), DAY, [], b"xlsx",
+                    ssl_context=ssl.create_default_context(cafile=str(crt)))
+    finally:
+        controller.stop()
+    assert inbox.logins == [True] and len(inbox.messages) == 1
