@@ -34,7 +34,7 @@ _DATA = re.compile(
 )
 _RIGHTS = re.compile(
     r"\b(?:borr\w*|elimin\w*|supri\w*|actualiz\w*|rectific\w*|consult\w*|conocer|saber|tienen|"
-    r"guardan|almacen\w*|tratan|usan|hacen\s+con|revoc\w*|habeas|1581)\b"
+    r"guardan|almacen\w*|revoc\w*|habeas|1581)\b"
 )
 _DELETE = re.compile(r"\b(?:borr\w*|elimin\w*|supri\w*|revoc\w*|olvid\w*)\b")
 _UPDATE = re.compile(r"\b(?:actualiz\w*|rectific\w*|modific\w*)\b")
@@ -46,7 +46,9 @@ SUPRESION = "supresion"
 
 def asks_about_personal_data(text: str) -> bool:
     """'¿qué datos tienen de mí?', 'quiero que borren mis datos', 'actualizar mis datos personales'.
-    An answer to the authorisation ('sí, autorizo el tratamiento de mis datos') is not."""
+    An answer to the authorisation ('sí, autorizo el tratamiento de mis datos') is not, nor a
+    question about what the data are for ('¿para qué usan mis datos?'), which the consent step
+    explains."""
     t = norm(text)
     if "autoriz" in t or yes_no(text) is not None:
         return False

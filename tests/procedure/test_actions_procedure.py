@@ -130,3 +130,8 @@ async def test_a_deletion_request_without_document_asks_for_it(deps, settings):
     with engine_for(settings.database_url).connect() as conn:
         [row] = conn.execute(select(d.requests)).all()
     assert row.tipo == "supresion" and row.numero_documento is None and json.dumps(row.texto)
+
+
+def test_what_the_data_are_for_is_left_to_the_consent_explanation():
+    assert not asks_about_personal_data("¿para qué usan mis datos?")
+    assert not asks_about_personal_data("que hacen con mis datos personales")
