@@ -9,10 +9,11 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.conversation import conversation_ref, transcript
+from actions.conversation import conversation_ref
 from bot.conversation_ids import client_id, is_public
 from actions.deps import UsesDeps
-from actions.messages import render
+from actions.evidence import build_evidencias
+from actions.messages import plazo_texto, render
 from bot.channels.logmask import masked_logger
 from actions.intake import ALCANTARILLADO, FORM, INTAKE_SLOTS
 from actions.parsing import format_pesos
@@ -133,12 +134,7 @@ class ActionCerrarSolicitud(UsesDeps, Action):
             dispatcher.utter_message(response="utter_no_entendi")
             return [ActiveLoop(FORM), SlotSet("confirmacion", None)]
         detalle = motivo_detalle(slots, contrato)
-        evidencias = [Evidencia(tipo="transcripcion", nombre="conversacion.txt",
-                                contenido=transcript(tracker, ref.canal), content_type="text/plain")]
-        try:
-            evidencias += list(deps.media_for(tracker.sender_id))
-        except Exception:  # media are a bonus; never lose the PQR for them
-            logger.exception("could not list media evidence")
+        evidencias = build_evidencias(tracker, ref.canal, deps.media_for)
         solicitud = SolicitudPQR(
             canal=ref.canal,
             conversation_id=client_id(tracker.sender_id),  # the id the client used (REST/web chat)
@@ -181,7 +177,7 @@ class ActionCerrarSolicitud(UsesDeps, Action):
             motivo_detalle=pqr.motivo_detalle,
             medio_texto=medio[2],
             nombre_corto=nombre_corto,
-        )
+        ) + plazo_texto(pqr)
         dispatcher.utter_message(text=confirmation)
         try:
             # Proof that the customer was told the number, the motivo and the medium (seed 2.7).

@@ -2,6 +2,7 @@
 
     pqrbot crm seed FILE.json           load billing data (contracts, and optionally contacts)
     pqrbot crm pqrs --json [--since T]  the PQRs filed, as JSON
+    pqrbot crm pqrs --vencen-antes D    the PQRs whose answer deadline falls before day D
     pqrbot crm orientaciones --json     customers redirected to another channel, as JSON
     pqrbot crm consentimientos --json   personal-data authorisations, as JSON
     pqrbot db upgrade                   bring the database schema up to date
@@ -15,13 +16,14 @@ import argparse
 import importlib
 import json
 import sys
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import List, Optional
 
 from bot import bootstrap
 
 # Modules that add their own subcommands (channels' outbound log, follow-ups, worker).
-PLUGIN_MODULES = ("bot.outbound.cli", "bot.followups.cli", "bot.workbench.cli")
+PLUGIN_MODULES = ("bot.outbound.cli", "bot.followups.cli", "bot.workbench.cli", "bot.evidence.cli",
+                  "bot.exports.cli", "bot.datarights.cli")
 
 
 def _parse_since(text: Optional[str]) -> Optional[datetime]:
@@ -74,10 +76,25 @@ def _emit(args: argparse.Namespace, rows: List[dict], columns: List[str], table_
     return 0
 
 
+def _parse_day(text: Optional[str], option: str):
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise SystemExit(f"pqrbot: {option} must be a date YYYY-MM-DD, got {text!r}")
+
+
 def _cmd_pqrs(args: argparse.Namespace) -> int:
-    pqrs = [p.to_json() for p in bootstrap.services().store.list_pqrs(since=_parse_since(args.since))]
-    table = [dict(p, contacto=p["contacto"]["nombre"], medio=p["medio_notificacion"]["tipo"]) for p in pqrs]
-    return _emit(args, pqrs, ["numero", "creado_en", "canal", "estado", "contacto", "contrato", "medio"], table)
+    vencen_antes = _parse_day(args.vencen_antes, "--vencen-antes")
+    found = bootstrap.services().store.list_pqrs(since=_parse_since(args.since))
+    if vencen_antes is not None:
+        found = [p for p in found if p.fecha_limite_respuesta and p.fecha_limite_respuesta < vencen_antes]
+    pqrs = [p.to_json() for p in found]
+    table = [dict(p, contacto=p["contacto"]["nombre"], medio=p["medio_notificacion"]["tipo"],
+                  fecha_limite=p["fecha_limite_respuesta"]) for p in pqrs]
+    return _emit(args, pqrs, ["numero", "creado_en", "canal", "estado", "contacto", "contrato", "medio",
+                              "fecha_limite"], table)
 
 
 def _cmd_orientaciones(args: argparse.Namespace) -> int:
@@ -120,6 +137,8 @@ def build_parser() -> argparse.ArgumentParser:
     pqrs = crm.add_parser("pqrs", help="list PQRs")
     pqrs.add_argument("--json", action="store_true", help="print JSON")
     pqrs.add_argument("--since", help="only PQRs created at or after this ISO 8601 time")
+    pqrs.add_argument("--vencen-antes", metavar="FECHA",
+                      help="only PQRs whose fecha_limite_respuesta is before this day (YYYY-MM-DD)")
     pqrs.set_defaults(func=_cmd_pqrs)
     ori = crm.add_parser("orientaciones", help="list redirections to other channels")
     ori.add_argument("--json", action="store_true", help="print JSON")
@@ -139,7 +158,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.set_defaults(func=_cmd_run)
 
     for module_name in PLUGIN_MODULES:
-        importlib.import_module(module_name).register(sub)
+        module = importlib.import_module(module_name)
+        module.register(sub)
+        if hasattr(module, "register_crm"):  # subcommands of `pqrbot crm`
+            module.register_crm(crm)
     return parser
 
 

@@ -22,6 +22,14 @@ def _duration(text: str) -> float:
     return float(text)
 
 
+def _optional_duration(text: Optional[str]) -> Optional[float]:
+    """A retention period ("180d"); empty or "0" means keep forever."""
+    if not text or not text.strip():
+        return None
+    seconds = _duration(text)
+    return seconds if seconds > 0 else None
+
+
 def _flag(value: Optional[str], default: bool) -> bool:
     if value is None or value.strip() == "":
         return default
@@ -67,9 +75,17 @@ class Settings:
     rate_limit_ip: int = 120
     rate_limit_window_seconds: float = 60.0
     webchat_secret: Optional[str] = None
-    delivery_retention_seconds: float = 7 * 86400.0
+    retention_dedup_seconds: float = 7 * 86400.0
     filing_timeout_seconds: float = 15.0
     restart_backoff_max_seconds: float = 60.0
+
+    # Daily export of the PQRs to the office managers (bot/exports) and data retention.
+    export_recipients: Optional[str] = None  # comma separated
+    export_from: Optional[str] = None
+    smtp_url: Optional[str] = None
+    export_at: str = "06:00"  # America/Bogota
+    retention_transcripts_seconds: Optional[float] = None  # None: kept
+    retention_deliveries_seconds: Optional[float] = None
     env: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     def child_env(self) -> dict:
@@ -120,8 +136,15 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         rate_limit_ip=int(env.get("PQRBOT_RATE_LIMIT_IP") or 120),
         rate_limit_window_seconds=_duration(env.get("PQRBOT_RATE_LIMIT_WINDOW") or "60"),
         webchat_secret=env.get("PQRBOT_WEBCHAT_SECRET") or None,
-        delivery_retention_seconds=_duration(env.get("PQRBOT_DELIVERY_RETENTION") or "7d"),
+        retention_dedup_seconds=_duration(env.get("PQRBOT_RETENTION_DEDUP") or "7d"),
         filing_timeout_seconds=_duration(env.get("PQRBOT_FILING_TIMEOUT") or "15"),
         restart_backoff_max_seconds=_duration(env.get("PQRBOT_RESTART_BACKOFF_MAX") or "60"),
+
+        export_recipients=env.get("PQRBOT_EXPORT_RECIPIENTS") or None,
+        export_from=env.get("PQRBOT_EXPORT_FROM") or None,
+        smtp_url=env.get("PQRBOT_SMTP_URL") or None,
+        export_at=env.get("PQRBOT_EXPORT_AT") or "06:00",
+        retention_transcripts_seconds=_optional_duration(env.get("PQRBOT_RETENTION_TRANSCRIPTS")),
+        retention_deliveries_seconds=_optional_duration(env.get("PQRBOT_RETENTION_DELIVERIES")),
         env=env,
     )

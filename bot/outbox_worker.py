@@ -1,6 +1,6 @@
 """Housekeeping the worker process runs next to the follow-ups: drain the filing outbox (file
 the reclamos kept while the CRM was down and send their numbers), and prune delivery
-de-duplication records older than ``PQRBOT_DELIVERY_RETENTION``."""
+de-duplication records older than ``PQRBOT_RETENTION_DEDUP``."""
 from __future__ import annotations
 
 import asyncio
@@ -49,7 +49,7 @@ async def run_housekeeping(settings, outbound, stopping: Callable[[], bool], *, 
 
                         deliveries = SqlDeliveryLog(store.engine)
                     await asyncio.to_thread(prune_deliveries, deliveries,
-                                            timedelta(seconds=settings.delivery_retention_seconds))
+                                            timedelta(seconds=settings.retention_dedup_seconds))
                     last_prune = time.monotonic()
                 except Exception as exc:
                     logger.warning("delivery pruning failed: %s", type(exc).__name__)

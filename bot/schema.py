@@ -22,6 +22,8 @@ HISTORIES: List[History] = [
     History("outbound", _BOT / "outbound" / "versions"),
     History("followups", _BOT / "followups" / "versions"),
     History("workbench", _BOT / "workbench" / "versions"),
+    History("exports", _BOT / "exports" / "versions"),
+    History("datarights", _BOT / "datarights" / "versions"),
 ]
 
 

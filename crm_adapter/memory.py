@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Dict, Iterable, List, Optional
 
+from crm_adapter.deadline import fecha_limite_respuesta
 from crm_adapter.models import (
     CAUSA_INICIAL,
     ESTADO_ABIERTO,
@@ -89,6 +90,7 @@ class InMemoryStore(Store):
                     id=next(self._contact_ids),
                 )
                 self._contactos[contacto.numero] = contacto
+            now = _now()
             pqr = PQR(
                 numero=format_numero(next(self._ids)),
                 tipo=TIPO_RECLAMO,
@@ -103,8 +105,9 @@ class InMemoryStore(Store):
                 relacion_inmueble=solicitud.relacion_inmueble,
                 tareas=[],
                 evidencias=list(solicitud.evidencias),
-                creado_en=_now(),
+                creado_en=now,
                 conversation_id=solicitud.conversation_id,
+                fecha_limite_respuesta=fecha_limite_respuesta(now),
             )
             self._pqrs.append(pqr)
             self._by_key[solicitud.idempotency_key] = pqr

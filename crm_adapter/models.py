@@ -59,8 +59,8 @@ class MedioNotificacion:
 
 @dataclass(frozen=True)
 class Evidencia:
-    tipo: str  # "transcripcion" or "adjunto"
-    nombre: str
+    tipo: str  # "transcripcion", "imagen_chat", "constancia" or "adjunto"
+    nombre: str  # binary contents (content_type image/...) are stored base64-encoded
     contenido: Optional[str] = None
     url: Optional[str] = None
     content_type: Optional[str] = None
@@ -103,6 +103,7 @@ class PQR:
     evidencias: List[Evidencia]
     creado_en: datetime
     conversation_id: str
+    fecha_limite_respuesta: Optional[date] = None  # 15 días hábiles (crm_adapter.deadline)
 
     def to_json(self) -> dict:
         return {
@@ -137,6 +138,9 @@ class PQR:
             ],
             "creado_en": self.creado_en.isoformat(),
             "conversation_id": self.conversation_id,
+            "fecha_limite_respuesta": (
+                self.fecha_limite_respuesta.isoformat() if self.fecha_limite_respuesta else None
+            ),
         }
 
 

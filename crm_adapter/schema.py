@@ -80,6 +80,7 @@ pqrs = Table(
     Column("relacion_inmueble", Text),
     Column("conversation_id", String(200), nullable=False, index=True),
     Column("creado_en", DateTime(timezone=True), nullable=False, index=True),
+    Column("fecha_limite_respuesta", Date, index=True),  # migration pqr_deadline:1
     sqlite_autoincrement=True,  # numbers are never reused, even after a delete
 )
 

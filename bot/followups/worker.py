@@ -340,8 +340,12 @@ def run_worker(
             level=logging.INFO, stream=sys.stderr,
             format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         )
+    from bot.bootstrap import Services
+
+    running = Services(settings)  # the worker process's services: one engine for every job
     worker = build_worker(
         settings,
+        store=running.followups,
         outbound_factory=outbound_factory,
         registry_factory=registry_factory,
         poll_interval=poll_interval,
@@ -358,12 +362,16 @@ def run_worker(
         if not once:  # filing outbox and delivery-record pruning (bot/outbox_worker.py)
             from bot.outbox_worker import run_housekeeping
 
-            housekeeping = asyncio.create_task(run_housekeeping(settings, worker.outbound, lambda: worker.stopping))
+            housekeeping = asyncio.create_task(run_housekeeping(
+                settings, worker.outbound, lambda: worker.stopping, store=running.store, deliveries=running.deliveries,
+            ))
         try:
             if once:
                 await worker.process_due()
             else:
-                await worker.run()
+                from bot.periodic import periodic_jobs  # daily export, data retention
+
+                await asyncio.gather(worker.run(), *periodic_jobs(settings, lambda: worker.stopping, running.store))
         finally:
             if housekeeping is not None:
                 await housekeeping
