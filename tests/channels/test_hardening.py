@@ -125,3 +125,21 @@ async def test_x_genuine_crc_and_deliveries_still_work(tw):
     await tw.settle()
     assert r.status_code == 200 and len(tw.assistant.messages) == 1
     assert OWN  # the fixture's account
+
+
+@pytest.mark.parametrize("channel,path", [
+    ("meta", "/webhooks/meta/webhook"), ("telegram", "/webhooks/telegram/webhook"),
+    ("twitter", "/webhooks/twitter/webhook"),
+])
+async def test_every_webhook_caps_the_body_before_parsing(channel, path, provider, make_runtime, serve):
+    from bot.channels.meta import MetaInput
+    from bot.channels.telegram import TelegramInput
+
+    cls = {"meta": MetaInput, "telegram": TelegramInput, "twitter": TwitterInput}[channel]
+    served = await serve(cls(runtime=make_runtime(provider.url)))
+    body = b'{"object": "page", "x": "' + b"a" * 3_000_000 + b'"}'
+    async with httpx.AsyncClient() as client:
+        r = await client.post(served.url(path), content=body, headers={
+            "Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": "telegram-secret"})
+    assert r.status_code == 413
+    assert served.assistant.messages == []
