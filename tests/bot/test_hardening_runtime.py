@@ -2,11 +2,9 @@
 0600, tracker store URL, action server token and quiet errors, --since on SQLite."""
 from __future__ import annotations
 
-import json
 import logging
 import socket
 import sys
-import uuid
 
 import httpx
 import pytest
@@ -223,7 +221,7 @@ async def test_a_failing_action_never_echoes_or_logs_the_tracker(start_action_se
 
 # ------------------------------------------------------------------ --since
 def test_since_with_an_offset_means_that_instant_on_sqlite(tmp_path):
-    from datetime import datetime, timedelta, timezone
+    from datetime import timedelta, timezone
 
     from bot.cli import _parse_since
     from crm_adapter.models import MedioNotificacion, SolicitudPQR

@@ -220,7 +220,7 @@ async def test_crm_down_in_the_middle_of_filing_then_back_exactly_one_pqr_whose_
 async def test_a_retry_that_files_directly_settles_the_queued_entry(outage, tmp_path):
     proxy, store, url = outage
     with FakeTwilio() as fake:
-        settings, registry, outbound, deps = world(tmp_path, store, url, fake)
+        settings, _registry, outbound, deps = world(tmp_path, store, url, fake)
         t = tracker(full_slots(), "sí", channel="whatsapp", active=False, sender=WA)
         proxy.cut()
         await ActionCerrarSolicitud(deps).run(CollectingDispatcher(), t, {})
@@ -272,7 +272,7 @@ def test_the_worker_process_files_and_sends_the_number_when_the_database_is_back
     proxy, store, url = outage
     root = Path(__file__).resolve().parents[2]
     with FakeTwilio() as fake:
-        settings, registry, outbound, deps = world(tmp_path, store, url, fake)
+        settings, registry, _outbound, deps = world(tmp_path, store, url, fake)
         registry.touch(WA, "whatsapp", "WhatsApp", WA, datetime.now(timezone.utc))
         env = dict(settings.env, PYTHONPATH=str(root), PQRBOT_FOLLOWUP_POLL_INTERVAL="1",
                    SQLALCHEMY_SILENCE_UBER_WARNING="1")

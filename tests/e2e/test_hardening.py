@@ -206,7 +206,7 @@ def test_whatsapp_customer_files_then_outsiders_cannot_read_or_steer_the_convers
 def test_a_dead_child_is_restarted_and_the_assistant_goes_on(stack):
     import signal
 
-    proc, srv, fake = stack
+    proc, srv, _fake = stack
     actions_port = int(srv.env["PQRBOT_ACTIONS_PORT"])
     pids = []
     for entry in Path("/proc").iterdir():
