@@ -97,7 +97,9 @@ def main(argv: Optional[list] = None) -> int:
     except Exception:  # pragma: no cover - no plugins
         pass
     logger.info("action server on http://%s:%s (%s)", host, port, "token required" if token else "loopback only")
-    app.run(host, port, access_log=False)
+    from rasa_sdk.utils import number_of_sanic_workers
+
+    app.run(host, port, access_log=False, workers=number_of_sanic_workers())  # ACTION_SERVER_SANIC_WORKERS
     return 0
 
 
