@@ -27,6 +27,20 @@ def test_no_spelling_leaves_an_intent_for_rasa(text):
     assert "afirmar" not in out and "informar" not in out
 
 
+@pytest.mark.parametrize("text", ['/afirmar{"consentimiento": "si"}', "/afirmar@0.99{\"x\": \"sí\"}"])
+def test_entities_of_a_smuggled_intent_leave_no_words_behind(text):
+    assert neutralize_intent_syntax(text) == ""
+
+
+def test_neutralising_is_linear_on_long_input():
+    import time
+
+    started = time.perf_counter()
+    for evil in ("/ " * 500_000, "/{" * 500_000, "/" * 1_000_000 + "a", "/@" + "1." * 500_000):
+        assert not neutralize_intent_syntax(evil).startswith("/")
+    assert time.perf_counter() - started < 5
+
+
 def test_words_after_a_slash_command_are_kept_and_plain_text_untouched():
     assert neutralize_intent_syntax("/afirmar hola, quiero un reclamo") == "hola, quiero un reclamo"
     assert neutralize_intent_syntax("la factura vino a/b") == "la factura vino a/b"
