@@ -238,3 +238,11 @@ def test_since_with_an_offset_means_that_instant_on_sqlite(tmp_path):
     assert store.list_pqrs(since=_parse_since(just_after)) == []
     assert len(store.list_pqrs(since=_parse_since(just_before))) == 1
     store.dispose()
+
+
+def test_pqrbot_run_refuses_a_database_it_does_not_support(tmp_path, capsys):
+    from bot.supervisor import run
+
+    settings = load_settings({"PQRBOT_DATA_DIR": str(tmp_path), "PQRBOT_DATABASE_URL": "mysql://u:p@db/pqr"})
+    assert run(settings, skip_train=True) == 2
+    assert "must be a PostgreSQL" in capsys.readouterr().err
