@@ -21,7 +21,7 @@ from typing import List, Optional
 from bot import composition
 
 # Modules that add their own subcommands (channels' outbound log, follow-ups, worker).
-PLUGIN_MODULES = ("bot.outbound.cli", "bot.followups.cli")
+PLUGIN_MODULES = ("bot.outbound.cli", "bot.followups.cli", "bot.outbox_cli")
 
 
 def _parse_since(text: Optional[str]) -> Optional[datetime]:
