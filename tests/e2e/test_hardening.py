@@ -197,6 +197,13 @@ def test_whatsapp_customer_files_then_outsiders_cannot_read_or_steer_the_convers
     cmdlines = children_cmdlines(proc.pid)
     assert any("bot.rasa_server" in c for c in cmdlines) and any("bot.action_server" in c for c in cmdlines)
     assert not any(API_TOKEN in c or "--auth-token" in c or TOKEN in c for c in cmdlines)
+    # 8. every body is capped, not only the channels' (Sanic's limit in the Rasa process)
+    status, _ = http("POST", srv.base + "/webhooks/webchat/session", b"x" * 3_000_000)
+    assert status == 413
+    # 9. the customer's name, document, phone and address never reach the logs
+    logs = srv.log.read_text(errors="replace")
+    for secret in ("Juan Pérez", "1036654321", "3001234567", "Ana López", "43512876", "ana@example.com"):
+        assert secret not in logs, secret
     data = Path(srv.env["PQRBOT_DATA_DIR"])
     for path in [data / "run" / "endpoints.yml", data / "run" / "credentials.yml", data / "pqrbot.db",
                  data / "tracker.db"]:
