@@ -303,7 +303,7 @@ def run(settings: Settings, skip_train: bool = False) -> int:
                 sup.stop()
                 print(f"pqrbot: the {spec.name} did not start", file=sys.stderr)
             return 1
-    rasa = next(c.proc for c in sup.children if c.spec.name == "Rasa server")
+    rasa = next(c.proc for c in sup.children if c.spec.name == "Rasa server" and c.proc is not None)
     base = f"http://{settings.host}:{settings.rasa_port}"
     if _wait_http(base + "/", rasa, 300):
         print(f"pqrbot: ready. REST channel: {base}/webhooks/rest/webhook  web chat: {base}/webhooks/webchat/",

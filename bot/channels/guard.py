@@ -73,7 +73,7 @@ def body_too_large(request, limit: int) -> bool:
 
 
 def message_too_long(text: Optional[str], limit: int) -> bool:
-    return bool(text) and len(text) > limit
+    return text is not None and len(text) > limit
 
 
 class RateLimiter:
