@@ -213,7 +213,7 @@ async def test_a_failing_action_never_echoes_or_logs_the_tracker(start_action_se
     async with httpx.AsyncClient() as client:
         r = await client.post(action_server + "/webhook?token=tok-123", json=call("action_numero_pqr"))
     assert r.status_code == 500
-    assert r.json() == {"error": "internal error"}
+    assert r.json() == {"error": "internal error", "action_name": "action_numero_pqr"}
     for secret in ("Ana María", "Calle 10", "3001234567"):
         assert secret not in r.text and secret not in caplog.text
     assert "action_numero_pqr failed: RuntimeError" in caplog.text
