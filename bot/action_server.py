@@ -65,7 +65,9 @@ def create_app(token: Optional[str], actions_package: str = "actions") -> Sanic:
         status = getattr(exception, "status_code", 500) or 500
         if status >= 500:
             logger.error("action %s failed: %s", _action_name(request), type(exception).__name__)
-        return response.json({"error": "internal error" if status >= 500 else "bad request"}, status=status)
+        # Rasa reads "action_name" from a 400; nothing of the request is echoed.
+        return response.json({"error": "internal error" if status >= 500 else "bad request",
+                              "action_name": _action_name(request)}, status=status)
 
     app.error_handler.add(Exception, quiet_errors)
     return app
@@ -97,7 +99,9 @@ def main(argv: Optional[list] = None) -> int:
     except Exception:  # pragma: no cover - no plugins
         pass
     logger.info("action server on http://%s:%s (%s)", host, port, "token required" if token else "loopback only")
-    app.run(host, port, access_log=False)
+    from rasa_sdk.utils import number_of_sanic_workers
+
+    app.run(host, port, access_log=False, workers=number_of_sanic_workers())  # ACTION_SERVER_SANIC_WORKERS
     return 0
 
 

@@ -72,7 +72,7 @@ class Settings:
     max_body_bytes: int = 1_000_000
     max_message_chars: int = 2000
     rate_limit_sender: int = 30
-    rate_limit_ip: int = 120
+    rate_limit_ip: int = 300
     rate_limit_window_seconds: float = 60.0
     webchat_secret: Optional[str] = None
     retention_dedup_seconds: float = 7 * 86400.0
@@ -133,7 +133,7 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         max_body_bytes=int(env.get("PQRBOT_MAX_BODY_BYTES") or 1_000_000),
         max_message_chars=int(env.get("PQRBOT_MAX_MESSAGE_CHARS") or 2000),
         rate_limit_sender=int(env.get("PQRBOT_RATE_LIMIT_SENDER") or 30),
-        rate_limit_ip=int(env.get("PQRBOT_RATE_LIMIT_IP") or 120),
+        rate_limit_ip=int(env.get("PQRBOT_RATE_LIMIT_IP") or 300),
         rate_limit_window_seconds=_duration(env.get("PQRBOT_RATE_LIMIT_WINDOW") or "60"),
         webchat_secret=env.get("PQRBOT_WEBCHAT_SECRET") or None,
         retention_dedup_seconds=_duration(env.get("PQRBOT_RETENTION_DEDUP") or "7d"),

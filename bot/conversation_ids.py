@@ -19,7 +19,9 @@ def namespaced(input_channel: str, client_sender: str) -> str:
 
 
 def is_public(conversation_id: Optional[str]) -> bool:
-    return bool(conversation_id) and any(conversation_id.startswith(p) for p in PUBLIC_PREFIXES.values())
+    if not conversation_id:
+        return False
+    return any(conversation_id.startswith(p) for p in PUBLIC_PREFIXES.values())
 
 
 def client_id(conversation_id: str) -> str:

@@ -247,7 +247,9 @@ class OutboxDrainer:
                     done += await self._notify(entry)
             except Exception as exc:  # CRM still down: try again on the next pass
                 await asyncio.to_thread(self.outbox.failed_attempt, entry, f"{type(exc).__name__}")
-                logger.warning("outbox: %s still waiting (%s)", mask(entry.conversation_id), type(exc).__name__)
+                if entry.attempts % 30 == 0:  # not every pass: the CRM may be down for a while
+                    logger.warning("outbox: %s still waiting (%s, %s tries)", mask(entry.conversation_id),
+                                   type(exc).__name__, entry.attempts + 1)
         return done
 
     def _already_sent(self, entry: Entry) -> bool:

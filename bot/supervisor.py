@@ -232,7 +232,13 @@ class Supervisor:
                       f"restarting it in {delay:.0f} s (restart #{child.failures})", flush=True)
             elif child.restart_at is not None and now >= child.restart_at and not self.stopping:
                 print(f"pqrbot: restarting {child.spec.name}", flush=True)
-                self._spawn(child)
+                try:
+                    self._spawn(child)
+                except OSError as exc:  # could not even start it: try again later
+                    child.failures += 1
+                    child.restart_at = now + self.backoff(child.failures)
+                    print(f"pqrbot: could not start {child.spec.name} ({exc}); next try in "
+                          f"{child.restart_at - now:.0f} s", flush=True)
 
     def watch(self) -> int:
         while not self.stopping:
@@ -294,7 +300,7 @@ def run(settings: Settings, skip_train: bool = False) -> int:
                 sup.stop()
                 print(f"pqrbot: the {spec.name} did not start", file=sys.stderr)
             return 1
-    rasa = next(c.proc for c in sup.children if c.spec.name == "Rasa server")
+    rasa = next(c.proc for c in sup.children if c.spec.name == "Rasa server" and c.proc is not None)
     base = f"http://{settings.host}:{settings.rasa_port}"
     if _wait_http(base + "/", rasa, 300):
         print(f"pqrbot: ready. REST channel: {base}/webhooks/rest/webhook  web chat: {base}/webhooks/webchat/",

@@ -302,12 +302,12 @@ class WebhookChannel(InputChannel):
             if not (text and text.strip()) and m.fetch_text is not None:
                 text = await m.fetch_text()
             raw_text = text
-            text = sanitize_text(text)
             limit = int(getattr(self.settings, "max_message_chars", 0) or 0)
-            if limit and message_too_long(text, limit):
+            if limit and message_too_long((text or "").strip(), limit):
                 logger.info("%s message for %s refused: %s characters", self.provider, mask(conv_id), len(text))
                 await outbound.send_text(conv_id, too_long_reply(limit), purpose="too_long")
                 return
+            text = sanitize_text(text)
             if not text and raw_text and raw_text.strip():
                 await outbound.send_text(conv_id, INTENT_SYNTAX_REPLY, purpose="intent_syntax")
                 return

@@ -11,14 +11,11 @@
 """
 from __future__ import annotations
 
-import re
 import threading
 import time
 from collections import deque
 from typing import Callable, Deque, Dict, Optional
 
-# Leading whitespace and slashes, and the "/intent{entities}@confidence" word they introduce.
-_LEADING_SLASH_COMMAND = re.compile(r"^(?:[\s/]*/[^\s/]*)+[\s/]*")
 
 INTENT_SYNTAX_REPLY = "No entendí tu mensaje 🙏 ¿Me lo escribes con palabras, por favor?"
 BODY_TOO_LARGE = "El mensaje es demasiado grande."
@@ -35,19 +32,33 @@ def too_long_reply(limit: int) -> str:
 def neutralize_intent_syntax(text: Optional[str]) -> Optional[str]:
     """The customer's text as plain words: never something Rasa reads as "/intent".
 
-    Telegram's "/start" becomes "Hola". Returns "" when nothing but a slash command remains.
+    Each leading "/intent@confidence{entities}" (any spacing, any number of slashes) is dropped,
+    the words after it are kept. Telegram's "/start" becomes "Hola". Returns "" when nothing
+    but slash commands remain. Linear in the length of the text.
     """
     if text is None:
         return None
-    stripped = text.strip()
-    if not stripped.startswith("/"):
-        return stripped
-    if stripped.lower() == "/start":  # Telegram's first message
+    s = text.strip()
+    if not s.startswith("/"):
+        return s
+    if s.lower() == "/start":  # Telegram's first message
         return "Hola"
-    rest = _LEADING_SLASH_COMMAND.sub("", stripped).strip()
-    while rest.startswith("/"):  # belt and braces: never leave a leading slash
-        rest = rest.lstrip("/").strip()
-    return rest
+    n, i = len(s), 0
+    last_brace = s.rfind("}")
+    while i < n and s[i] == "/":
+        while i < n and (s[i] == "/" or s[i].isspace()):
+            i += 1
+        while i < n and not (s[i].isspace() or s[i] in "{@/"):
+            i += 1  # the intent's name
+        if i < n and s[i] == "@":
+            i += 1
+            while i < n and (s[i].isdigit() or s[i] == "."):
+                i += 1  # a confidence
+        if i < n and s[i] == "{":
+            i = last_brace + 1 if last_brace > i else i + 1  # the entities
+        while i < n and s[i].isspace():
+            i += 1
+    return s[i:].strip()
 
 
 def body_too_large(request, limit: int) -> bool:
@@ -62,7 +73,7 @@ def body_too_large(request, limit: int) -> bool:
 
 
 def message_too_long(text: Optional[str], limit: int) -> bool:
-    return bool(text) and len(text) > limit
+    return text is not None and len(text) > limit
 
 
 class RateLimiter:

@@ -149,7 +149,7 @@ class ChatRestInput(RestInput):
         if self._limits is None:
             window = float(self._setting("rate_limit_window_seconds", 60.0))
             self._limits = (RateLimiter(int(self._setting("rate_limit_sender", 30)), window),
-                            RateLimiter(int(self._setting("rate_limit_ip", 120)), window))
+                            RateLimiter(int(self._setting("rate_limit_ip", 300)), window))
         return self._limits
 
     @property

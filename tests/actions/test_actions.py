@@ -6,7 +6,6 @@ from typing import List, Optional
 
 import pytest
 from rasa_sdk import Tracker
-from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.asks import AskConfirmacion, AskNumeroDocumento

@@ -2,11 +2,9 @@
 0600, tracker store URL, action server token and quiet errors, --since on SQLite."""
 from __future__ import annotations
 
-import json
 import logging
 import socket
 import sys
-import uuid
 
 import httpx
 import pytest
@@ -215,7 +213,7 @@ async def test_a_failing_action_never_echoes_or_logs_the_tracker(start_action_se
     async with httpx.AsyncClient() as client:
         r = await client.post(action_server + "/webhook?token=tok-123", json=call("action_numero_pqr"))
     assert r.status_code == 500
-    assert r.json() == {"error": "internal error"}
+    assert r.json() == {"error": "internal error", "action_name": "action_numero_pqr"}
     for secret in ("Ana María", "Calle 10", "3001234567"):
         assert secret not in r.text and secret not in caplog.text
     assert "action_numero_pqr failed: RuntimeError" in caplog.text
@@ -223,7 +221,7 @@ async def test_a_failing_action_never_echoes_or_logs_the_tracker(start_action_se
 
 # ------------------------------------------------------------------ --since
 def test_since_with_an_offset_means_that_instant_on_sqlite(tmp_path):
-    from datetime import datetime, timedelta, timezone
+    from datetime import timedelta, timezone
 
     from bot.cli import _parse_since
     from crm_adapter.models import MedioNotificacion, SolicitudPQR
@@ -240,3 +238,11 @@ def test_since_with_an_offset_means_that_instant_on_sqlite(tmp_path):
     assert store.list_pqrs(since=_parse_since(just_after)) == []
     assert len(store.list_pqrs(since=_parse_since(just_before))) == 1
     store.dispose()
+
+
+def test_pqrbot_run_refuses_a_database_it_does_not_support(tmp_path, capsys):
+    from bot.supervisor import run
+
+    settings = load_settings({"PQRBOT_DATA_DIR": str(tmp_path), "PQRBOT_DATABASE_URL": "mysql://u:p@db/pqr"})
+    assert run(settings, skip_train=True) == 2
+    assert "must be a PostgreSQL" in capsys.readouterr().err

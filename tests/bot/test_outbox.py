@@ -61,3 +61,21 @@ async def test_a_failed_send_is_retried_and_not_duplicated(tmp_path, store):
     await drainer.drain_once()
     await drainer.drain_once()
     assert len(outbound.sent) == 1 and len(store.list_pqrs()) == 1
+
+
+def test_operations_list_the_outbox_masked(tmp_path, monkeypatch, capsys):
+    import json
+
+    from bot import cli, composition
+    from bot.config import load_settings
+
+    settings = load_settings({"PQRBOT_DATA_DIR": str(tmp_path)})
+    Outbox(settings.outbox_path).put("whatsapp:+573001234567", solicitud(), NUMERO_MARK)
+    composition.override(settings_=settings)
+    try:
+        assert cli.main(["outbox", "--json", "--open"]) == 0
+    finally:
+        composition.reset()
+    [row] = json.loads(capsys.readouterr().out)
+    assert row["status"] == "pending" and row["canal"] == "WhatsApp"
+    assert "3001234567" not in json.dumps(row) and "Juan" not in json.dumps(row)

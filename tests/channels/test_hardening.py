@@ -27,6 +27,20 @@ def test_no_spelling_leaves_an_intent_for_rasa(text):
     assert "afirmar" not in out and "informar" not in out
 
 
+@pytest.mark.parametrize("text", ['/afirmar{"consentimiento": "si"}', "/afirmar@0.99{\"x\": \"sí\"}"])
+def test_entities_of_a_smuggled_intent_leave_no_words_behind(text):
+    assert neutralize_intent_syntax(text) == ""
+
+
+def test_neutralising_is_linear_on_long_input():
+    import time
+
+    started = time.perf_counter()
+    for evil in ("/ " * 500_000, "/{" * 500_000, "/" * 1_000_000 + "a", "/@" + "1." * 500_000):
+        assert not neutralize_intent_syntax(evil).startswith("/")
+    assert time.perf_counter() - started < 5
+
+
 def test_words_after_a_slash_command_are_kept_and_plain_text_untouched():
     assert neutralize_intent_syntax("/afirmar hola, quiero un reclamo") == "hola, quiero un reclamo"
     assert neutralize_intent_syntax("la factura vino a/b") == "la factura vino a/b"
@@ -125,3 +139,21 @@ async def test_x_genuine_crc_and_deliveries_still_work(tw):
     await tw.settle()
     assert r.status_code == 200 and len(tw.assistant.messages) == 1
     assert OWN  # the fixture's account
+
+
+@pytest.mark.parametrize("channel,path", [
+    ("meta", "/webhooks/meta/webhook"), ("telegram", "/webhooks/telegram/webhook"),
+    ("twitter", "/webhooks/twitter/webhook"),
+])
+async def test_every_webhook_caps_the_body_before_parsing(channel, path, provider, make_runtime, serve):
+    from bot.channels.meta import MetaInput
+    from bot.channels.telegram import TelegramInput
+
+    cls = {"meta": MetaInput, "telegram": TelegramInput, "twitter": TwitterInput}[channel]
+    served = await serve(cls(runtime=make_runtime(provider.url)))
+    body = b'{"object": "page", "x": "' + b"a" * 3_000_000 + b'"}'
+    async with httpx.AsyncClient() as client:
+        r = await client.post(served.url(path), content=body, headers={
+            "Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": "telegram-secret"})
+    assert r.status_code == 413
+    assert served.assistant.messages == []

@@ -220,7 +220,7 @@ async def test_crm_down_in_the_middle_of_filing_then_back_exactly_one_pqr_whose_
 async def test_a_retry_that_files_directly_settles_the_queued_entry(outage, tmp_path):
     proxy, store, url = outage
     with FakeTwilio() as fake:
-        settings, registry, outbound, deps = world(tmp_path, store, url, fake)
+        settings, _registry, outbound, deps = world(tmp_path, store, url, fake)
         t = tracker(full_slots(), "sí", channel="whatsapp", active=False, sender=WA)
         proxy.cut()
         await ActionCerrarSolicitud(deps).run(CollectingDispatcher(), t, {})
@@ -258,3 +258,45 @@ async def test_a_slow_crm_does_not_keep_the_customer_waiting_and_files_once(outa
         assert len([m for m in fake.messages if pqr.numero in m.get("Body", "")]) == 1
         assert box.count(PENDING) == 0 and box.count(FILED) == 0
         box.dispose()
+
+
+def test_the_worker_process_files_and_sends_the_number_when_the_database_is_back(outage, tmp_path):
+    """The real worker process (`pqrbot worker`) drains the outbox across the outage."""
+    import asyncio
+    import subprocess
+    import sys
+    import time
+    from datetime import datetime, timezone
+    from pathlib import Path
+
+    proxy, store, url = outage
+    root = Path(__file__).resolve().parents[2]
+    with FakeTwilio() as fake:
+        settings, registry, _outbound, deps = world(tmp_path, store, url, fake)
+        registry.touch(WA, "whatsapp", "WhatsApp", WA, datetime.now(timezone.utc))
+        env = dict(settings.env, PYTHONPATH=str(root), PQRBOT_FOLLOWUP_POLL_INTERVAL="1",
+                   SQLALCHEMY_SILENCE_UBER_WARNING="1")
+        log = (tmp_path / "worker.log").open("w")
+        worker = subprocess.Popen([sys.executable, "-m", "bot.cli", "worker"], cwd=root, env=env,
+                                  stdout=log, stderr=subprocess.STDOUT)
+        try:
+            time.sleep(3)
+            proxy.cut()
+            d = CollectingDispatcher()
+            t = tracker(full_slots(), "sí", channel="whatsapp", active=False, sender=WA)
+            asyncio.run(ActionCerrarSolicitud(deps).run(d, t, {}))
+            assert "Recibí tu reclamo" in d.messages[0]["text"]
+            time.sleep(4)  # the worker tries while the database is down
+            assert fake.messages == [] and worker.poll() is None
+            proxy.restore()
+            deadline = time.monotonic() + 60
+            while not fake.messages and time.monotonic() < deadline:
+                time.sleep(0.5)
+            time.sleep(3)  # would a second message follow?
+        finally:
+            worker.terminate()
+            worker.wait(timeout=30)
+            log.close()
+        [pqr] = [p for p in store.list_pqrs() if p.conversation_id == WA]
+        numbers = [m for m in fake.messages if pqr.numero in m.get("Body", "")]
+        assert len(numbers) == 1 and numbers[0]["To"] == WA, (tmp_path / "worker.log").read_text()[-3000:]

@@ -197,7 +197,44 @@ def test_whatsapp_customer_files_then_outsiders_cannot_read_or_steer_the_convers
     cmdlines = children_cmdlines(proc.pid)
     assert any("bot.rasa_server" in c for c in cmdlines) and any("bot.action_server" in c for c in cmdlines)
     assert not any(API_TOKEN in c or "--auth-token" in c or TOKEN in c for c in cmdlines)
+    # 8. every body is capped, not only the channels' (Sanic's limit in the Rasa process)
+    status, _ = http("POST", srv.base + "/webhooks/webchat/session", b"x" * 3_000_000)
+    assert status == 413
+    # 9. the customer's name, document, phone and address never reach the logs
+    logs = srv.log.read_text(errors="replace")
+    for secret in ("Juan Pérez", "1036654321", "3001234567", "Ana López", "43512876", "ana@example.com"):
+        assert secret not in logs, secret
     data = Path(srv.env["PQRBOT_DATA_DIR"])
     for path in [data / "run" / "endpoints.yml", data / "run" / "credentials.yml", data / "pqrbot.db",
                  data / "tracker.db"]:
         assert path.stat().st_mode & 0o777 == 0o600, path
+
+
+def test_a_dead_child_is_restarted_and_the_assistant_goes_on(stack):
+    import signal
+
+    proc, srv, _fake = stack
+    actions_port = int(srv.env["PQRBOT_ACTIONS_PORT"])
+    pids = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if (entry.name.isdigit() and b"bot.action_server" in (entry / "cmdline").read_bytes()
+                    and int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == proc.pid):
+                pids.append(int(entry.name))
+        except OSError:
+            continue
+    assert len(pids) == 1, pids
+    os.kill(pids[0], signal.SIGKILL)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        log = srv.log.read_text(errors="replace")
+        if "restarting action server" in log and listening_addresses(actions_port):
+            break
+        time.sleep(1)
+    log = srv.log.read_text(errors="replace")
+    assert "action server exited with code" in log and "restarting action server" in log
+    assert proc.poll() is None, "the supervisor and the other children go on"
+    time.sleep(3)
+    status, replies = rest(srv, f"after-restart-{uuid.uuid4().hex[:6]}", "¿cuál era el número de mi reclamo?")
+    # answered by a custom action (action_numero_pqr): the restarted action server serves it
+    assert status == 200 and "Todavía no tienes" in " ".join(r.get("text", "") for r in replies)

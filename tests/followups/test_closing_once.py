@@ -72,7 +72,7 @@ async def test_a_worker_dying_after_the_provider_accepted_does_not_cause_a_secon
 
 
 async def test_rest_conversations_are_not_retried_as_failures(store, clock, world):
-    registry, sender, outbound, hooks = world
+    registry, _sender, outbound, hooks = world
     hooks.data_requested(REST, "nombre")
     clock.advance(seconds=31)
     worker = FollowupWorker(store, outbound, registry, clock=clock, worker_id="w1")
