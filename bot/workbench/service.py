@@ -29,6 +29,10 @@ def label(wb: Workbench, item_id: int, intent: str, text: Optional[str] = None, 
     result = dataset.add_example(wb.root, text if text is not None else item["text"], intent, create_intent)
     if not wb.store.resolve(item_id, schema.LABELLED, actor, intent=result.intent, text=result.text):
         raise LabelError(f"inbox item {item_id} was resolved meanwhile", 409)
+    if result.written and wb.validate_after_label:
+        from bot.workbench import validation
+
+        validation.start(wb.root, wb.work_dir, wb.python)
     wb.audit(actor or "", "nlu.label", f"nlu_inbox:{item_id}",
              {"intent": result.intent, "text": result.text, "new_intent": result.new_intent,
               "written": result.written})
@@ -75,8 +79,11 @@ def intents_overview(wb: Workbench) -> Dict[str, Any]:
             row["f1"] = evaluation["intents"][name]["f1"]
             row["support"] = evaluation["intents"][name]["support"]
         rows.append(row)
+    from bot.workbench import validation
+
     return {
         "intents": rows,
+        "validation": validation.last(wb.root, wb.work_dir),
         "evaluation": None if evaluation is None else {
             k: evaluation.get(k) for k in ("accuracy", "macro_f1", "total", "evaluated_at", "model_sha")},
     }

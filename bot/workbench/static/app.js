@@ -102,6 +102,13 @@ async function loadIntents() {
   $("#eval-summary").textContent = ev
     ? `Última evaluación del modelo activo: exactitud ${pct(ev.accuracy)}, F1 macro ${pct(ev.macro_f1)} (${ev.total} mensajes, ${when(ev.evaluated_at)}).`
     : "El modelo activo no se ha evaluado todavía (botón «Evaluar modelo activo» en Modelos).";
+  const v = r.data.validation;
+  const vline = $("#validation");
+  vline.className = v && !v.ok ? "worse" : "";
+  vline.textContent = !v ? "Los datos de entrenamiento se validan con Rasa después de cada etiqueta."
+    : v.stale ? "Validando los datos de entrenamiento con Rasa…"
+    : v.ok ? `Datos de entrenamiento válidos para Rasa (${v.examples} ejemplos, ${when(v.checked_at)}).`
+    : "Rasa encontró problemas en los datos de entrenamiento: " + v.problems.join(" · ");
   const body = $("#intents tbody");
   body.replaceChildren(...r.data.intents.map((i) => el("tr", { "data-intent": i.name },
     el("td", {}, i.name), el("td", { class: "num" }, i.examples), el("td", { class: "num" }, i.reviewed),
