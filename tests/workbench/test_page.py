@@ -137,3 +137,30 @@ def test_models_tab_shows_live_vs_candidate_and_activates_after_confirmation(wb,
 def test_agent_sees_the_refusal(wb, site, browser):
     page = _page(browser, site, "agente")
     page.wait_for_selector("#notice:has-text('rol')")
+
+
+def test_conversation_link_opens_the_masked_transcript(wb, site, browser, monkeypatch):
+    import sys
+    import types
+    from datetime import datetime, timezone
+
+    class Event:
+        def __init__(self, kind, text):
+            self.kind, self.text, self.intent, self.confidence = kind, text, None, None
+            self.at = datetime(2026, 11, 30, 10, 0, tzinfo=timezone.utc)
+
+    class FakeEventStore:
+        def __init__(self, engine):
+            pass
+
+        def for_conversation(self, conversation_id, kinds=None):
+            return [Event("user", "hola, mi correo es ana@gmail.com"), Event("bot", "¡Hola! ¿En qué te ayudo?")]
+
+    monkeypatch.setitem(sys.modules, "bot.events.store", types.SimpleNamespace(EventStore=FakeEventStore))
+    _seed(wb)
+    page = _page(browser, site, "entrenador")
+    page.locator("#inbox tbody tr a.conv").first.click()
+    transcript = page.locator("tr.transcript")
+    transcript.wait_for()
+    assert "¡Hola! ¿En qué te ayudo?" in transcript.inner_text()
+    assert "ana@gmail.com" not in transcript.inner_text() and "a***@***.com" in transcript.inner_text()
