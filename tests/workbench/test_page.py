@@ -95,6 +95,7 @@ def test_trainer_labels_and_discards_from_the_page(wb, site, browser, tmp_path):
     subsidio = page.locator(f"#inbox tbody tr[data-id='{subsidio_id}']")
     assert subsidio.locator("input[type=text]").input_value().startswith("oiga y lo del subsidio cc *")
     assert "fuera_de_alcance 0.31" in subsidio.inner_text()
+    page.screenshot(path=str(tmp_path / "inbox.png"), full_page=True)
     subsidio.locator("input[type=text]").fill("oiga y lo del subsidio")
     subsidio.locator("input[list]").fill("fuera_de_alcance")
     subsidio.locator("button.label").click()
