@@ -145,7 +145,10 @@ class Services:
         from bot.workbench.context import Workbench
         from bot.workbench.store import WorkbenchStore
 
-        return self._get("workbench", lambda: Workbench(store=WorkbenchStore(self.engine), settings=self.settings))
+        return self._get(
+            "workbench",
+            lambda: Workbench(store=WorkbenchStore(self.engine), settings=self.settings, validate_after_label=True),
+        )
 
     def media_for(self, conversation_id: str) -> List["Evidencia"]:
         """Media the customer sent in a conversation (photos of the bill...), as PQR evidence."""

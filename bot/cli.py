@@ -106,17 +106,13 @@ def _cmd_consentimientos(args: argparse.Namespace) -> int:
     from bot.conversation_ids import client_id
 
     # Like the PQRs, the public channel's conversations show the id the client used.
-    found = composition.get_store().list_consentimientos()
+    found = bootstrap.services().store.list_consentimientos()
     rows = [
         {"conversation_id": client_id(c.conversation_id), "canal": c.canal, "aceptado": c.aceptado,
          "respuesta": c.respuesta, "policy_version": c.policy_version,
          "creado_en": c.creado_en.isoformat() if c.creado_en else None}
-<<<<<<< HEAD
-        for c in bootstrap.services().store.list_consentimientos(args.conversation)
-=======
         for c in found
         if not args.conversation or args.conversation in (c.conversation_id, client_id(c.conversation_id))
->>>>>>> wave2/hardening
     ]
     return _emit(args, rows, ["creado_en", "canal", "aceptado", "policy_version", "conversation_id"])
 

@@ -53,9 +53,9 @@ def rows(settings, *, only_open: bool = False, reveal: bool = False) -> list:
 
 
 def run(args) -> int:
-    from bot import composition
+    from bot import bootstrap
 
-    found = rows(composition.settings(), only_open=args.open, reveal=args.reveal)
+    found = rows(bootstrap.settings(), only_open=args.open, reveal=args.reveal)
     if args.json:
         sys.stdout.write(json.dumps(found, ensure_ascii=False, indent=2) + "\n")
         return 0

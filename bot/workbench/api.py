@@ -8,7 +8,8 @@ authenticated user (401) with the scope ``entrenador`` (admins have it; others g
                                        "channel", "conversation_id", "at", ...}]}
     POST /inbox/{id}       {"intent": NAME[, "text": corrected][, "create_intent": true]} | {"discard": true}
     POST /flags            {"conversation_id", "text"[, "predicted_intent", "confidence", "channel", "note"]}
-    GET  /intents          examples per intent, confusions of the last evaluation
+    GET  /conversations/{id}  the conversation's messages, masked (the inbox's link)
+    GET  /intents          examples per intent, confusions of the last evaluation, validation
     GET  /evaluation       live model's evaluation, latest candidate and comparison
     POST /evaluation       evaluate the live model in the background
     GET  /train            latest jobs; POST /train starts a candidate training (202)
@@ -131,6 +132,13 @@ async def post_flag(request: Request) -> JSONResponse:
 
 @trainer
 @_guarded
+async def get_conversation(request: Request) -> JSONResponse:
+    wb = _workbench(request)
+    return JSONResponse(await run_in_threadpool(service.conversation, wb, request.path_params["cid"]))
+
+
+@trainer
+@_guarded
 async def get_intents(request: Request) -> JSONResponse:
     return JSONResponse(await run_in_threadpool(service.intents_overview, _workbench(request)))
 
@@ -205,6 +213,7 @@ ROUTES = [
     Route("/inbox", get_inbox, methods=["GET"]),
     Route("/inbox/{item_id:int}", post_inbox_item, methods=["POST"]),
     Route("/flags", post_flag, methods=["POST"]),
+    Route("/conversations/{cid:path}", get_conversation, methods=["GET"]),
     Route("/intents", get_intents, methods=["GET"]),
     Route("/evaluation", get_evaluation, methods=["GET"]),
     Route("/evaluation", post_evaluation, methods=["POST"]),

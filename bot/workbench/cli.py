@@ -97,14 +97,10 @@ def _cmd_intents(args) -> int:
 
 
 def _cmd_validate(args) -> int:
-    from bot.workbench import dataset
+    from bot.workbench import validation
 
     wb = _wb()
-    with contextlib.redirect_stdout(sys.stderr):
-        report = dataset.validate_with_rasa(wb.root)
-    leaks = dataset.leaks(wb.root)
-    for intent, text in leaks:
-        report["problems"].append(f"test-set example {text!r} ({intent}) is also a training example")
+    report = validation.check(wb.root)
     for problem in report["problems"]:
         print(f"  - {problem}", file=sys.stderr)
     if report["problems"]:

@@ -35,6 +35,7 @@ class Workbench:
     settings: Optional[Settings] = None
     audit: AuditFn = field(default=console_audit)
     python: Optional[str] = None  # interpreter for background jobs (default: this one)
+    validate_after_label: bool = False  # run Rasa's reader in the background after each label
 
     @property
     def work_dir(self) -> Path:

@@ -15,7 +15,7 @@ import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Iterator, List, Optional, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 import yaml
 
@@ -169,7 +169,7 @@ def declare_intent(root: Path, intent: str) -> bool:
     while end < len(lines) and (lines[end].startswith((" ", "\t")) or not lines[end].strip()):
         end += 1
     last = max((i for i in range(start + 1, end) if lines[i].strip().startswith("- ")), default=start)
-    indent = re.match(r"^(\s*)", lines[last]).group(1) if last > start else "  "
+    indent = lines[last][: len(lines[last]) - len(lines[last].lstrip())] if last > start else "  "
     lines.insert(last + 1, f"{indent}- {intent}\n")
     _write_atomic(path, "".join(lines))
     return True
@@ -221,7 +221,7 @@ def add_example(root: Path, text: str, intent: str, create_intent: bool = False)
     return LabelResult(intent, text, True, new_intent, str(REVIEWED))
 
 
-def validate_with_rasa(root: Path) -> Dict[str, object]:
+def validate_with_rasa(root: Path) -> Dict[str, Any]:
     """Rasa's own reader on the training data and the domain: {"ok", "problems", "examples"}."""
     from rasa.shared.core.domain import Domain
     from rasa.shared.nlu.training_data.loading import load_data
@@ -257,7 +257,7 @@ def leaks(root: Path) -> List[Tuple[str, str]]:
     return [(i, t) for i, t in test_examples(root) if normal(t) in train]
 
 
-def confusions(evaluation: Optional[dict], intent: str, limit: int = 3) -> List[Dict[str, object]]:
+def confusions(evaluation: Optional[dict], intent: str, limit: int = 3) -> List[Dict[str, Any]]:
     """The intents ``intent`` was mistaken for in an evaluation (from its confusion pairs)."""
     if not evaluation:
         return []

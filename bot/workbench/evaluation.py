@@ -14,7 +14,7 @@ import json
 import logging
 import os
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from bot.workbench import dataset, metrics
 
@@ -61,7 +61,7 @@ def predict(model_path: Path, texts: Sequence[str]) -> List[Tuple[str, float]]:
     return asyncio.run(run())
 
 
-def evaluate(model_path: Path, root: Path) -> Dict[str, object]:
+def evaluate(model_path: Path, root: Path) -> Dict[str, Any]:
     """Metrics of the model on the test set, with each message's prediction."""
     examples = load_test_set(root)
     predictions = predict(model_path, [text for _, text in examples])
@@ -69,7 +69,7 @@ def evaluate(model_path: Path, root: Path) -> Dict[str, object]:
 
 
 def build_result(examples: Sequence[Tuple[str, str]], predictions: Sequence[Tuple[str, float]],
-                 model_path: Optional[Path] = None, root: Optional[Path] = None) -> Dict[str, object]:
+                 model_path: Optional[Path] = None, root: Optional[Path] = None) -> Dict[str, Any]:
     truth = [intent for intent, _ in examples]
     predicted = [p for p, _ in predictions]
     confidences = [c for _, c in predictions]
@@ -86,31 +86,31 @@ def build_result(examples: Sequence[Tuple[str, str]], predictions: Sequence[Tupl
     return result
 
 
-def summary(result: Dict[str, object]) -> Dict[str, object]:
+def summary(result: Dict[str, Any]) -> Dict[str, Any]:
     """The public JSON shape: {"intents", "accuracy", "macro_f1"} (and a few extra keys)."""
     keys = ("intents", "accuracy", "macro_f1", "total", "confusions", "other_predictions", "model")
     return {k: result[k] for k in keys if k in result}
 
 
-def format_table(result: Dict[str, object]) -> str:
+def format_table(result: Dict[str, Any]) -> str:
     lines = [f"{'intent':<24} {'precision':>9} {'recall':>7} {'f1':>6} {'support':>7}"]
-    for name, row in result["intents"].items():  # type: ignore[union-attr]
+    for name, row in result["intents"].items():
         lines.append(f"{name:<24} {row['precision']:>9.3f} {row['recall']:>7.3f} {row['f1']:>6.3f} "
                      f"{row['support']:>7}")
     lines.append(f"{'accuracy':<24} {result['accuracy']:>32.3f} {result['total']:>7}")
     lines.append(f"{'macro F1':<24} {result['macro_f1']:>32.3f}")
-    for name, count in (result.get("other_predictions") or {}).items():  # type: ignore[union-attr]
+    for name, count in (result.get("other_predictions") or {}).items():
         lines.append(f"(predicted {name} for {count} message(s))")
     return "\n".join(lines)
 
 
-def _plots(result: Dict[str, object], out: Path) -> None:
+def _plots(result: Dict[str, Any], out: Path) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    preds = result["predictions"]  # type: ignore[index]
+    preds = result["predictions"]
     truth = [p["intent"] for p in preds]
     predicted = [p["predicted"] for p in preds]
     rows, cols, counts = metrics.confusion_matrix(truth, predicted)
@@ -150,16 +150,16 @@ def _plots(result: Dict[str, object], out: Path) -> None:
     plt.close(fig)
 
 
-def _html(result: Dict[str, object]) -> str:
+def _html(result: Dict[str, Any]) -> str:
     esc = html.escape
     rows = "".join(
         f"<tr><td>{esc(n)}</td><td>{r['precision']:.3f}</td><td>{r['recall']:.3f}</td><td>{r['f1']:.3f}</td>"
-        f"<td>{r['support']}</td></tr>" for n, r in result["intents"].items()  # type: ignore[union-attr]
+        f"<td>{r['support']}</td></tr>" for n, r in result["intents"].items()
     )
     errors = "".join(
         f"<tr><td>{esc(p['text'])}</td><td>{esc(p['intent'])}</td><td>{esc(p['predicted'])}</td>"
         f"<td>{p['confidence']:.2f}</td></tr>"
-        for p in result["predictions"] if p["intent"] != p["predicted"]  # type: ignore[union-attr]
+        for p in result["predictions"] if p["intent"] != p["predicted"]
     ) or "<tr><td colspan=4>none</td></tr>"
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>pqrbot NLU evaluation</title>
@@ -179,7 +179,7 @@ td,th{{border:1px solid #ccc;padding:.25em .6em;text-align:left}}img{{max-width:
 """
 
 
-def write_report(result: Dict[str, object], out: Path) -> List[Path]:
+def write_report(result: Dict[str, Any], out: Path) -> List[Path]:
     out.mkdir(parents=True, exist_ok=True)
     _plots(result, out)
     (out / "report.html").write_text(_html(result), encoding="utf-8")

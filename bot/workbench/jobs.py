@@ -12,7 +12,7 @@ import subprocess
 import sys
 import traceback
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from bot.workbench import evaluation
 from bot.workbench.context import Workbench
@@ -29,8 +29,8 @@ def _run(cmd: List[str], root: Path, log, on_progress: Optional[Callable[[float]
     proc = subprocess.Popen(cmd, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     tail = ""
     last = -1
-    assert proc.stdout is not None
-    for chunk in iter(lambda: proc.stdout.read1(4096), b""):  # type: ignore[attr-defined]
+    stream: Any = proc.stdout
+    for chunk in iter(lambda: stream.read1(4096), b""):
         text = chunk.decode(errors="replace")
         log.write(text)
         tail = (tail + text)[-3000:]
@@ -43,7 +43,7 @@ def _run(cmd: List[str], root: Path, log, on_progress: Optional[Callable[[float]
     return proc.wait(), tail
 
 
-def _evaluate_and_store(wb: Workbench, model: Path, out: Path) -> Dict[str, object]:
+def _evaluate_and_store(wb: Workbench, model: Path, out: Path) -> Dict[str, Any]:
     with contextlib.redirect_stdout(sys.stderr):
         result = evaluation.evaluate(model, wb.root)
     evaluation.write_report(result, out)

@@ -2,7 +2,8 @@
 
 Reuses the project's readers: ``bot.channels.logmask.mask`` (long numbers, e-mails, tokens) and
 the labelled readers of ``actions.parsing`` (documents, contracts, mobiles, addresses, names),
-plus the names the assistant itself recognised (``PER`` entities). Numbers keep their shape and
+plus the names the assistant itself recognised (``PER`` entities it accepts as a name, by the rule of
+``parse_message``: spaCy also tags "Zzzzzz" or "Jajaja" as persons). Numbers keep their shape and
 their last two digits, as in the logs ("cc *********21"); a name keeps its initials ("J*** P***").
 """
 from __future__ import annotations
@@ -73,15 +74,20 @@ def _introduced_names(text: str) -> List[str]:
             words.append(w.group(0))
             end = w.end()
         for n in range(len(words), 0, -1):
-            candidate = " ".join(words[:n])
-            if P.find_name(f"{m.group(1)} {candidate}"):
-                found.append(candidate)
+            name = P.find_name(f"{m.group(1)} {' '.join(words[:n])}")
+            if name:  # find_name stops at words that are not names ("y mi ..."): keep its length
+                found.append(" ".join(words[:len(name.split())]))
                 break
     return found
 
 
+def _recognised(entity: str) -> str:
+    """The PER entity as the assistant takes it for a name (parse_message's own rule), or ''."""
+    return P.parse_message("", [entity]).nombre or ""
+
+
 def _name_variants(text: str, names: Iterable[str], with_data: bool) -> List[str]:
-    found = [n for n in names if n and len(n.strip()) >= 2] + _introduced_names(text)
+    found = [_recognised(n) for n in names if n] + _introduced_names(text)
     # leftover_name reads any run of plain words as a name: only trusted among other data
     for finder in (P.find_name, P.leftover_name) if with_data else (P.find_name,):
         try:
@@ -90,7 +96,7 @@ def _name_variants(text: str, names: Iterable[str], with_data: bool) -> List[str
             value = None
         if value:
             found.append(value)
-    return sorted({n.strip() for n in found}, key=len, reverse=True)
+    return sorted({n.strip() for n in found if n and len(n.strip()) >= 2}, key=len, reverse=True)
 
 
 def mask_text(text: str, names: Iterable[str] = ()) -> str:

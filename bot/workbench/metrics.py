@@ -7,7 +7,7 @@ test set has no example of) counts against the true intent's recall and in ``oth
 from __future__ import annotations
 
 from collections import Counter
-from typing import Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence
 
 
 def _ratio(a: int, b: int) -> float:
@@ -15,7 +15,7 @@ def _ratio(a: int, b: int) -> float:
 
 
 def compute(truth: Sequence[str], predicted: Sequence[str],
-            confidences: Optional[Sequence[float]] = None) -> Dict[str, object]:
+            confidences: Optional[Sequence[float]] = None) -> Dict[str, Any]:
     """{"intents": {name: {precision, recall, f1, support}}, "accuracy", "macro_f1", ...}."""
     if len(truth) != len(predicted):
         raise ValueError("truth and predicted must have the same length")
@@ -32,11 +32,9 @@ def compute(truth: Sequence[str], predicted: Sequence[str],
         intents[label] = {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4),
                           "support": support[label]}
     correct = sum(pairs[(label, label)] for label in labels)
-    confusions = sorted(
-        ({"intent": t, "predicted": p, "count": n} for (t, p), n in pairs.items() if t != p),
-        key=lambda c: (-c["count"], c["intent"], c["predicted"]),
-    )
-    result: Dict[str, object] = {
+    wrong = sorted(((t, p, n) for (t, p), n in pairs.items() if t != p), key=lambda c: (-c[2], c[0], c[1]))
+    confusions = [{"intent": t, "predicted": p, "count": n} for t, p, n in wrong]
+    result: Dict[str, Any] = {
         "intents": intents,
         "accuracy": round(_ratio(correct, len(truth)), 4),
         "macro_f1": round(sum(v["f1"] for v in intents.values()) / len(intents), 4) if intents else 0.0,

@@ -39,6 +39,9 @@ nlu_inbox = Table(
     Column("resolved_at", DateTime(timezone=True), nullable=True),
 )
 Index("ix_nlu_inbox_status_key", nlu_inbox.c.status, nlu_inbox.c.group_key)
+# At most one open item per masked text, even with several processes capturing at once.
+Index("uq_nlu_inbox_open_key", nlu_inbox.c.group_key, unique=True,
+      postgresql_where=nlu_inbox.c.status == OPEN, sqlite_where=nlu_inbox.c.status == OPEN)
 
 # Background jobs: candidate training runs and evaluations of the live model
 nlu_jobs = Table(

@@ -29,6 +29,10 @@ def label(wb: Workbench, item_id: int, intent: str, text: Optional[str] = None, 
     result = dataset.add_example(wb.root, text if text is not None else item["text"], intent, create_intent)
     if not wb.store.resolve(item_id, schema.LABELLED, actor, intent=result.intent, text=result.text):
         raise LabelError(f"inbox item {item_id} was resolved meanwhile", 409)
+    if result.written and wb.validate_after_label:
+        from bot.workbench import validation
+
+        validation.start(wb.root, wb.work_dir, wb.python)
     wb.audit(actor or "", "nlu.label", f"nlu_inbox:{item_id}",
              {"intent": result.intent, "text": result.text, "new_intent": result.new_intent,
               "written": result.written})
@@ -75,8 +79,31 @@ def intents_overview(wb: Workbench) -> Dict[str, Any]:
             row["f1"] = evaluation["intents"][name]["f1"]
             row["support"] = evaluation["intents"][name]["support"]
         rows.append(row)
+    from bot.workbench import validation
+
     return {
         "intents": rows,
+        "validation": validation.last(wb.root, wb.work_dir),
         "evaluation": None if evaluation is None else {
             k: evaluation.get(k) for k in ("accuracy", "macro_f1", "total", "evaluated_at", "model_sha")},
     }
+
+
+def conversation(wb: Workbench, conversation_id: str) -> Dict[str, Any]:
+    """The customer's and the assistant's messages of a conversation, masked (the inbox's link).
+
+    Read from the conversation events the console keeps (``bot.events``); trainers do not get the
+    agents' view of a conversation, and need no personal data to judge what was misunderstood."""
+    from bot.workbench.masking import mask_text
+
+    try:
+        from bot.events.store import EventStore  # type: ignore[import-not-found]
+    except ImportError:
+        raise LabelError("conversation transcripts need the conversation events (bot.events)", 404)
+    events = EventStore(wb.store.engine).for_conversation(conversation_id, kinds=["user", "bot"])
+    if not events:
+        raise LabelError(f"no conversation {conversation_id!r}", 404)
+    return {"conversation_id": conversation_id, "messages": [
+        {"from": "customer" if e.kind == "user" else "bot", "text": mask_text(e.text or ""),
+         "intent": e.intent, "confidence": e.confidence,
+         "at": e.at.isoformat() if e.at else None} for e in events]}

@@ -9,6 +9,7 @@ from typing import Any, Dict, List, Optional
 
 from sqlalchemy import and_, desc, insert, select, update
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 
 from bot.workbench import schema as S
 from crm_adapter.normalize import strip_accents
@@ -76,29 +77,35 @@ class WorkbenchStore:
                        at: Optional[datetime] = None, flagged_by: Optional[str] = None,
                        note: Optional[str] = None) -> int:
         """Adds one occurrence of an (already masked) text; returns the id of its open item."""
-        at = at or utcnow()
-        key = group_key(text)
+        values: Dict[str, Any] = {"last_at": at or utcnow(), "conversation_id": conversation_id, "channel": channel}
+        if reason == S.FLAGGED:
+            values.update(reason=S.FLAGGED, flagged_by=flagged_by)
+            if note:
+                values["note"] = note
+        if predicted_intent is not None:
+            values.update(predicted_intent=predicted_intent, confidence=confidence,
+                          ranking=json.dumps(ranking or [], ensure_ascii=False))
+        new = dict(values, text=text, group_key=group_key(text), status=S.OPEN, reason=reason, count=1,
+                   first_at=values["last_at"], flagged_by=flagged_by, note=note, predicted_intent=predicted_intent,
+                   confidence=confidence, ranking=json.dumps(ranking or [], ensure_ascii=False))
+        for attempt in range(3):
+            try:
+                return self._count_or_open(new["group_key"], values, new)
+            except IntegrityError:  # another process opened the same item meanwhile: count on it
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _count_or_open(self, key: str, values: Dict[str, Any], new: Dict[str, Any]) -> int:
         t = S.nlu_inbox
         with self.engine.begin() as conn:
-            row = conn.execute(
-                select(t).where(and_(t.c.status == S.OPEN, t.c.group_key == key)).order_by(t.c.id).limit(1)
-            ).first()
-            if row is None:
-                return conn.execute(insert(t).values(
-                    text=text, group_key=key, status=S.OPEN, reason=reason, predicted_intent=predicted_intent,
-                    confidence=confidence, ranking=json.dumps(ranking or [], ensure_ascii=False), count=1,
-                    channel=channel, conversation_id=conversation_id, flagged_by=flagged_by, note=note,
-                    first_at=at, last_at=at,
-                )).inserted_primary_key[0]
-            values: Dict[str, Any] = {"count": row.count + 1, "last_at": at, "conversation_id": conversation_id,
-                                      "channel": channel}
-            if reason == S.FLAGGED:
-                values.update(reason=S.FLAGGED, flagged_by=flagged_by, note=note or row.note)
-            if predicted_intent is not None:
-                values.update(predicted_intent=predicted_intent, confidence=confidence,
-                              ranking=json.dumps(ranking or [], ensure_ascii=False))
-            conn.execute(update(t).where(t.c.id == row.id).values(**values))
-            return row.id
+            found = conn.execute(select(t.c.id).where(and_(t.c.status == S.OPEN, t.c.group_key == key))).first()
+            if found is not None:
+                counted = conn.execute(update(t).where(and_(t.c.id == found.id, t.c.status == S.OPEN))
+                                       .values(count=t.c.count + 1, **values))
+                if counted.rowcount == 1:
+                    return found.id
+            return conn.execute(insert(t).values(**new)).inserted_primary_key[0]
 
     def open_items(self, limit: int = 500) -> List[Dict[str, Any]]:
         t = S.nlu_inbox

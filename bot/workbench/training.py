@@ -23,6 +23,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional
 
+from bot.config import PROJECT_ROOT
 from bot.workbench import metrics
 from bot.workbench.context import Workbench
 from bot.workbench.evaluation import TEST_SET, file_sha
@@ -69,7 +70,7 @@ def running_job(wb: Workbench) -> Optional[Dict[str, Any]]:
 def _job_env(wb: Workbench) -> Dict[str, str]:
     env = dict(wb.settings.child_env() if wb.settings else os.environ)
     env["PQRBOT_DATABASE_URL"] = wb.store.engine.url.render_as_string(hide_password=False)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(wb.root), env.get("PYTHONPATH")]))
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))  # the code
     env.setdefault("RASA_TELEMETRY_ENABLED", "false")
     env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
     return env

@@ -124,7 +124,7 @@ def test_consents_are_listed(run):
 def test_consents_of_the_public_channel_show_the_id_the_client_used(run):
     from crm_adapter.models import Consentimiento
 
-    composition.get_store().record_consentimiento(Consentimiento("rest:ana-7", "Chat EPM", True, "sí", "2026-01"))
-    composition.get_store().record_consentimiento(Consentimiento("telegram:9", "Telegram", True, "sí", "2026-01"))
+    bootstrap.services().store.record_consentimiento(Consentimiento("rest:ana-7", "Chat EPM", True, "sí", "2026-01"))
+    bootstrap.services().store.record_consentimiento(Consentimiento("telegram:9", "Telegram", True, "sí", "2026-01"))
     [c] = json.loads(run("crm", "consentimientos", "--json", "--conversation", "ana-7")[1])
     assert c["conversation_id"] == "ana-7" and c["canal"] == "Chat EPM"

@@ -66,16 +66,16 @@ async def test_a_failed_send_is_retried_and_not_duplicated(tmp_path, store):
 def test_operations_list_the_outbox_masked(tmp_path, monkeypatch, capsys):
     import json
 
-    from bot import cli, composition
+    from bot import bootstrap, cli
     from bot.config import load_settings
 
     settings = load_settings({"PQRBOT_DATA_DIR": str(tmp_path)})
     Outbox(settings.outbox_path).put("whatsapp:+573001234567", solicitud(), NUMERO_MARK)
-    composition.override(settings_=settings)
+    bootstrap.override(settings_=settings)
     try:
         assert cli.main(["outbox", "--json", "--open"]) == 0
     finally:
-        composition.reset()
+        bootstrap.reset()
     [row] = json.loads(capsys.readouterr().out)
     assert row["status"] == "pending" and row["canal"] == "WhatsApp"
     assert "3001234567" not in json.dumps(row) and "Juan" not in json.dumps(row)

@@ -117,3 +117,39 @@ def test_intents_count_examples(client, wb):
     rows = {r["name"]: r for r in client.get("/api/nlu/intents", headers=ENTRENADOR).json()["intents"]}
     assert set(rows) == set(dataset.domain_intents(wb.root))
     assert rows["saludo"]["examples"] == dataset.example_counts(wb.root)["saludo"] > 0
+
+
+def test_conversation_link_shows_the_masked_transcript(client, monkeypatch):
+    import sys
+    import types
+    from datetime import datetime, timezone
+
+    headers = {"X-Test-Role": "entrenador"}
+    monkeypatch.setitem(sys.modules, "bot.events.store", None)  # a tree without the conversation events
+    missing = client.get("/api/nlu/conversations/conv-1", headers=headers)
+    assert missing.status_code == 404 and "bot.events" in missing.json()["error"]
+
+    class Event:
+        def __init__(self, kind, text, intent=None, confidence=None):
+            self.kind, self.text, self.intent, self.confidence = kind, text, intent, confidence
+            self.at = datetime(2026, 11, 30, 10, 0, tzinfo=timezone.utc)
+
+    class FakeEventStore:
+        def __init__(self, engine):
+            pass
+
+        def for_conversation(self, conversation_id, kinds=None):
+            assert set(kinds) == {"user", "bot"}
+            if conversation_id != "whatsapp:+573001112233":
+                return []
+            return [Event("user", "mi cedula es 1036654321 y eso?", "nlu_fallback", 0.45),
+                    Event("bot", "Perdón, no te entendí. ¿Me lo dices de otra forma?")]
+
+    monkeypatch.setitem(sys.modules, "bot.events.store", types.SimpleNamespace(EventStore=FakeEventStore))
+    response = client.get("/api/nlu/conversations/whatsapp:+573001112233", headers=headers)
+    assert response.status_code == 200
+    customer, bot = response.json()["messages"]
+    assert customer["from"] == "customer" and "1036654321" not in customer["text"]
+    assert customer["intent"] == "nlu_fallback" and bot["from"] == "bot"
+    assert client.get("/api/nlu/conversations/otra", headers=headers).status_code == 404
+    assert client.get("/api/nlu/conversations/otra", headers={"X-Test-Role": "agente"}).status_code == 403

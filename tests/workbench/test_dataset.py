@@ -80,3 +80,30 @@ def test_repository_training_data_is_valid_and_has_no_test_set_example():
     from bot.config import PROJECT_ROOT
 
     assert dataset.leaks(PROJECT_ROOT) == []
+
+
+def test_background_validation_after_a_label_reports_through_the_intents(wb, audit_log):
+    import time
+
+    from bot.workbench import capture, service, validation
+    from tests.workbench.conftest import user_event
+
+    wb.validate_after_label = True
+    item = capture.record_event(user_event("oigan y lo del subsidio", "nlu_fallback", 0.45), workbench=wb)
+    service.label(wb, item, "fuera_de_alcance")
+    deadline = time.monotonic() + 120
+    while validation.last(wb.root, wb.work_dir) is None and time.monotonic() < deadline:
+        time.sleep(0.5)
+    report = service.intents_overview(wb)["validation"]
+    assert report is not None, "the background validation wrote nothing"
+    assert report["ok"] is True and report["stale"] is False and report["examples"] > 600
+    dataset.add_example(wb.root, "y lo de la reconexion", "fuera_de_alcance")
+    assert service.intents_overview(wb)["validation"]["stale"] is True  # changed since it was checked
+
+
+def test_validation_reports_what_rasa_cannot_read(project: Path):
+    from bot.workbench import validation
+
+    (project / "nlu" / "data" / "reviewed.yml").write_text('version: "3.1"\nnlu:\n- intent: inventado\n  examples: |\n    - algo\n')
+    report = validation.check(project)
+    assert report["ok"] is False and any("inventado" in p for p in report["problems"])

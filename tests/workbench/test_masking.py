@@ -39,3 +39,12 @@ def test_plain_text_is_left_alone():
 def test_introduced_name_is_masked_when_the_message_goes_on():
     assert mask_text("me llamo Ana Mejia y la factura pues") == "me llamo A*** M*** y la factura pues"
     assert mask_text("soy de medellin y me cobraron mucho") == "soy de medellin y me cobraron mucho"
+
+
+def test_only_the_name_is_masked_not_the_words_after_it():
+    assert mask_text("me llamo Maria Lopez y mi cel es 3004567890", names=["Maria Lopez"]) == \
+        "me llamo M*** L*** y mi cel es ********90"
+
+
+def test_person_entities_the_assistant_would_not_take_for_a_name_are_left():
+    assert mask_text("zzzzzz", names=["Zzzzzz"]) == "zzzzzz"  # spaCy's NER on keyboard mashing

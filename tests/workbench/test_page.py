@@ -95,6 +95,7 @@ def test_trainer_labels_and_discards_from_the_page(wb, site, browser, tmp_path):
     subsidio = page.locator(f"#inbox tbody tr[data-id='{subsidio_id}']")
     assert subsidio.locator("input[type=text]").input_value().startswith("oiga y lo del subsidio cc *")
     assert "fuera_de_alcance 0.31" in subsidio.inner_text()
+    page.screenshot(path=str(tmp_path / "inbox.png"), full_page=True)
     subsidio.locator("input[type=text]").fill("oiga y lo del subsidio")
     subsidio.locator("input[list]").fill("fuera_de_alcance")
     subsidio.locator("button.label").click()
@@ -137,3 +138,30 @@ def test_models_tab_shows_live_vs_candidate_and_activates_after_confirmation(wb,
 def test_agent_sees_the_refusal(wb, site, browser):
     page = _page(browser, site, "agente")
     page.wait_for_selector("#notice:has-text('rol')")
+
+
+def test_conversation_link_opens_the_masked_transcript(wb, site, browser, monkeypatch):
+    import sys
+    import types
+    from datetime import datetime, timezone
+
+    class Event:
+        def __init__(self, kind, text):
+            self.kind, self.text, self.intent, self.confidence = kind, text, None, None
+            self.at = datetime(2026, 11, 30, 10, 0, tzinfo=timezone.utc)
+
+    class FakeEventStore:
+        def __init__(self, engine):
+            pass
+
+        def for_conversation(self, conversation_id, kinds=None):
+            return [Event("user", "hola, mi correo es ana@gmail.com"), Event("bot", "¡Hola! ¿En qué te ayudo?")]
+
+    monkeypatch.setitem(sys.modules, "bot.events.store", types.SimpleNamespace(EventStore=FakeEventStore))
+    _seed(wb)
+    page = _page(browser, site, "entrenador")
+    page.locator("#inbox tbody tr a.conv").first.click()
+    transcript = page.locator("tr.transcript")
+    transcript.wait_for()
+    assert "¡Hola! ¿En qué te ayudo?" in transcript.inner_text()
+    assert "ana@gmail.com" not in transcript.inner_text() and "a***@***.com" in transcript.inner_text()

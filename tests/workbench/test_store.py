@@ -71,3 +71,14 @@ def test_jobs_evaluations_and_activations(store):
     assert store.last_activation()["id"] == act
     store.mark_rolled_back(act)
     assert store.last_activation() is None
+
+
+def test_concurrent_captures_of_one_text_share_one_item(store):
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        ids = list(pool.map(lambda i: store.add_occurrence("ujum", schema.FALLBACK, conversation_id=f"c{i}"),
+                            range(24)))
+    assert len(set(ids)) == 1
+    [item] = store.open_items()
+    assert item["count"] == 24

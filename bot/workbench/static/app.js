@@ -62,12 +62,26 @@ async function loadInbox() {
     }
     if (item.reason === "flagged") guess.push(el("div", { class: "small" }, "marcado por " + (item.flagged_by || "un agente")));
     const conv = item.conversation_id
-      ? el("a", { href: "/#/conversations/" + encodeURIComponent(item.conversation_id) }, item.conversation_id) : "";
+      ? el("a", { href: "#", class: "conv", onclick: (ev) => { ev.preventDefault(); showConversation(item.conversation_id, ev.target.closest("tr")); } },
+           item.conversation_id) : "";
     body.append(el("tr", { "data-id": item.id },
       el("td", {}, text), el("td", {}, ...guess), el("td", { class: "num" }, item.count),
       el("td", {}, item.channel || ""), el("td", {}, conv), el("td", {}, when(item.at)),
       el("td", {}, intent, label, " ", drop)));
   }
+}
+
+async function showConversation(id, row) {
+  const open = row.nextElementSibling;
+  if (open && open.classList.contains("transcript")) { open.remove(); return; }
+  const r = await call("GET", `${API}/conversations/${encodeURIComponent(id)}`);
+  const cell = el("td", { colspan: 7 });
+  if (!r.ok) cell.append((r.data && r.data.error) || "No se pudo abrir la conversación.");
+  else for (const m of r.data.messages) {
+    cell.append(el("div", { class: "msg " + m.from }, el("strong", {}, m.from === "customer" ? "Cliente: " : "Asistente: "), m.text,
+      m.intent ? el("span", { class: "small" }, ` (${m.intent} ${pct(m.confidence)})`) : ""));
+  }
+  row.after(el("tr", { class: "transcript" }, cell));
 }
 
 async function labelItem(item, intent, text) {
@@ -102,6 +116,13 @@ async function loadIntents() {
   $("#eval-summary").textContent = ev
     ? `Última evaluación del modelo activo: exactitud ${pct(ev.accuracy)}, F1 macro ${pct(ev.macro_f1)} (${ev.total} mensajes, ${when(ev.evaluated_at)}).`
     : "El modelo activo no se ha evaluado todavía (botón «Evaluar modelo activo» en Modelos).";
+  const v = r.data.validation;
+  const vline = $("#validation");
+  vline.className = v && !v.ok ? "worse" : "";
+  vline.textContent = !v ? "Los datos de entrenamiento se validan con Rasa después de cada etiqueta."
+    : v.stale ? "Validando los datos de entrenamiento con Rasa…"
+    : v.ok ? `Datos de entrenamiento válidos para Rasa (${v.examples} ejemplos, ${when(v.checked_at)}).`
+    : "Rasa encontró problemas en los datos de entrenamiento: " + v.problems.join(" · ");
   const body = $("#intents tbody");
   body.replaceChildren(...r.data.intents.map((i) => el("tr", { "data-intent": i.name },
     el("td", {}, i.name), el("td", { class: "num" }, i.examples), el("td", { class: "num" }, i.reviewed),
