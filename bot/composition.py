@@ -66,6 +66,25 @@ def get_media_lookup():
     return media_evidence_lookup(settings())
 
 
+_handoff = None
+
+
+def get_handoff_store():
+    """The hand-over states (bot / waiting / agent / closed) on the pqrbot database."""
+    global _handoff
+    if _handoff is None:
+        from bot.handoff.store import HandoffStore
+        from crm_adapter.db import make_engine
+        from crm_adapter.migrations import upgrade
+
+        with _lock:
+            if _handoff is None:
+                engine = make_engine(settings().database_url)
+                upgrade(engine)
+                _handoff = HandoffStore(engine)
+    return _handoff
+
+
 def override(
     *, store: Optional[Store] = None, hooks: Optional[ConversationHooks] = None,
     settings_: Optional[Settings] = None,
@@ -82,6 +101,6 @@ def override(
 
 
 def reset() -> None:
-    global _store, _hooks, _settings
+    global _store, _hooks, _settings, _handoff
     with _lock:
-        _store = _hooks = _settings = None
+        _store = _hooks = _settings = _handoff = None

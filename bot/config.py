@@ -43,6 +43,10 @@ class Settings:
     lock_store_url: Optional[str] = None
     rasa_telemetry: bool = False
     public_url: Optional[str] = None
+    console_port: int = 5080
+    attention_hours: str = "mon-fri 07:00-19:00, sat 08:00-12:00"
+    handoff_expected_wait_seconds: float = 600.0
+    handoff_timeout_seconds: float = 900.0
     env: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     def child_env(self) -> dict:
@@ -79,5 +83,9 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         lock_store_url=env.get("PQRBOT_LOCK_STORE_URL") or None,
         rasa_telemetry=_flag(env.get("RASA_TELEMETRY_ENABLED"), False),
         public_url=(env.get("PQRBOT_PUBLIC_URL") or None),
+        console_port=int(env.get("PQRBOT_CONSOLE_PORT") or "5080"),
+        attention_hours=env.get("PQRBOT_ATTENTION_HOURS") or "mon-fri 07:00-19:00, sat 08:00-12:00",
+        handoff_expected_wait_seconds=_duration(env.get("PQRBOT_HANDOFF_EXPECTED_WAIT") or "10m"),
+        handoff_timeout_seconds=_duration(env.get("PQRBOT_HANDOFF_TIMEOUT") or "15m"),
         env=env,
     )

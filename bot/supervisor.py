@@ -70,6 +70,7 @@ def write_runtime_files(settings: Settings) -> Tuple[Path, Path]:
     endpoints = {
         "action_endpoint": {"url": settings.action_endpoint},
         "tracker_store": tracker_store_config(settings),
+        "event_broker": {"type": "bot.events.broker.PqrEventBroker"},  # conversations for the console
     }
     lock_store = lock_store_config(settings)
     if lock_store:

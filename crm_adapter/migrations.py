@@ -31,6 +31,9 @@ MIGRATION_MODULES: Sequence[str] = (
     "crm_adapter.migrations_crm",
     "bot.outbound.migrations",
     "bot.followups.migrations",
+    "bot.events.migrations",
+    "bot.handoff.migrations",
+    "bot.console.migrations",
 )
 
 _PG_LOCK_KEY = 7_318_201  # arbitrary, constant advisory-lock key for pqrbot migrations
