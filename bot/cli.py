@@ -6,6 +6,7 @@
     pqrbot crm consentimientos --json   personal-data authorisations, as JSON
     pqrbot db upgrade                   bring the database schema up to date
     pqrbot run                          start everything the assistant needs (foreground)
+    pqrbot users add|list|disable       accounts of the agent console
 
 Every command brings the database schema up to date before it works.
 """
@@ -21,7 +22,7 @@ from typing import List, Optional
 from bot import composition
 
 # Modules that add their own subcommands (channels' outbound log, follow-ups, worker).
-PLUGIN_MODULES = ("bot.outbound.cli", "bot.followups.cli")
+PLUGIN_MODULES = ("bot.outbound.cli", "bot.followups.cli", "bot.console.cli")
 
 
 def _parse_since(text: Optional[str]) -> Optional[datetime]:

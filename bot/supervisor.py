@@ -178,10 +178,13 @@ def run(settings: Settings, skip_train: bool = False) -> int:
     ], env)
     if importlib.util.find_spec("bot.followups.worker"):
         sup.start("follow-up worker", [py, "-m", "bot.cli", "worker"], env)
+    if importlib.util.find_spec("bot.console"):
+        sup.start("agent console", [py, "-m", "bot.console"], env)
     base = f"http://{settings.host}:{settings.rasa_port}"
     if _wait_http(base + "/", rasa, 300):
         print(f"pqrbot: ready. REST channel: {base}/webhooks/rest/webhook  web chat: {base}/webhooks/webchat/",
               flush=True)
+        print(f"pqrbot: agent console: http://{settings.host}:{settings.console_port}/", flush=True)
     elif not sup.stopping:
         print("pqrbot: the Rasa server did not come up", file=sys.stderr)
         sup.stop()

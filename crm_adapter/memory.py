@@ -109,6 +109,7 @@ class InMemoryStore(Store):
                 evidencias=list(solicitud.evidencias),
                 creado_en=_now(),
                 conversation_id=solicitud.conversation_id,
+                radicado_por=solicitud.radicado_por,
             )
             self._pqrs.append(pqr)
             self._by_key[solicitud.idempotency_key] = pqr

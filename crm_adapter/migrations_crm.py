@@ -41,8 +41,19 @@ def _v3_recompute_address_keys(conn: Connection) -> None:
         )
 
 
+def _radicado_por(conn: Connection) -> None:
+    """Who filed a PQR from the agent console (NULL: the assistant). Fresh databases get the
+    column from the table definition; older ones get it added here."""
+    from sqlalchemy import inspect
+
+    if "radicado_por" not in {c["name"] for c in inspect(conn).get_columns("crm_pqrs")}:
+        conn.exec_driver_sql("ALTER TABLE crm_pqrs ADD COLUMN radicado_por VARCHAR(255)")
+
+
 MIGRATIONS = [
     Migration("crm", 1, "initial CRM and billing tables", _v1_initial),
     Migration("crm", 2, "orientaciones (redirections to other channels)", _v2_orientaciones),
     Migration("crm", 3, "recompute address keys (units, bis)", _v3_recompute_address_keys),
+    # Own component name, so that it never collides with the next "crm" version number.
+    Migration("crm_radicado_por", 1, "PQRs record the console agent who filed them", _radicado_por),
 ]

@@ -84,6 +84,7 @@ class SolicitudPQR:
     email: Optional[str] = None
     celular: Optional[str] = None
     evidencias: List[Evidencia] = field(default_factory=list)
+    radicado_por: Optional[str] = None  # e-mail of the console agent who filed it; None: the assistant
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,7 @@ class PQR:
     evidencias: List[Evidencia]
     creado_en: datetime
     conversation_id: str
+    radicado_por: Optional[str] = None  # console agent's e-mail; None when the assistant filed it
 
     def to_json(self) -> dict:
         return {
@@ -137,6 +139,7 @@ class PQR:
             ],
             "creado_en": self.creado_en.isoformat(),
             "conversation_id": self.conversation_id,
+            "radicado_por": self.radicado_por or "asistente",
         }
 
 

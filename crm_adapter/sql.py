@@ -224,6 +224,7 @@ class SqlStore(Store):
                         relacion_inmueble=solicitud.relacion_inmueble,
                         conversation_id=solicitud.conversation_id,
                         creado_en=now,
+                        radicado_por=solicitud.radicado_por,
                     )
                 ).inserted_primary_key[0]
                 conn.execute(
@@ -302,6 +303,7 @@ class SqlStore(Store):
                 evidencias=evs[r.id],
                 creado_en=_aware(r.creado_en),
                 conversation_id=r.conversation_id,
+                radicado_por=r.radicado_por,
             )
             for r in rows
         ]

@@ -24,7 +24,7 @@ class WindowStatus:
 def _hours(seconds: float) -> str:
     if seconds < 3600:
         return f"{max(1, int(seconds // 60))} min"
-    return f"{int(seconds // 3600)} h"
+    return f"{round(seconds / 3600)} h"
 
 
 def window_status(canal: Optional[str], input_channel: Optional[str], last_inbound_at: Optional[datetime],

@@ -1,0 +1,63 @@
+"""Everything the console works with, built once per process (tests pass their own parts)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, List, Optional
+
+from sqlalchemy.engine import Engine
+
+from bot.config import Settings
+from bot.console.accounts import Accounts
+from bot.events.store import EventStore
+from bot.handoff.service import HandoffService
+from bot.handoff.store import HandoffStore
+from crm_adapter.ports import Store
+
+
+@dataclass
+class Console:
+    settings: Settings
+    engine: Engine
+    accounts: Accounts
+    events: EventStore
+    handoffs: HandoffStore
+    service: HandoffService
+    store: Store  # CRM and billing
+    registry: Any = None  # bot.outbound.registry.ChannelRegistry
+    media_for: Callable[[str], List[Any]] = field(default=lambda conversation_id: [])
+    rasa: Any = None
+
+
+def build(settings: Settings, *, engine: Optional[Engine] = None, outbound: Any = "default", rasa: Any = None,
+          store: Optional[Store] = None) -> Console:
+    """The console's parts on the pqrbot database (schema brought up to date)."""
+    from bot.followups.store import FollowupStore
+    from bot.handoff.rasa_api import RasaControl
+    from bot.outbound import build_outbound, build_registry
+    from crm_adapter.db import make_engine
+    from crm_adapter.migrations import upgrade
+    from crm_adapter.sql import SqlStore
+
+    engine = engine or make_engine(settings.database_url)
+    upgrade(engine)
+    registry = build_registry(settings, engine)
+    if outbound == "default":
+        outbound = build_outbound(settings, engine, registry=registry)
+    rasa = rasa or RasaControl(f"http://{settings.host}:{settings.rasa_port}", settings.rasa_api_token)
+    handoffs = HandoffStore(engine)
+    followups = FollowupStore(engine)
+
+    def cancel_followups(conversation_id: str) -> None:
+        followups.cancel_pending(conversation_id, "a person of the console took the conversation")
+
+    try:
+        from bot.channels.media import media_evidence_lookup
+
+        media_for = media_evidence_lookup(settings)
+    except ImportError:  # pragma: no cover - channels not installed
+        media_for = lambda conversation_id: []  # noqa: E731
+    return Console(
+        settings=settings, engine=engine, accounts=Accounts(engine), events=EventStore(engine), handoffs=handoffs,
+        service=HandoffService(handoffs, outbound, rasa, registry=registry, cancel_followups=cancel_followups),
+        store=store or SqlStore(engine), registry=registry, media_for=media_for, rasa=rasa,
+    )
