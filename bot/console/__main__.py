@@ -22,7 +22,7 @@ def main() -> int:
     else:
         print(f"pqrbot console: {url}", flush=True)
     uvicorn.run(create_app(console), host=settings.host, port=settings.console_port, log_level="warning",
-                proxy_headers=True)
+                proxy_headers=True, ws="none")  # no WebSocket (Rasa pins an old websockets); live updates use SSE
     return 0
 
 

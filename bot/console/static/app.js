@@ -355,7 +355,7 @@ function svg(tag, attrs = {}, ...children) { const n = document.createElementNS(
 function barChart(target, labels, series, colors, { stacked = false, percent = false } = {}) {
   const W = 560, H = 220, L = 36, B = 28, T = 10;
   const totals = labels.map((_, i) => stacked ? series.reduce((s, se) => s + (se.values[i] || 0), 0) : Math.max(...series.map(se => se.values[i] || 0)));
-  const max = percent ? 1 : Math.max(1, ...totals);
+  const max = percent ? 1 : Math.max(4, Math.ceil(Math.max(0, ...totals) / 4) * 4);
   const root = svg("svg", { viewBox: `0 0 ${W} ${H}`, role: "img", width: "100%" });
   const plotW = W - L - 8, plotH = H - B - T, step = plotW / Math.max(1, labels.length);
   for (let g = 0; g <= 4; g++) {
@@ -377,7 +377,8 @@ function barChart(target, labels, series, colors, { stacked = false, percent = f
       const t = svg("text", { x: L + i * step + step / 2, y: H - 10, "text-anchor": "middle" }); t.textContent = label; root.append(t);
     }
   });
-  const legend = el("div", { class: "legend" }, series.map((se, j) => el("span", {}, el("i", { class: ["l-a", "l-b", "l-c", "l-d"][j] }), se.name)));
+  const swatch = (color) => svg("svg", { width: 10, height: 10, "aria-hidden": "true" }, svg("rect", { width: 10, height: 10, rx: 2, fill: color }));
+  const legend = el("div", { class: "legend" }, series.map((se, j) => el("span", {}, swatch(colors[j]), " " + se.name)));
   $(target).replaceChildren(root, legend);
 }
 function fmtSeconds(s) { if (s === null || s === undefined) return "—"; if (s < 60) return `${Math.round(s)} s`; if (s < 3600) return `${Math.round(s / 60)} min`; return `${(s / 3600).toFixed(1)} h`; }
