@@ -2,12 +2,17 @@
 
 POST /webhooks/rest/webhook     {"sender": "...", "message": "..."} -> [{"recipient_id", "text"}...]
 GET  /webhooks/webchat/          the web chat page (posts to /webhooks/webchat/webhook)
+GET  /webhooks/webchat/agent_messages?sender=...&after=N
+                                 what people of the agent console wrote to this customer since
+                                 message id N: {"messages": [{"id", "text", "author_name", "at"}]}
+                                 (the page polls it; REST has no other way to reach the customer)
 
 Rasa's own REST channel files every message without a sender under one conversation named
 "default" and fails on a body that is not JSON; this one answers 400 with the reason instead.
 """
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Optional, Text, Tuple
@@ -50,6 +55,13 @@ def parse_body(raw: bytes) -> Tuple[Optional[dict], Optional[str]]:
     return {"sender": str(sender).strip(), "message": message, "metadata": metadata}, None
 
 
+def _agent_messages(conversation_id: str, after: int) -> list:
+    from bot import composition
+
+    return [{"id": m.id, "text": m.text, "author_name": m.author_name, "at": m.at.isoformat()}
+            for m in composition.get_handoff_store().messages_after(conversation_id, after)]
+
+
 class ChatRestInput(RestInput):
     """The REST channel (Chat EPM), name "rest"."""
 
@@ -86,6 +98,18 @@ class ChatRestInput(RestInput):
                     status=503,
                 )
             return response.json(collector.messages)
+
+        @bp.route("/agent_messages", methods=["GET"], name=f"{self.name()}_agent_messages")
+        async def agent_messages(request: Request) -> HTTPResponse:
+            sender = (request.args.get("sender") or "").strip()
+            try:
+                after = int(request.args.get("after") or 0)
+            except ValueError:
+                return response.json({"error": "'after' debe ser un número."}, status=400)
+            if not sender or len(sender) > MAX_SENDER_CHARS:
+                return response.json({"error": "Falta 'sender'."}, status=400)
+            rows = await asyncio.get_running_loop().run_in_executor(None, _agent_messages, sender, after)
+            return response.json({"messages": rows})
 
         return bp
 

@@ -186,9 +186,13 @@ def create_app(console: Console, *, stream_interval: float = 1.0, sweep_interval
         body = await _body(request)
         if body is None or not isinstance(body.get("resume"), bool):
             return _error(400, 'Envía {"resume": true} para devolverla al asistente o {"resume": false} para cerrarla.')
+        before = await run_in_threadpool(console.handoffs.get, cid)
+        since = before.taken_at if before is not None and before.state == AGENT else None
+        filed = await run_in_threadpool(console.store.find_pqrs_by_conversation, cid)
+        intake_done = since is not None and any(p.radicado_por and p.creado_en >= since for p in filed)
         try:
             h = await console.service.hand_back(cid, user(request).email, user(request).name, resume=body["resume"],
-                                                force=user(request).role == "admin")
+                                                force=user(request).role == "admin", intake_done=intake_done)
         except HandoffConflict as exc:
             return _error(409, "Esta conversación la atiende otra persona.", assigned_to=exc.holder)
         audit.record(user(request).email, "handback" if body["resume"] else "close", cid)

@@ -34,7 +34,9 @@ def agent_joined(name: str) -> str:
     return f"Hola, soy {first}, del equipo de EPM 👋. Desde ahora te atiendo yo por aquí."
 
 
-def back_to_assistant() -> str:
+def back_to_assistant(intake_open: bool = True) -> str:
+    if not intake_open:
+        return "Te dejo de nuevo con el asistente virtual 🤖. Si necesitas algo más, escríbele cuando quieras."
     return ("Te dejo de nuevo con el asistente virtual 🤖 para seguir con tu reclamo donde íbamos. "
             "Escríbele cuando quieras.")
 

@@ -15,6 +15,13 @@ import httpx
 
 log = logging.getLogger(__name__)
 
+# The intake's slots (actions/intake.py INTAKE_SLOTS, plus the form's requested_slot).
+INTAKE_SLOTS = (
+    "consentimiento", "motivo", "tipo_reclamo", "monto", "nombre", "tipo_documento", "numero_documento", "contrato",
+    "direccion", "relacion_inmueble", "notif_correo", "notif_celular", "notif_direccion", "confirmacion",
+    "orientacion", "orientacion_razon", "intake_id", "pendientes", "intentos", "politica_url", "requested_slot",
+)
+
 
 class RasaControl:
     def __init__(self, base_url: str, token: Optional[str], *, timeout: float = 10.0,
@@ -43,9 +50,12 @@ class RasaControl:
         return await self._events(conversation_id, [{"event": "pause"}])
 
     async def resume(self, conversation_id: str, *, close_intake: bool = False) -> bool:
-        events = [{"event": "resume"}]
+        """Resume; ``close_intake`` also ends the form and forgets its data (closed, or the PQR
+        was filed from the console), so the next message starts afresh."""
+        events: List[dict] = [{"event": "resume"}]
         if close_intake:
             events.append({"event": "active_loop", "name": None})
+            events += [{"event": "slot", "name": name, "value": None} for name in INTAKE_SLOTS]
         return await self._events(conversation_id, events)
 
 

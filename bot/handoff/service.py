@@ -89,13 +89,15 @@ class HandoffService:
         return await self._say(conversation_id, text, agent_email, agent_name, template=template)
 
     async def hand_back(self, conversation_id: str, agent_email: str, agent_name: str, *, resume: bool,
-                        force: bool = False) -> Handoff:
+                        force: bool = False, intake_done: bool = False) -> Handoff:
+        """``resume``: the assistant goes on where the intake was (or afresh when ``intake_done``:
+        the PQR was filed from the console); otherwise the conversation is closed."""
         before = self.store.get(conversation_id)
         handoff = self.store.release(conversation_id, agent_email, resume=resume, force=force)
         if before is not None and before.state == AGENT:
-            await self._say(conversation_id, texts.back_to_assistant() if resume else texts.closed(),
-                            "sistema", agent_name, quiet=True)
-        await self.rasa.resume(conversation_id, close_intake=not resume)
+            text = texts.back_to_assistant(intake_open=not intake_done) if resume else texts.closed()
+            await self._say(conversation_id, text, "sistema", agent_name, quiet=True)
+        await self.rasa.resume(conversation_id, close_intake=intake_done or not resume)
         return handoff
 
     async def notify_waiting_timeouts(self, timeout_seconds: float) -> int:
