@@ -46,6 +46,7 @@ def build(settings: Settings, *, engine: Optional[Engine] = None, outbound: Any 
     rasa = rasa or RasaControl(f"http://{settings.host}:{settings.rasa_port}", settings.rasa_api_token)
     handoffs = HandoffStore(engine)
     followups = FollowupStore(engine)
+    events = EventStore(engine)
 
     def cancel_followups(conversation_id: str) -> None:
         followups.cancel_pending(conversation_id, "a person of the console took the conversation")
@@ -57,7 +58,8 @@ def build(settings: Settings, *, engine: Optional[Engine] = None, outbound: Any 
     except ImportError:  # pragma: no cover - channels not installed
         media_for = lambda conversation_id: []  # noqa: E731
     return Console(
-        settings=settings, engine=engine, accounts=Accounts(engine), events=EventStore(engine), handoffs=handoffs,
-        service=HandoffService(handoffs, outbound, rasa, registry=registry, cancel_followups=cancel_followups),
+        settings=settings, engine=engine, accounts=Accounts(engine), events=events, handoffs=handoffs,
+        service=HandoffService(handoffs, outbound, rasa, registry=registry, cancel_followups=cancel_followups,
+                               channel_of=events.input_channel_of),
         store=store or SqlStore(engine), registry=registry, media_for=media_for, rasa=rasa,
     )

@@ -149,6 +149,13 @@ class EventStore:
             rows = conn.execute(select(t).where(t.c.id.in_(select(latest.c.id))))
             return {r.conversation_id: _stored(r) for r in rows}
 
+    def input_channel_of(self, conversation_id: str) -> Optional[str]:
+        """The channel of the customer's latest message (None when they never wrote)."""
+        query = (select(t.c.input_channel).where(t.c.conversation_id == conversation_id, t.c.kind == schema.USER)
+                 .order_by(t.c.id.desc()).limit(1))
+        with self.engine.connect() as conn:
+            return conn.execute(query).scalar()
+
     def slots(self, conversation_id: str) -> Dict[str, Any]:
         """The latest value of each slot (None once reset)."""
         values: Dict[str, Any] = {}

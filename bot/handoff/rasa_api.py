@@ -14,6 +14,7 @@ from urllib.parse import quote
 import httpx
 
 log = logging.getLogger(__name__)
+_SAFE = "/:+@=!$&'()*,;~"
 
 # The intake's slots (actions/intake.py INTAKE_SLOTS, plus the form's requested_slot).
 INTAKE_SLOTS = (
@@ -32,7 +33,9 @@ class RasaControl:
         self.transport = transport
 
     async def _events(self, conversation_id: str, events: List[dict]) -> bool:
-        url = f"{self.base_url}/conversations/{quote(conversation_id, safe='')}/tracker/events"
+        # Rasa's (Sanic's) router does not unquote path parameters: keep every character a path
+        # may carry as it is (whatsapp:+57..., web:..., telegram:...), so the id matches.
+        url = f"{self.base_url}/conversations/{quote(conversation_id, safe=_SAFE)}/tracker/events"
         params = {"token": self.token} if self.token else {}
         try:
             async with httpx.AsyncClient(timeout=self.timeout, transport=self.transport) as client:

@@ -42,7 +42,9 @@ class Delivery:
 class HandoffService:
     def __init__(self, store: HandoffStore, outbound: Optional[Outbound], rasa, *, registry=None,
                  cancel_followups: Callable[[str], None] = lambda conversation_id: None,
+                 channel_of: Callable[[str], Optional[str]] = lambda conversation_id: None,
                  clock: Callable[[], datetime] = utcnow) -> None:
+        self.channel_of = channel_of
         self.store = store
         self.outbound = outbound
         self.rasa = rasa
@@ -51,11 +53,24 @@ class HandoffService:
         self.clock = clock
 
     # ------------------------------------------------------------------ window
+    def _registered(self, conversation_id: str):
+        return self.registry.get(conversation_id) if self.registry is not None else None
+
+    def _web_only(self, conversation_id: str) -> bool:
+        """REST / web chat customers (never registered for proactive delivery): agents' messages
+        are kept for the web chat page to fetch."""
+        if self._registered(conversation_id) is not None:
+            return False
+        handoff = self.store.get(conversation_id)
+        channel = (handoff.input_channel if handoff else None) or self.channel_of(conversation_id) or "rest"
+        return window_status(None, channel, None, self.clock()).proactive is False
+
     def window(self, conversation_id: str, handoff: Optional[Handoff] = None) -> WindowStatus:
-        conv = self.registry.get(conversation_id) if self.registry is not None else None
+        conv = self._registered(conversation_id)
         handoff = handoff or self.store.get(conversation_id)
         canal = conv.canal if conv else (handoff.canal if handoff else None)
-        channel = conv.input_channel if conv else (handoff.input_channel if handoff else None)
+        channel = conv.input_channel if conv else ((handoff.input_channel if handoff else None)
+                                                   or self.channel_of(conversation_id))
         last = conv.last_inbound_at if conv else None
         if last is not None and last.tzinfo is None:
             from datetime import timezone
@@ -117,7 +132,7 @@ class HandoffService:
                    *, template: bool = False, quiet: bool = False) -> Delivery:
         """Record the message in the transcript and deliver it on the customer's channel."""
         message_id = self.store.add_message(conversation_id, author, text, kind=MESSAGE, author_name=author_name)
-        if self.outbound is None:
+        if self.outbound is None or self._web_only(conversation_id):
             self.store.set_delivery(message_id, "web")
             return Delivery(message_id, "web")
         if template:

@@ -152,14 +152,12 @@ def test_outside_the_whatsapp_window_the_template_is_offered(app, console, conve
 
 
 def test_web_chat_replies_are_kept_for_the_page(app, console, conversations):
-    from bot.outbound.ports import SKIPPED
-
-    console.service.outbound.status = SKIPPED  # REST/web chat: no proactive delivery
     client = login(app, "ana@epm.test")
     client.post(url(conversations[0], "takeover"))
     r = client.post(url(conversations[0], "messages"), json={"text": "Hola Ana"})
     assert r.status_code == 202 and r.json()["delivery"] == "web"
     assert [m.text for m in console.handoffs.messages_after(conversations[0], 0)][-1] == "Hola Ana"
+    assert console.service.outbound.calls == []  # REST has no proactive delivery: nothing to send
 
 
 def test_hand_back_resumes_the_assistant_or_closes(app, console, conversations):

@@ -98,3 +98,26 @@ def test_window_text_per_channel():
     assert window_status("Telegram", "telegram", now - timedelta(days=9), now).open
     web = window_status("Chat EPM", "rest", None, now)
     assert web.open and not web.proactive
+
+
+def test_rasa_control_posts_pause_to_the_conversation_path_rasa_matches():
+    import asyncio
+    import json
+
+    import httpx
+
+    from bot.handoff.rasa_api import RasaControl
+
+    seen = []
+
+    def handler(request):
+        seen.append((request.url.raw_path.decode(), request.url.params.get("token"), json.loads(request.content)))
+        return httpx.Response(200, json={})
+
+    rasa = RasaControl("http://127.0.0.1:5005", "tok", transport=httpx.MockTransport(handler))
+    assert asyncio.run(rasa.pause("whatsapp:+573001112233"))
+    assert asyncio.run(rasa.resume("web:ana-1", close_intake=True))
+    assert seen[0][:2] == ("/conversations/whatsapp:+573001112233/tracker/events?token=tok", "tok")
+    assert seen[0][2] == [{"event": "pause"}]
+    assert seen[1][2][:2] == [{"event": "resume"}, {"event": "active_loop", "name": None}]
+    assert {"event": "slot", "name": "nombre", "value": None} in seen[1][2]
