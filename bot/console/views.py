@@ -76,15 +76,13 @@ def _search(console: Console, q: str) -> set:
         if q in p.numero.lower() or (digits and digits in (p.contacto.numero or "")):
             found.add(p.conversation_id)
     if digits and len(digits) >= 4:
-        for e in console.events.conversations(limit=2000):
-            conv = _registry_get(console, e["conversation_id"])
-            if conv and digits in "".join(ch for ch in conv.address if ch.isdigit()):
-                found.add(e["conversation_id"])
-        for cid in {e["conversation_id"] for e in console.events.conversations(limit=2000)}:
-            slots = console.events.slots(cid)
-            if any(digits in "".join(ch for ch in str(slots.get(k) or "") if ch.isdigit())
-                   for k in ("numero_documento", "notif_celular", "contrato")):
-                found.add(cid)
+        found.update(console.events.conversations_with_slot_value(
+            ("numero_documento", "notif_celular", "contrato"), digits))
+        if console.registry is not None:
+            for e in console.events.conversations(limit=2000):
+                conv = _registry_get(console, e["conversation_id"])
+                if conv and digits in "".join(ch for ch in conv.address if ch.isdigit()):
+                    found.add(e["conversation_id"])
     return found
 
 

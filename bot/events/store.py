@@ -156,6 +156,14 @@ class EventStore:
         with self.engine.connect() as conn:
             return conn.execute(query).scalar()
 
+    def conversations_with_slot_value(self, names: Iterable[str], fragment: str, limit: int = 200) -> List[str]:
+        """Conversations where one of the slots ``names`` was set to a value containing ``fragment``."""
+        query = (select(t.c.conversation_id).where(t.c.kind == schema.SLOT, t.c.name.in_(list(names)),
+                                                   t.c.value.contains(fragment, autoescape=True))
+                 .distinct().limit(limit))
+        with self.engine.connect() as conn:
+            return [r.conversation_id for r in conn.execute(query)]
+
     def slots(self, conversation_id: str) -> Dict[str, Any]:
         """The latest value of each slot (None once reset)."""
         values: Dict[str, Any] = {}

@@ -123,7 +123,7 @@ class HandoffService:
             since = handoff.waiting_since
             if since and (now - since).total_seconds() >= timeout_seconds and handoff.timeout_notified_at is None:
                 if self.store.mark_timeout_notified(handoff.conversation_id, now):
-                    await self._say(handoff.conversation_id, texts.nobody_yet(), "sistema", None, quiet=True)
+                    await self._say(handoff.conversation_id, texts.nobody_yet(), "sistema", "Sistema", quiet=True)
                     told += 1
         return told
 

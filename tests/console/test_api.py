@@ -256,3 +256,25 @@ def test_disabled_account_loses_its_session(app, console):
     client = login(app, "beto@epm.test")
     console.accounts.disable("beto@epm.test")
     assert client.get("/api/conversations").status_code == 401
+
+
+def test_search_by_document_phone_and_pqr_number(app, console, conversations):
+    from bot.events.store import EventStore
+
+    EventStore(console.engine).add_event({"event": "slot", "sender_id": conversations[0], "name": "numero_documento",
+                                          "value": "43512876", "timestamp": 1767225600.0})
+    client = login(app, "ana@epm.test")
+    assert [r["id"] for r in client.get("/api/conversations?q=43512876").json()["conversations"]] == [conversations[0]]
+    assert [r["id"] for r in client.get("/api/conversations?q=3001112233").json()["conversations"]] == [conversations[1]]
+
+
+def test_a_customer_nobody_takes_is_told_once(console, conversations):
+    import asyncio
+    from datetime import datetime, timedelta, timezone
+
+    later = datetime.now(timezone.utc) + timedelta(minutes=20)
+    console.service.clock = lambda: later
+    assert asyncio.run(console.service.notify_waiting_timeouts(900)) == 1
+    assert asyncio.run(console.service.notify_waiting_timeouts(900)) == 0
+    [call] = console.service.outbound.calls
+    assert call[1] == conversations[1] and "nadie del equipo" in call[2]
