@@ -26,7 +26,11 @@ from bot.channels.logmask import masked_logger
 from bot.handoff import messages as texts
 from bot.handoff.hours import AttentionHours, describe_opening
 from bot.handoff.schema import (
-    AGENT, REASON_CUSTOMER_ASKED, REASON_INSISTS_AFTER_ORIENTACION, REASON_NOT_UNDERSTOOD, WAITING,
+    AGENT,
+    REASON_CUSTOMER_ASKED,
+    REASON_INSISTS_AFTER_ORIENTACION,
+    REASON_NOT_UNDERSTOOD,
+    WAITING,
 )
 
 logger = masked_logger(__name__)

@@ -28,7 +28,6 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from bot.console import audit, dashboard, filing, schema, views
-from bot.console.accounts import AccountError
 from bot.console.auth import COOKIE, ApiGuard, ConsoleUser, SessionBackend, scopes_for
 from bot.console.context import Console
 from bot.handoff.schema import AGENT, STATES
@@ -354,8 +353,9 @@ def create_app(console: Console, *, stream_interval: float = 1.0, sweep_interval
 
     # ------------------------------------------------------------------ live updates
     def _signature() -> dict:
-        from bot.handoff import schema as hs
         from sqlalchemy import func
+
+        from bot.handoff import schema as hs
 
         with console.engine.connect() as conn:
             last_event = console.events.last_id()

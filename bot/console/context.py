@@ -56,7 +56,7 @@ def build(settings: Settings, *, engine: Optional[Engine] = None, outbound: Any 
 
         media_for = media_evidence_lookup(settings)
     except ImportError:  # pragma: no cover - channels not installed
-        media_for = lambda conversation_id: []  # noqa: E731
+        media_for = lambda conversation_id: []
     return Console(
         settings=settings, engine=engine, accounts=Accounts(engine), events=events, handoffs=handoffs,
         service=HandoffService(handoffs, outbound, rasa, registry=registry, cancel_followups=cancel_followups,

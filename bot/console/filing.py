@@ -12,7 +12,12 @@ from actions.filing import motivo_detalle
 from actions.intake import ALCANTARILLADO
 from actions.readback import medio_texto
 from actions.validators import validate_celular, validate_documento, validate_email
-from crm_adapter.models import Consentimiento, Evidencia, MedioNotificacion, SolicitudPQR
+from crm_adapter.models import (
+    Consentimiento,
+    Evidencia,
+    MedioNotificacion,
+    SolicitudPQR,
+)
 from crm_adapter.rules import regla_alcantarillado_no_prestado, regla_persona_juridica
 
 MEDIOS = ("correo", "sms", "direccion")

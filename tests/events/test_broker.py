@@ -5,12 +5,13 @@ import asyncio
 import threading
 import time
 
+from rasa.utils.endpoints import EndpointConfig
+
 from bot.events.broker import PqrEventBroker
 from bot.events.store import EventStore, row_for
 from bot.events.writer import EventWriter
 from crm_adapter.db import make_engine
 from crm_adapter.migrations import upgrade
-from rasa.utils.endpoints import EndpointConfig
 
 
 def _store(tmp_path) -> EventStore:

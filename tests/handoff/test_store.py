@@ -46,7 +46,7 @@ def test_two_agents_at_once_exactly_one_wins(store):
         store.request_agent(cid, "cliente_pidio_asesor")
         barrier, wins, losses = threading.Barrier(2), [], []
 
-        def take(agent):
+        def take(agent, cid=cid, barrier=barrier, wins=wins, losses=losses):
             barrier.wait()
             try:
                 wins.append(store.take(cid, agent).assigned_to)
