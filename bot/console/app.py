@@ -241,6 +241,26 @@ def create_app(console: Console, *, stream_interval: float = 1.0, sweep_interval
         return JSONResponse({"errors": result.errors, "decisions": result.decisions, "blocked_by": result.blocked_by})
 
     @requires("agente", status_code=403)
+    async def save_intake(request: Request) -> Response:
+        """Complete or correct the intake: valid fields become the conversation's slots in Rasa,
+        so the assistant goes on with them after the hand-back."""
+        cid = request.path_params["cid"]
+        body = await _body(request)
+        if body is None:
+            return _error(400, "Envía los datos del reclamo en JSON.")
+        refused = holder_or_admin(request, cid)
+        if refused is not None:
+            return refused
+        clean, result = await run_in_threadpool(filing.check, console, body)
+        errors = {k: v for k, v in result.errors.items() if filing._text(body, k)}  # only what was given
+        values = filing.slot_values(body, clean, errors)
+        if values and not await console.rasa.set_slots(cid, values):
+            return _error(502, "El asistente no respondió; inténtalo de nuevo.")
+        audit.record(user(request).email, "intake_update", cid, {"fields": sorted(values)})
+        return JSONResponse({"saved": values, "errors": errors, "decisions": result.decisions,
+                             "blocked_by": result.blocked_by})
+
+    @requires("agente", status_code=403)
     async def file_pqr(request: Request) -> Response:
         cid = request.path_params["cid"]
         body = await _body(request)
@@ -404,6 +424,7 @@ def create_app(console: Console, *, stream_interval: float = 1.0, sweep_interval
         Route("/api/conversations/{cid:path}/transfer", transfer, methods=["POST"]),
         Route("/api/conversations/{cid:path}/notes", add_note, methods=["POST"]),
         Route("/api/conversations/{cid:path}/intake/check", check_intake, methods=["POST"]),
+        Route("/api/conversations/{cid:path}/intake", save_intake, methods=["PUT"]),
         Route("/api/conversations/{cid:path}/pqr", file_pqr, methods=["POST"]),
         Route("/api/conversations/{cid:path}", conversation),
         Route("/api/agents", agents),

@@ -106,6 +106,19 @@ def check(console, form: Dict[str, Any]) -> tuple:
     return clean, result
 
 
+def slot_values(form: Dict[str, Any], clean: Dict[str, Any], errors: Dict[str, str]) -> Dict[str, Any]:
+    """The intake slots an agent's corrections set (only the fields given and valid)."""
+    values: Dict[str, Any] = {}
+    for key in ("nombre", "tipo_documento", "numero_documento", "contrato", "direccion", "relacion_inmueble",
+                "motivo", "tipo_reclamo", "monto"):
+        if _text(form, key) and key not in errors and clean.get(key) not in (None, ""):
+            values[key] = clean[key]
+    if _text(form, "medio") in MEDIOS and _text(form, "notif_valor") and "notif_valor" not in errors:
+        slot = {"correo": "notif_correo", "sms": "notif_celular", "direccion": "notif_direccion"}[form["medio"]]
+        values[slot] = clean["notif_valor"]
+    return values
+
+
 def transcript_text(console, conversation_id: str, canal: str) -> str:
     from bot.console.views import transcript
 

@@ -52,6 +52,10 @@ class RasaControl:
     async def pause(self, conversation_id: str) -> bool:
         return await self._events(conversation_id, [{"event": "pause"}])
 
+    async def set_slots(self, conversation_id: str, values: dict) -> bool:
+        """Corrected intake data: the assistant goes on with them when it resumes."""
+        return await self._events(conversation_id, [{"event": "slot", "name": k, "value": v} for k, v in values.items()])
+
     async def resume(self, conversation_id: str, *, close_intake: bool = False) -> bool:
         """Resume; ``close_intake`` also ends the form and forgets its data (closed, or the PQR
         was filed from the console), so the next message starts afresh."""
@@ -72,6 +76,14 @@ class NoRasa:
         self.calls.append(("pause", conversation_id))
         return True
 
+    async def set_slots(self, conversation_id: str, values: dict) -> bool:
+        """Corrected intake data: the assistant goes on with them when it resumes."""
+        return await self._events(conversation_id, [{"event": "slot", "name": k, "value": v} for k, v in values.items()])
+
     async def resume(self, conversation_id: str, *, close_intake: bool = False) -> bool:
         self.calls.append(("resume", conversation_id, close_intake))
+        return True
+
+    async def set_slots(self, conversation_id: str, values: dict) -> bool:
+        self.calls.append(("set_slots", conversation_id, dict(values)))
         return True

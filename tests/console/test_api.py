@@ -278,3 +278,17 @@ def test_a_customer_nobody_takes_is_told_once(console, conversations):
     assert asyncio.run(console.service.notify_waiting_timeouts(900)) == 0
     [call] = console.service.outbound.calls
     assert call[1] == conversations[1] and "nadie del equipo" in call[2]
+
+
+def test_corrected_intake_fields_become_rasa_slots(app, console, conversations):
+    client = login(app, "ana@epm.test")
+    form = {"nombre": "Ana María Pérez", "numero_documento": "12", "contrato": "12345678", "medio": "correo",
+            "notif_valor": "ana@correo.com"}
+    assert client.put(url(conversations[0], "intake"), json=form).status_code == 409
+    client.post(url(conversations[0], "takeover"))
+    r = client.put(url(conversations[0], "intake"), json=form)
+    assert r.status_code == 200
+    assert set(r.json()["errors"]) == {"numero_documento"}
+    saved = r.json()["saved"]
+    assert saved == {"nombre": "Ana María Pérez", "contrato": "12345678", "notif_correo": "ana@correo.com"}
+    assert ("set_slots", conversations[0], saved) in console.rasa.calls

@@ -268,6 +268,7 @@ function renderForm(d) {
   if (!consent) form.append(el("label", { class: "check" }, el("input", { type: "checkbox", name: "consentimiento_confirmado" }), "El cliente autorizó el tratamiento de sus datos"),
                             el("div", { class: "field-error", "data-error-for": "consentimiento" }));
   form.append(el("div", { class: "row" }, el("button", { type: "button", onclick: checkPqr }, "Validar"),
+                 el("button", { id: "save-intake", type: "button", onclick: saveIntake, disabled: !(mine(d) || state.user.role === "admin") }, "Guardar datos"),
                  el("button", { id: "file-pqr", class: "primary", type: "submit", disabled: !(mine(d) || state.user.role === "admin") }, "Radicar PQR")));
   form.append(el("div", { id: "form-result" }));
   const i = d.intake || {};
@@ -299,6 +300,12 @@ async function checkPqr() {
   const r = await api(`/api/conversations/${encodeURIComponent(state.selected)}/intake/check`, { method: "POST", body: formValues() });
   showFormResult(r.data);
   if (r.ok && !Object.keys(r.data.errors || {}).length && !r.data.blocked_by) toast("Los datos están completos y se pueden radicar.");
+}
+async function saveIntake() {
+  const r = await api(`/api/conversations/${encodeURIComponent(state.selected)}/intake`, { method: "PUT", body: formValues() });
+  showFormResult(r.data);
+  if (r.ok) toast(`Datos guardados (${Object.keys(r.data.saved || {}).length}); el asistente seguirá con ellos.`);
+  else toast(r.data.error || "No se pudieron guardar.");
 }
 async function filePqr() {
   const r = await api(`/api/conversations/${encodeURIComponent(state.selected)}/pqr`, { method: "POST", body: formValues() });
