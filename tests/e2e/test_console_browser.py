@@ -205,5 +205,13 @@ def test_rest_customer_handed_over_through_the_json_api(stack):
     status, body = ana.call("GET", path)
     assert [m["from"] for m in body["messages"]][-1] == "agent" and body["messages"][-1]["text"] == "Hola, soy Ana."
     assert any(m["text"] == "¿hay alguien?" and m["from"] == "customer" for m in body["messages"])
+    # The web chat page polls what people wrote (REST cannot push it).
+    import json
+    import urllib.request
+
+    with urllib.request.urlopen(f"{srv.base}/webhooks/webchat/agent_messages?sender={quote(sender)}&after=0",
+                                timeout=30) as resp:
+        polled = json.loads(resp.read())["messages"]
+    assert [m["text"] for m in polled][-1] == "Hola, soy Ana." and "te atiendo yo" in polled[0]["text"]
     assert ana.call("POST", path + "/handback", {"resume": True})[0] == 200
     assert srv.say(sender, "hola") != []  # the assistant answers again

@@ -416,10 +416,16 @@ async function loadDashboard() {
 $("#dash-days").addEventListener("change", loadDashboard);
 
 // ------------------------------------------------------------------ admin: audit and quick replies
+const AUDIT_ACTIONS = { login: "inició sesión", logout: "cerró sesión", login_failed: "intento fallido de ingreso",
+  login_throttled: "ingreso bloqueado por intentos", open_conversation: "abrió la conversación", search: "buscó",
+  takeover: "tomó la conversación", reply: "respondió", note: "dejó una nota", transfer: "transfirió",
+  handback: "devolvió al asistente", close: "cerró la conversación", file_pqr: "radicó PQR", file_pqr_refused: "radicación rechazada",
+  intake_update: "corrigió datos", quick_reply_add: "creó respuesta rápida", quick_reply_change: "editó respuesta rápida",
+  quick_reply_delete: "borró respuesta rápida", user_add: "creó cuenta", user_disable: "desactivó cuenta" };
 async function loadAudit() {
   const r = await api("/api/audit?limit=300"); if (!r.ok) return;
   $("#audit-table").replaceChildren(el("thead", {}, el("tr", {}, ["Fecha", "Persona", "Acción", "Objeto", "Detalle"].map(h => el("th", {}, h)))),
-    el("tbody", {}, r.data.entries.map(e => el("tr", {}, el("td", {}, clock(e.at)), el("td", {}, e.actor), el("td", {}, e.action), el("td", {}, e.target || ""), el("td", {}, e.detail ? JSON.stringify(e.detail) : "")))));
+    el("tbody", {}, r.data.entries.map(e => el("tr", {}, el("td", {}, clock(e.at)), el("td", {}, e.actor), el("td", { title: e.action }, AUDIT_ACTIONS[e.action] || e.action), el("td", {}, e.target || ""), el("td", {}, e.detail ? JSON.stringify(e.detail) : "")))));
 }
 async function loadQuick() {
   const r = await api("/api/quick-replies"); if (!r.ok) return;
