@@ -7,7 +7,7 @@ from typing import Any, Dict, List, Optional
 from bot.canales import canal_for
 from bot.console.context import Console
 from bot.events import schema as ev
-from bot.handoff.schema import BOT
+from bot.handoff.schema import BOT, CLOSED
 
 INTAKE_FIELDS = ("motivo", "tipo_reclamo", "monto", "nombre", "tipo_documento", "numero_documento", "contrato",
                  "direccion", "relacion_inmueble", "notif_correo", "notif_celular", "notif_direccion",
@@ -39,12 +39,14 @@ def inbox(console: Console, state: Optional[str] = None, channel: Optional[str] 
     rows: List[Dict[str, Any]] = []
     for cid in ids:
         h = handoffs.get(cid)
+        last_user = previews.get(cid)
         row_state = h.state if h else BOT
+        if row_state == CLOSED and last_user and h.updated_at and last_user.at > h.updated_at:
+            row_state = BOT  # the customer wrote again after it was closed: the assistant has it
         if state and row_state != state:
             continue
         info = seen.get(cid, {})
         conv = _registry_get(console, cid)
-        last_user = previews.get(cid)
         input_channel = (conv.input_channel if conv else None) or (h.input_channel if h else None) \
             or info.get("input_channel") or (last_user.input_channel if last_user else None)
         canal = (conv.canal if conv else None) or (h.canal if h else None) or \

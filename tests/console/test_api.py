@@ -292,3 +292,18 @@ def test_corrected_intake_fields_become_rasa_slots(app, console, conversations):
     saved = r.json()["saved"]
     assert saved == {"nombre": "Ana María Pérez", "contrato": "12345678", "notif_correo": "ana@correo.com"}
     assert ("set_slots", conversations[0], saved) in console.rasa.calls
+
+
+def test_a_closed_conversation_the_customer_reopens_is_back_with_the_assistant(app, console, conversations):
+    import time
+
+    from bot.events.store import EventStore
+    from tests.console.conftest import user_event
+
+    client = login(app, "ana@epm.test")
+    client.post(url(conversations[1], "takeover"))
+    client.post(url(conversations[1], "handback"), json={"resume": False})
+    assert [r["id"] for r in client.get("/api/conversations?state=closed").json()["conversations"]] == [conversations[1]]
+    EventStore(console.engine).add_event(user_event(conversations[1], "hola otra vez", "whatsapp", at=time.time() + 1))
+    rows = {r["id"]: r for r in client.get("/api/conversations").json()["conversations"]}
+    assert rows[conversations[1]]["state"] == "bot" and rows[conversations[1]]["preview"] == "hola otra vez"
