@@ -60,15 +60,20 @@ class ActionNumeroPqr(UsesDeps, Action):
         return []
 
 
-class ActionNoEntendi(Action):
-    """Core fallback: say so, forget the message, and let the form ask its question again."""
+class ActionNoEntendi(UsesDeps, Action):
+    """Core fallback: say so, forget the message, and let the form ask its question again.
+    The second misunderstanding in a row also asks a person to step in (actions/handoff.py)."""
 
     def name(self) -> str:
         return "action_no_entendi"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
+        from actions.handoff import hand_over_after_misunderstandings
+
         dispatcher.utter_message(response="utter_no_entendi")
+        if hand_over_after_misunderstandings(dispatcher, tracker, self.deps.settings):
+            return [UserUtteranceReverted()]
         if tracker.active_loop.get("name") != FORM:
             dispatcher.utter_message(response="utter_ofrecer_reclamo")
         return [UserUtteranceReverted()]

@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from bot.channels.runtime import ChannelRuntime
     from bot.conversation_hooks import ConversationHooks
     from bot.followups.store import FollowupStore
+    from bot.handoff.store import HandoffStore
     from bot.outbound.ports import Outbound
     from bot.outbound.registry import ChannelRegistry
     from bot.workbench.context import Workbench
@@ -41,6 +42,7 @@ _SERVICE_NAMES = (
     "hooks",
     "channel_runtime",
     "workbench",
+    "handoff",
 )
 
 
@@ -138,6 +140,13 @@ class Services:
         from bot.followups.hooks import build_hooks
 
         return self._get("hooks", lambda: build_hooks(self.settings, lambda: self.followups))
+
+    @property
+    def handoff(self) -> "HandoffStore":
+        """Who holds each conversation: the assistant, a waiting customer, an agent (console)."""
+        from bot.handoff.store import HandoffStore
+
+        return self._get("handoff", lambda: HandoffStore(self.engine))
 
     @property
     def workbench(self) -> "Workbench":

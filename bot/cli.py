@@ -7,6 +7,7 @@
     pqrbot crm consentimientos --json   personal-data authorisations, as JSON
     pqrbot db upgrade                   bring the database schema up to date
     pqrbot run                          start everything the assistant needs (foreground)
+    pqrbot users add|list|disable       accounts of the agent console
 
 Every command brings the database schema up to date before it works.
 """
@@ -23,7 +24,7 @@ from bot import bootstrap
 
 # Modules that add their own subcommands (channels' outbound log, follow-ups, worker).
 PLUGIN_MODULES = ("bot.outbound.cli", "bot.followups.cli", "bot.outbox_cli", "bot.workbench.cli",
-                  "bot.evidence.cli", "bot.exports.cli", "bot.datarights.cli")
+                  "bot.evidence.cli", "bot.exports.cli", "bot.datarights.cli", "bot.console.cli")
 
 
 def _parse_since(text: Optional[str]) -> Optional[datetime]:

@@ -86,6 +86,11 @@ class Settings:
     export_at: str = "06:00"  # America/Bogota
     retention_transcripts_seconds: Optional[float] = None  # None: kept
     retention_deliveries_seconds: Optional[float] = None
+
+    console_port: int = 5080
+    attention_hours: str = "mon-fri 07:00-19:00, sat 08:00-12:00"
+    handoff_expected_wait_seconds: float = 600.0
+    handoff_timeout_seconds: float = 900.0
     env: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     def child_env(self) -> dict:
@@ -146,5 +151,10 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         export_at=env.get("PQRBOT_EXPORT_AT") or "06:00",
         retention_transcripts_seconds=_optional_duration(env.get("PQRBOT_RETENTION_TRANSCRIPTS")),
         retention_deliveries_seconds=_optional_duration(env.get("PQRBOT_RETENTION_DELIVERIES")),
+
+        console_port=int(env.get("PQRBOT_CONSOLE_PORT") or "5080"),
+        attention_hours=env.get("PQRBOT_ATTENTION_HOURS") or "mon-fri 07:00-19:00, sat 08:00-12:00",
+        handoff_expected_wait_seconds=_duration(env.get("PQRBOT_HANDOFF_EXPECTED_WAIT") or "10m"),
+        handoff_timeout_seconds=_duration(env.get("PQRBOT_HANDOFF_TIMEOUT") or "15m"),
         env=env,
     )

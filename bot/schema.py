@@ -24,6 +24,9 @@ HISTORIES: List[History] = [
     History("workbench", _BOT / "workbench" / "versions"),
     History("exports", _BOT / "exports" / "versions"),
     History("datarights", _BOT / "datarights" / "versions"),
+    History("events", _BOT / "events" / "versions"),
+    History("handoff", _BOT / "handoff" / "versions"),
+    History("console", _BOT / "console" / "versions"),
 ]
 
 

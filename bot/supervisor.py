@@ -110,6 +110,7 @@ def write_runtime_files(settings: Settings) -> Tuple[Path, Path]:
     if tracker_store.get("dialect") == "sqlite":
         _private_sqlite(Path(str(tracker_store["db"])))
     endpoints = {"action_endpoint": action_endpoint, "tracker_store": tracker_store}
+    endpoints["event_broker"] = {"type": "bot.events.broker.PqrEventBroker"}  # conversations for the console
     lock_store = lock_store_config(settings)
     if lock_store:
         endpoints["lock_store"] = lock_store
@@ -262,6 +263,7 @@ def child_specs(settings: Settings, model: Path, endpoints: Path, credentials: P
         ], env={"SANIC_REQUEST_MAX_SIZE": str(settings.max_body_bytes)}),
     ]
     specs.append(ChildSpec("follow-up worker", [py, "-m", "bot.cli", "worker"]))
+    specs.append(ChildSpec("agent console", [py, "-m", "bot.console"]))
     return specs
 
 
@@ -305,6 +307,7 @@ def run(settings: Settings, skip_train: bool = False) -> int:
     if _wait_http(base + "/", rasa, 300):
         print(f"pqrbot: ready. REST channel: {base}/webhooks/rest/webhook  web chat: {base}/webhooks/webchat/",
               flush=True)
+        print(f"pqrbot: agent console: http://{settings.host}:{settings.console_port}/", flush=True)
     elif not sup.stopping:
         print("pqrbot: the Rasa server did not come up", file=sys.stderr)
         sup.stop()

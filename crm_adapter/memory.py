@@ -108,6 +108,8 @@ class InMemoryStore(Store):
                 creado_en=now,
                 conversation_id=solicitud.conversation_id,
                 fecha_limite_respuesta=fecha_limite_respuesta(now),
+
+                radicado_por=solicitud.radicado_por,
             )
             self._pqrs.append(pqr)
             self._by_key[solicitud.idempotency_key] = pqr

@@ -84,6 +84,7 @@ class SolicitudPQR:
     email: Optional[str] = None
     celular: Optional[str] = None
     evidencias: List[Evidencia] = field(default_factory=list)
+    radicado_por: Optional[str] = None  # e-mail of the console agent who filed it; None: the assistant
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,8 @@ class PQR:
     creado_en: datetime
     conversation_id: str
     fecha_limite_respuesta: Optional[date] = None  # 15 días hábiles (crm_adapter.deadline)
+
+    radicado_por: Optional[str] = None  # console agent's e-mail; None when the assistant filed it
 
     def to_json(self) -> dict:
         return {
@@ -141,6 +144,8 @@ class PQR:
             "fecha_limite_respuesta": (
                 self.fecha_limite_respuesta.isoformat() if self.fecha_limite_respuesta else None
             ),
+
+            "radicado_por": self.radicado_por or "asistente",
         }
 
 

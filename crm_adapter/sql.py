@@ -226,6 +226,8 @@ class SqlStore(Store):
                         conversation_id=solicitud.conversation_id,
                         creado_en=now,
                         fecha_limite_respuesta=fecha_limite_respuesta(now),
+
+                        radicado_por=solicitud.radicado_por,
                     )
                 ).inserted_primary_key[0]
                 conn.execute(
@@ -305,6 +307,8 @@ class SqlStore(Store):
                 creado_en=_aware(r.creado_en),
                 conversation_id=r.conversation_id,
                 fecha_limite_respuesta=r.fecha_limite_respuesta,
+
+                radicado_por=r.radicado_por,
             )
             for r in rows
         ]

@@ -28,7 +28,7 @@ from bot.channels.common import (
     BadPayload, InboundMessage, OnNewMessage, WebhookChannel, bad_request, forbidden, hmac_sha256,
     parse_json_object, secure_equals, unavailable, utcnow,
 )
-from bot.channels.logmask import mask, masked_logger
+from bot.channels.logmask import masked_logger
 from bot.channels.media import MediaItem
 
 logger = masked_logger(__name__)

@@ -3,6 +3,10 @@
 POST /webhooks/rest/webhook      {"sender": "...", "message": "..."} -> [{"recipient_id", "text"}...]
 GET  /webhooks/webchat/           the web chat page (posts to /webhooks/webchat/webhook)
 POST /webhooks/webchat/session    a new server-issued, unguessable web chat session id
+GET  /webhooks/webchat/agent_messages?sender=<session>&after=N
+                                  what people of the agent console wrote to this web chat session
+                                  since message id N: {"messages": [{"id", "text", "author_name", "at"}]}
+                                  (the page polls it; only for a valid, server-issued session)
 
 Rasa's own REST channel files every message without a sender under one conversation named
 "default" and fails on a body that is not JSON; this one answers 400 with the reason instead.
@@ -16,6 +20,7 @@ and IP address is rate limited (429, with a polite reply).
 """
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import hmac
@@ -119,6 +124,13 @@ def page_headers(page: str) -> dict:
     }
 
 
+def _agent_messages(conversation_id: str, after: int) -> list:
+    from bot.bootstrap import services
+
+    return [{"id": m.id, "text": m.text, "author_name": m.author_name, "at": m.at.isoformat()}
+            for m in services().handoff.messages_after(conversation_id, after)]
+
+
 class ChatRestInput(RestInput):
     """The REST channel (Chat EPM), name "rest"."""
 
@@ -214,6 +226,23 @@ class ChatRestInput(RestInput):
             for m in collector.messages:  # the client knows its conversation by its own id
                 m["recipient_id"] = body["sender"]
             return response.json(collector.messages)
+
+        if self.serves_page:  # only a server-issued web chat session may read what agents wrote to it
+
+            @bp.route("/agent_messages", methods=["GET"], name=f"{self.name()}_agent_messages")
+            async def agent_messages(request: Request) -> HTTPResponse:
+                sender = (request.args.get("sender") or "").strip()
+                try:
+                    after = int(request.args.get("after") or 0)
+                except ValueError:
+                    return response.json({"error": "'after' debe ser un número."}, status=400)
+                if not sender or len(sender) > MAX_SENDER_CHARS:
+                    return response.json({"error": "Falta 'sender'."}, status=400)
+                conversation = self.conversation_id(sender)
+                if conversation is None:
+                    return response.json({"error": "Esta sesión de chat no es válida."}, status=401)
+                rows = await asyncio.get_running_loop().run_in_executor(None, _agent_messages, conversation, after)
+                return response.json({"messages": rows})
 
         return bp
 

@@ -79,8 +79,10 @@ class FollowupWorker:
         margin: timedelta = DEFAULT_MARGIN,
         late_reply_tolerance: float = 60.0,
         clock: Callable[[], datetime] = utcnow,
+        held_by_person: Callable[[str], bool] = lambda conversation_id: False,
     ) -> None:
         self.store = store
+        self.held_by_person = held_by_person
         self.outbound = outbound
         self.registry = registry
         self.template_sid = template_sid
@@ -166,6 +168,13 @@ class FollowupWorker:
     async def process(self, fu: Followup) -> str:
         """Deliver one claimed follow-up; returns its resulting status."""
         now = self.clock()
+        try:
+            held = self.held_by_person(fu.conversation_id)
+        except Exception:
+            log.exception("could not check whether a person holds %s", fu.conversation_id)
+            held = False
+        if held:  # an agent of the console holds it: no closing message
+            return self._finish(fu, CANCELLED, "a person of the console holds the conversation")
         if (fu.input_channel or "").lower() in NO_LATER_DELIVERY:
             return self._finish(fu, UNSENDABLE, f"{NO_PROACTIVE} ({fu.input_channel}): no later message possible")
         earlier = self._sent_before(fu)
@@ -309,7 +318,14 @@ def build_worker(
         poll_interval=poll_interval,
         lease_seconds=parse_duration(settings.get("PQRBOT_FOLLOWUP_LEASE"), 300.0),
         margin=window_margin(settings),
+        held_by_person=_held_by_person(store.engine),
     )
+
+
+def _held_by_person(engine) -> Callable[[str], bool]:
+    from bot.handoff.store import HandoffStore
+
+    return HandoffStore(engine).is_held
 
 
 async def _close(obj) -> None:

@@ -9,11 +9,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from alembic import command
 from sqlalchemy import inspect, text
 
 from bot.schema import HISTORIES, upgrade_all
 from crm_adapter.db import make_engine
-from crm_adapter.migrations import CRM_HISTORY, upgrade
+from crm_adapter.migrations import CRM_HISTORY, _config, upgrade
 
 ROOT = Path(__file__).resolve().parents[2]
 EVERY_TABLE = {"billing_contratos", "crm_pqrs", "crm_orientaciones", "channel_conversations", "followups"}
@@ -60,10 +61,10 @@ def test_a_database_of_the_earlier_runner_is_stamped_then_upgraded(tmp_path):
     """Tables made by the hand-written runner (schema_migrations rows) are not created twice; a
     component the old database lacks is created."""
     engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
-    upgrade(engine, [CRM_HISTORY])
-    with engine.begin() as conn:  # back to the CRM tables as the old runner made them (its version 3)
-        conn.execute(text("DROP INDEX ix_crm_pqrs_fecha_limite_respuesta"))
-        conn.execute(text("ALTER TABLE crm_pqrs DROP COLUMN fecha_limite_respuesta"))
+    with engine.connect() as conn:  # the CRM tables as the old runner made them (its version 3)
+        command.upgrade(_config(CRM_HISTORY, conn, []), "crm_0003")
+        conn.commit()
+    with engine.begin() as conn:
         conn.execute(text("DROP TABLE alembic_version_crm"))
         conn.execute(text(
             "CREATE TABLE schema_migrations (component VARCHAR(60), version INTEGER, name VARCHAR(200),"
@@ -76,10 +77,11 @@ def test_a_database_of_the_earlier_runner_is_stamped_then_upgraded(tmp_path):
             " 'Ana', '[]', '2026-01-01')"))
     applied = upgrade_all(engine)
     revisions = [a.split(":")[1] for a in applied]
-    assert [r for r in revisions if r.startswith("crm_")] == ["crm_0004"]  # only what came after version 3
+    assert [r for r in revisions if r.startswith("crm_")][0] == "crm_0004"  # only what came after version 3
     assert "followups_0001" in revisions
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version_crm")).scalar() == "crm_0004"
+        head = sorted(p.stem[:8] for p in CRM_HISTORY.versions.glob("crm_*.py"))[-1]
+        assert conn.execute(text("SELECT version_num FROM alembic_version_crm")).scalar() == head
         assert conn.execute(text("SELECT COUNT(*) FROM billing_contratos")).scalar() == 1
     engine.dispose()
 

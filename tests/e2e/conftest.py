@@ -28,10 +28,11 @@ def _free_port() -> int:
 
 
 class Server:
-    def __init__(self, base: str, env: dict, log: Path):
+    def __init__(self, base: str, env: dict, log: Path, console: str = None):
         self.base = base
         self.env = env
         self.log = log
+        self.console = console  # the agent console (bot/console), on its own free port
 
     def say(self, sender: str, text: str) -> list:
         body = json.dumps({"sender": sender, "message": text}).encode()
@@ -61,9 +62,10 @@ def start_server(data: Path, extra_env: dict = None):
     """`pqrbot run` on free ports with its own database; returns (process, Server)."""
     if not MODEL_PATH.exists():
         pytest.skip("no trained model: run `make train` (make test does it first)")
-    rasa_port, actions_port = _free_port(), _free_port()
+    rasa_port, actions_port, console_port = _free_port(), _free_port(), _free_port()
     env = dict(os.environ, PQRBOT_DATA_DIR=str(data), PQRBOT_DATABASE_URL=f"sqlite:///{data / 'pqrbot.db'}",
                PQRBOT_RASA_PORT=str(rasa_port), PQRBOT_ACTIONS_PORT=str(actions_port),
+               PQRBOT_CONSOLE_PORT=str(console_port),
                RASA_TELEMETRY_ENABLED="false", PQRBOT_FOLLOWUP_AFTER="1h",
                # the corpus talks from one address faster than a customer: no rate limits here
                PQRBOT_RATE_LIMIT_IP="0", PQRBOT_RATE_LIMIT_SENDER="0")
@@ -80,7 +82,7 @@ def start_server(data: Path, extra_env: dict = None):
     deadline = time.monotonic() + 400
     while time.monotonic() < deadline and proc.poll() is None:
         if "pqrbot: ready" in log.read_text(errors="replace"):
-            return proc, Server(f"http://127.0.0.1:{rasa_port}", env, log)
+            return proc, Server(f"http://127.0.0.1:{rasa_port}", env, log, f"http://127.0.0.1:{console_port}")
         time.sleep(1)
     if proc.poll() is None:
         os.killpg(proc.pid, signal.SIGTERM)
