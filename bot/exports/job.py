@@ -218,7 +218,7 @@ class DailyExportJob:
         log.info("export of %s sent: %s PQR to %s recipient(s)", fecha, len(pqrs), len(recipients))
         return s.SENT
 
-    async def run(self, stopping: Callable[[], bool], interval: float = 30.0) -> None:
+    async def run(self, stopping: Callable[[], bool], interval: float = 15.0) -> None:
         """Tick every ``interval`` seconds until ``stopping()``; errors are logged, never fatal."""
         while not stopping():
             try:
