@@ -15,17 +15,17 @@ def periodic_jobs(settings, stopping: Callable[[], bool], store) -> list:
     try:
         from bot.exports.job import build_job
 
-        job = build_job(settings, store)
-        if job is not None:
-            jobs.append(job.run(stopping))
+        export_job = build_job(settings, store)
+        if export_job is not None:
+            jobs.append(export_job.run(stopping))
     except Exception:
         log.exception("daily export job not started")
     try:
         from bot.datarights.retention import build_retention_job
 
-        job = build_retention_job(settings, store.engine)
-        if job is not None:
-            jobs.append(job.run(stopping))
+        retention_job = build_retention_job(settings, store.engine)
+        if retention_job is not None:
+            jobs.append(retention_job.run(stopping))
     except Exception:
         log.exception("retention job not started")
     return jobs

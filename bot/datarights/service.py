@@ -111,7 +111,7 @@ def tracker_engine(settings) -> Engine | None:
 
 
 def _conversation_ids(conn, numero: str, contacto_id: int | None) -> list[str]:
-    ids = set()
+    ids: set[str] = set()
     if contacto_id is not None:
         ids.update(r.conversation_id for r in conn.execute(
             select(crm.pqrs.c.conversation_id).where(crm.pqrs.c.contacto_id == contacto_id)))

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import cache, lru_cache
 from pathlib import Path
+from typing import Any
 
 from PIL import Image, ImageDraw, ImageFont
 
@@ -76,9 +77,9 @@ def _cmap(path: str) -> set[int]:
 
 @dataclass(frozen=True)
 class Fonts:
-    text: ImageFont.FreeTypeFont
-    bold: ImageFont.FreeTypeFont
-    small: ImageFont.FreeTypeFont
+    text: Any  # ImageFont.FreeTypeFont (or Pillow's bundled font without DejaVu)
+    bold: Any
+    small: Any
     text_path: str | None
     emoji_path: str | None
     size: int
@@ -96,7 +97,10 @@ class Fonts:
 def load_fonts(size: int = 16) -> Fonts:
     text_path = _first_existing(TEXT_FONTS)
     bold_path = _first_existing(BOLD_FONTS) or text_path
-    if text_path:
+    text: Any
+    bold: Any
+    small: Any
+    if text_path and bold_path:
         text = ImageFont.truetype(text_path, size)
         bold = ImageFont.truetype(bold_path, size)
         small = ImageFont.truetype(text_path, max(10, size - 4))
@@ -115,7 +119,7 @@ def _emoji_tile(cluster: str, emoji_path: str, side: int) -> Image.Image:
     tile = tile.crop(box)
     scale = side / max(tile.width, tile.height)
     return tile.resize((max(1, round(tile.width * scale)), max(1, round(tile.height * scale))),
-                       Image.LANCZOS)
+                       Image.Resampling.LANCZOS)
 
 
 # --------------------------------------------------------------- layout
@@ -233,7 +237,7 @@ def render_chat(
         lines = wrap(message.text, fonts, bubble_max - 2 * pad)
         text_w = max([_width(line, fonts, fonts.text) for line in lines] + [60.0])
         blocks.append(_Block(message, lines, int(text_w) + 2 * pad,
-                             len(lines) * line_h + 2 * pad + fonts.small.size + 4))
+                             int(len(lines) * line_h + 2 * pad + fonts.small.size + 4)))
     pages: list[list[_Block]] = [[]]
     header_h = 64
     used = header_h

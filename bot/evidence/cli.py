@@ -34,7 +34,7 @@ def write_evidencias(pqr: PQR, out: Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     references: list[Evidencia] = []
-    used = set()
+    used: set[str] = set()
     for evidencia in pqr.evidencias:
         if evidencia.contenido is None:
             references.append(evidencia)

@@ -21,6 +21,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
+from typing import Any
 
 from sqlalchemy import and_, insert, or_, select, update
 from sqlalchemy.engine import Engine
@@ -71,8 +72,8 @@ class ExportRun:
     last_error: str | None
     next_attempt_at: datetime | None
     claimed_by: str | None
-    created_at: datetime
-    updated_at: datetime
+    created_at: datetime | None
+    updated_at: datetime | None
     sent_at: datetime | None
 
     def to_json(self) -> dict:
@@ -123,8 +124,8 @@ class ExportRunStore:
     def finish(self, fecha: date, worker_id: str, now: datetime, *, status: str,
                pqr_count: int | None = None, recipients: str | None = None,
                error: str | None = None, next_attempt_at: datetime | None = None) -> bool:
-        values = dict(status=status, claimed_by=None, claimed_until=None, updated_at=now,
-                      last_error=error)
+        values: dict[str, Any] = {"status": status, "claimed_by": None, "claimed_until": None,
+                                  "updated_at": now, "last_error": error}
         if pqr_count is not None:
             values["pqr_count"] = pqr_count
         if recipients is not None:
@@ -196,7 +197,8 @@ class DailyExportJob:
         self.runs.ensure(fecha, now)
         if not self.runs.claim(fecha, self.worker_id, now, self.lease_seconds):
             return None
-        attempts = self.runs.get(fecha).attempts
+        claimed = self.runs.get(fecha)
+        attempts = claimed.attempts if claimed else 1
         try:
             pqrs, xlsx = export_day(self.crm, fecha)
             recipients = self.sender(self.settings, fecha, pqrs, xlsx)
@@ -216,7 +218,7 @@ class DailyExportJob:
         log.info("export of %s sent: %s PQR to %s recipient(s)", fecha, len(pqrs), len(recipients))
         return s.SENT
 
-    async def run(self, stopping: Callable[[], bool], interval: float = 30.0) -> None:
+    async def run(self, stopping: Callable[[], bool], interval: float = 15.0) -> None:
         """Tick every ``interval`` seconds until ``stopping()``; errors are logged, never fatal."""
         while not stopping():
             try:
