@@ -45,6 +45,7 @@ class RetentionJob:
         transcripts = self.settings.retention_transcripts_seconds
         if transcripts:
             done["transcript_events"] = self._transcripts(now - timedelta(seconds=transcripts))
+            done["console_events"] = self._console_events(now - timedelta(seconds=transcripts))
         if any(done.values()):
             audit(self.engine, "worker", "retention.apply", "retention", done)
         return done
@@ -78,6 +79,14 @@ class RetentionJob:
                 return conn.execute(delete(events).where(events.c.timestamp < cutoff.timestamp())).rowcount
         finally:
             engine.dispose()
+
+    def _console_events(self, cutoff: datetime) -> int:
+        """The console's copy of the transcripts (bot/events) follows the same retention."""
+        table = _reflect(self.engine, "conversation_events")
+        if table is None:
+            return 0
+        with self.engine.begin() as conn:
+            return conn.execute(delete(table).where(table.c.at < cutoff)).rowcount
 
     async def run(self, stopping: Callable[[], bool], interval: float = 3600.0) -> None:
         while not stopping():

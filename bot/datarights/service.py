@@ -208,6 +208,7 @@ def suppress(engine: Engine, numero_documento: str, actor: str, settings=None) -
     followups = _reflect(engine, "followups")
     followup_conversations = _reflect(engine, "followup_conversations")
     media = _reflect(engine, "channel_media")
+    console_events = _reflect(engine, "conversation_events")  # the console's copy of the transcripts
     done: dict[str, Any] = {"documento": numero}
     with engine.begin() as conn:
         contacto = conn.execute(select(crm.contactos).where(crm.contactos.c.numero == numero)).first()
@@ -233,6 +234,9 @@ def suppress(engine: Engine, numero_documento: str, actor: str, settings=None) -
         if ids and media is not None:
             done["medios_borrados"] = conn.execute(
                 delete(media).where(media.c.conversation_id.in_(ids))).rowcount
+        if ids and console_events is not None:
+            done["eventos_consola_borrados"] = conn.execute(
+                delete(console_events).where(console_events.c.conversation_id.in_(ids))).rowcount
         conn.execute(update(d.requests).where(d.requests.c.numero_documento == numero,
                                               d.requests.c.estado == "recibida")
                      .values(estado="atendida", atendida_en=utcnow()))

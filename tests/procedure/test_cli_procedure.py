@@ -12,6 +12,7 @@ from sqlalchemy import insert, select
 
 from bot import bootstrap, cli
 from bot.datarights import schema as d
+from bot.events.schema import conversation_events
 from bot.outbound import schema as o
 from crm_adapter import schema as t
 from crm_adapter.models import Evidencia
@@ -136,6 +137,10 @@ def test_datos_consultar_and_suprimir_keep_the_pqr_and_consents(run, store):
                      .values(email="ana@gmail.com", celular="3001234567"))
     store.record_consentimiento(Consentimiento("whatsapp:+573001234567", "WhatsApp", True, "sí", "2026-01"))
     _outbound(store, "whatsapp:+573001234567", "Tu reclamo quedó radicado")
+    with store.engine.begin() as conn:  # the console's copy of the conversation
+        conn.execute(conversation_events.insert().values(
+            conversation_id="whatsapp:+573001234567", kind="user", at=datetime(2026, 11, 27, 14, tzinfo=BOG),
+            text="soy Ana López, cc 43512876"))
 
     code, out, _ = run("datos", "consultar", "--documento", "43.512.876", "--json")
     held = json.loads(out)
@@ -155,6 +160,8 @@ def test_datos_consultar_and_suprimir_keep_the_pqr_and_consents(run, store):
     assert len(held["consentimientos"]) == 1  # proof of the authorisation stays
     assert held["mensajes_salientes"][0]["body"] == "[suprimido]"
     assert held["mensajes_salientes"][0]["address"] == "[suprimido]"
+    with store.engine.connect() as conn:
+        assert conn.execute(select(conversation_events)).all() == []  # the console's transcript goes too
     with store.engine.connect() as conn:
         audit = conn.execute(select(d.audit).order_by(d.audit.c.id)).all()
     assert [(a.action, a.target) for a in audit] == [
