@@ -302,6 +302,7 @@ def build_worker(
 
     services = Services(settings, engine=store.engine if store else None, followups=store)
     store = services.followups
+    registry: Optional[ports.ConversationRegistry]
     if outbound_factory is None:
         outbound, registry = services.outbound, services.registry
     else:  # tests: their own outbound (and registry, if they give one)
