@@ -20,7 +20,7 @@ from crm_adapter.models import (
     Orientacion,
     SolicitudPQR,
 )
-from crm_adapter.normalize import normalize_direccion
+from textkit.normalize import normalize_direccion
 from crm_adapter.ports import Store
 
 

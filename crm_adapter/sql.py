@@ -29,7 +29,7 @@ from crm_adapter.models import (
     SolicitudPQR,
     Titular,
 )
-from crm_adapter.normalize import normalize_direccion
+from textkit.normalize import normalize_direccion
 from crm_adapter.ports import Store
 
 

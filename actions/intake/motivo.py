@@ -1,0 +1,64 @@
+"""The motivo and the kind of reclamo (factura or alcantarillado no prestado), and detail the
+customer adds to the complaint while being asked something else."""
+
+from __future__ import annotations
+
+import re
+
+from actions.intake.reading import ALCANTARILLADO, CHITCHAT_INTENTS, FACTURA, Reading, Turn
+from textkit import parsing as P
+from textkit.motivo import clean_motivo
+
+_RESTATED = re.compile(r"\b(el motivo|mi reclamo|la queja) es\b")
+_QUESTION_START = re.compile(r"\W*(que|como|cuanto|cuando|donde|me van|van a|puedo)\b")
+_MAX_MOTIVO = 600
+
+
+def read_motivo(turn: Turn) -> Reading:
+    reading = Reading()
+    p, text = turn.parsed, turn.text
+    if p.alcantarillado_no_prestado or (
+        turn.intent == "reclamo_alcantarillado" and turn.confidence >= 0.8 and re.search(r"alcantarill", P.norm(text))
+    ):
+        reading.set("tipo_reclamo", ALCANTARILLADO)
+    motivo = p.motivo or (P.motivo_as_answer(text) if turn.requested == "motivo" else None)
+    if motivo and (turn.requested == "motivo" or not turn.get("motivo") or _RESTATED.search(P.norm(text))):
+        clean = clean_motivo(motivo.value)
+        if clean:
+            reading.set("motivo", clean)
+            if not turn.get("tipo_reclamo") and "tipo_reclamo" not in reading.updates:
+                reading.set("tipo_reclamo", ALCANTARILLADO if P.is_alcantarillado_no_prestado(clean) else FACTURA)
+    if p.monto and (turn.requested == "motivo" or not turn.get("monto")):
+        reading.set("monto", float(p.monto.value))
+    if (
+        turn.requested == "motivo"
+        and "motivo" not in reading.updates
+        and not turn.get("motivo")
+        and not turn.quiet
+        and not p.has_data
+    ):
+        reading.hint("motivo", "hint_motivo")
+    return reading
+
+
+def is_more_detail(turn: Turn) -> bool:
+    """A message that adds to the complaint already recorded ("y eso que siempre pago 120 mil",
+    "y también me cobraron la reconexión") while the assistant asked for something else."""
+    p, text = turn.parsed, turn.text
+    if turn.quiet or turn.requested in ("motivo", None) or not turn.get("motivo"):
+        return False
+    if not p.motivo or p.has_data or "?" in text or _QUESTION_START.match(P.norm(text)):
+        return False
+    if turn.confident(CHITCHAT_INTENTS, 0.9) and not P.has_complaint(text):
+        return False
+    return P.has_complaint(text) or P.is_alcantarillado_no_prestado(text)
+
+
+def read_more_detail(turn: Turn) -> Reading:
+    """The detail joins the motivo; the question asked stays unanswered and is asked again."""
+    reading = Reading()
+    clean = clean_motivo(turn.text)
+    current = turn.get("motivo") or ""
+    if clean and P.norm(clean) not in P.norm(current) and len(current) < _MAX_MOTIVO:
+        reading.set("motivo", f"{current.rstrip('.')}. {clean}")
+    return reading
