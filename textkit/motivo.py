@@ -24,6 +24,40 @@ def _cut(finder: Callable[[str], Optional[Mention]]) -> Step:
     return step
 
 
+_CORRECTED = re.compile(
+    r"(?i)[\s,.;]*\b(?:ay\s+no|uy\s+no|no\s+perd[oó]n|perd[oó]n|me\s+equivoqu[eé]|no\s+esper[ae]|mejor\s+dicho|corrijo)"
+    r"\b[\s,.:;]*(?:(?:es|era|el|la|es\s+el|es\s+la)\s+)?(?:\d[\d.\s-]{2,14}\d|[\w.+-]+@[\w.-]+\.\w+)"
+)
+
+
+def _drop_corrections(out: str, original: str) -> str:
+    """A corrected datum typed after the wrong one ("... 43640148 no perdón 43640184")."""
+    return _CORRECTED.sub("", out)
+
+
+_LOCATION_INTRO = re.compile(
+    r"(?i)(?:\by\s+)?\b(?:la\s+casa|el\s+local|el\s+apartamento|el\s+apto|la\s+bodega|la\s+finca|la\s+direcci[oó]n"
+    r"(?:\s+del\s+inmueble)?|mi\s+casa|vivo|queda)\s*(?:queda|es|esta|está)?\s*(?:ubicad[oa]\s+)?(?:en\s+)?(?:la\s+|el\s+)?$"
+)
+
+
+def _cut_address(out: str, original: str) -> str:
+    """The street address, with the words that introduced it ("y la casa queda en la") and the
+    municipality next to it."""
+    found = P.find_address(out)
+    if not found:
+        return out
+    start, end = found.span
+    municipio = P.find_municipio(out, found)
+    if municipio and municipio.span[0] >= end:
+        end = municipio.span[1]
+    window_start = max(0, start - 40)
+    intro = _LOCATION_INTRO.search(out[window_start:start])
+    if intro:
+        start = window_start + intro.start()
+    return out[:start] + out[end:]
+
+
 def _drop_leftover_name(out: str, original: str) -> str:
     name = P.leftover_name(original)
     if name and name.value.lower() in out.lower():
@@ -83,8 +117,29 @@ def _drop_dangling_words(out: str, original: str) -> str:
 
 
 _GREETING = re.compile(
-    r"(?i)^\W*(?:(?:hol+a+|ol+a+|buen[oa]s+|d[ií]as|tardes|noches|saludos|q\s+mas|que\s+tal|qu[eé]\s+m[aá]s)\b[\s,.!:;-]*)+"
+    r"(?i)^\W*(?:(?:hol+a+|ol+a+|buen[oa]s+|d[ií]as|tardes|noches|saludos|un\s+saludo|cordial\s+saludo|q\s+mas|"
+    r"que\s+tal|qu[eé]\s+m[aá]s|feliz\s+(?:d[ií]a|tarde|noche)|buen\s+d[ií]a|y\s+bendiciones|bendiciones|"
+    r"dios\s+(?:le|te|los)\s+bendiga|se[nñ]orita|mij[oa])\b[\s,.!:;-]*)+"
 )
+# Courtesy at the end ("gracias 🙏", "mil gracias por la atención", "Dios le pague").
+_CLOSING = re.compile(
+    r"(?i)[\s,.;!-]*\b(?:(?:y\s+)?(?:muchas\s+|mil\s+)?gracias(?:\s+(?:por\s+(?:la|su|tu)\s+(?:atenci[oó]n|ayuda|"
+    r"colaboraci[oó]n)|de\s+antemano|mij[oa]|se[nñ]orita|a\s+(?:usted|ti|ustedes)))*|dios\s+(?:le|te|los)\s+"
+    r"(?:bendiga|pague)|bendiciones|feliz\s+(?:d[ií]a|tarde|noche)|quedo\s+atent[oa])[\s.!]*$"
+)
+
+
+def _drop_closing_courtesy(out: str, original: str) -> str:
+    """Thanks and blessings at the end of the complaint (searched in a bounded tail: linear)."""
+    for _ in range(3):
+        tail_start = max(0, len(out) - 80)
+        m = _CLOSING.search(out[tail_start:])
+        if not m or tail_start + m.start() == 0:
+            return out
+        out = out[: tail_start + m.start()]
+    return out
+
+
 _CONNECTIVE = re.compile(r"^(?:y|e|pero|entonces)\s+", re.I)
 # Pictographs, dingbats, flags, skin tones, joiners and variation selectors: emojis are not words.
 _EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\ufe0f\u200d\U0001f3fb-\U0001f3ff]+")
@@ -96,10 +151,11 @@ def _sub(pattern: str, replacement: str, flags: int = 0) -> Step:
 
 
 STEPS: List[Tuple[str, Step]] = [
+    ("corrected data", _drop_corrections),
     ("identification number", _cut(P.find_document)),
     ("contract number", _cut(P.find_contract)),
     ("e-mail", _cut(P.find_email)),
-    ("street address", _cut(P.find_address)),
+    ("street address", _cut_address),
     ("name typed among the data", _drop_leftover_name),
     ("labels left without data", _drop_empty_labels),
     ("sentences that only carried data", _keep_complaint_sentences),
@@ -107,6 +163,7 @@ STEPS: List[Tuple[str, Step]] = [
     ("mobile number", _cut(P.find_celular)),
     ("self-introduction", lambda out, original: _INTRODUCTION.sub("", out)),
     ("emojis", lambda out, original: _EMOJI.sub(" ", out)),
+    ("closing courtesy", _drop_closing_courtesy),
     ("dangling words", _drop_dangling_words),
     ("comma after a full stop", _sub(r"\.\s*,", ".")),
     ("leading punctuation", _sub(r"^[^\w¿¡$]+", "")),

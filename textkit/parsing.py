@@ -21,7 +21,7 @@ from itertools import islice
 from typing import Iterable, List, Optional, Tuple
 
 from textkit.mention import Mention
-from textkit.normalize import norm, words
+from textkit.normalize import norm, strip_accents, words
 from textkit.validators import EMAIL_RE
 
 __all__ = ["Mention", "norm", "words"]  # re-exported for callers of the parsers
@@ -210,10 +210,22 @@ def find_contract(text: str) -> Optional[Mention[str]]:
 
 
 # ------------------------------------------------------------------- e-mail and phone
+_SPOKEN_EMAIL = re.compile(
+    r"(?<![\w.])([a-z0-9][a-z0-9._\-]{0,63})\s+arroba\s+([a-z0-9\-]{1,63})((?:\s+punto\s+[a-z]{2,6}){1,2})\b", re.I
+)
+
+
 def find_email(text: str) -> Optional[Mention[str]]:
-    """Something shaped like an e-mail (its validity is ``validate_email``'s call)."""
+    """Something shaped like an e-mail (its validity is ``validate_email``'s call), also as
+    dictated by voice: "paula95 arroba gmail punto com"."""
     m = EMAIL_RE.search(text or "")
-    return Mention(m.group(0), m.span()) if m else None
+    if m:
+        return Mention(m.group(0), m.span())
+    m = _SPOKEN_EMAIL.search(text or "")
+    if m:
+        domain = m.group(2) + "".join("." + part for part in re.findall(r"punto\s+([a-z]{2,6})", m.group(3), re.I))
+        return Mention(f"{m.group(1)}@{domain}".lower(), m.span())
+    return None
 
 
 _PHONE_LABEL = r"(?:cel(?:ular)?|m[oó]vil|whats?app|wasap|wpp|tel[eé]fono|tel|n[uú]mero\s+de\s+(?:celular|contacto))"
@@ -280,7 +292,7 @@ ADDRESS_RE = re.compile(
     rf"(?<![a-z]){_STREET}\.?{_ws()}\d{{1,3}}{_suffixes()}"
     rf"(?:{_ws()}(?:#|n[°º]|no\.?|nro\.?|num\.?|numero|n)(?![a-z]))?{_ws()}\d{{1,3}}{_suffixes()}"
     rf"(?:{_ws()}[-–]{_ws()}|(?=\s){_ws()})\d{{1,3}}{_suffixes()}"
-    rf"(?:[\s,]+(?:apto|apartamento|ap|int|interior|casa|local|bloque|bl|torre|piso|of|oficina)\.?{_ws()}\d+[a-z]?)*",
+    rf"(?:[\s,]+(?:apto|apartamento|ap|int|interior|casa|local|bodega|bloque|bl|torre|piso|of|oficina)\.?{_ws()}\d+[a-z]?)*",
     re.I,
 )
 _RURAL = re.compile(r"(?<![a-z])(?:vereda|finca|corregimiento|sector|barrio|urbanizaci[oó]n|km|kil[oó]metro)\b", re.I)
@@ -736,7 +748,12 @@ def _clean_name_tokens(raw: str, max_tokens: int = 6) -> Optional[str]:
         if w in _NAME_PARTICLES:
             continue
         if w in _NOT_A_NAME and not (i > 0 and w in _SURNAME_OK):
-            return None
+            if i < 2:
+                return None
+            out = out[:i]  # "guillermo leon arango y le cuento ...": the name ends where the sentence goes on
+            while out and norm(out[-1]) in _NAME_PARTICLES:
+                out.pop()
+            break
     if any(len(norm(t)) < 2 for t in out):
         return None
     return " ".join(w if w.lower() in _NAME_PARTICLES else w[:1].upper() + w[1:].lower() for w in out)
@@ -781,7 +798,7 @@ def name_as_answer(text: str) -> Optional[Mention[str]]:
         return intro
     text = text or ""
     stripped = _GREETING_PREFIX.sub("", text).strip()
-    if not stripped or "?" in stripped or looks_like_gibberish(stripped):
+    if not stripped or "?" in stripped or "@" in stripped or looks_like_gibberish(stripped):
         return None
     if len(words(stripped)) > 7:
         return None
@@ -996,17 +1013,45 @@ _NOT_PROVIDED = (
     r"contamos|estoy\s+conectad|estamos\s+conectad|esta\s+conectad|llega|pasa)|sin\s+(?:red|servicio|conexion)|"
     r"pozo\s+septico|poso\s+septico|tanque\s+septico|no\s+prestad|no\s+me\s+lo\s+prestan|servicio\s+que\s+no|"
     r"que\s+no\s+(?:tengo|tenemos|existe|me\s+prestan|recibo|uso)|nunca\s+(?:he\s+tenido|hemos\s+tenido)|"
-    r"no\s+estoy\s+conectad|no\s+cuento\s+con|inexistente|jam[aá]s|nunca\s+(?:nos|me|lo|la)\s+(?:han|ha)\s+(?:conectad|instalad|prestad)|"
+    r"no\s+estoy\s+conectad|no\s+cuento\s+con|inexistente|jam[aá]s|"
+    r"nunca\s+(?:nos|me|lo|la)\s+(?:han|ha)\s+(?:conectad|instalad|prestad)|"
     r"no\s+(?:nos|me)\s+(?:han|ha)\s+(?:conectad|instalad)|no\s+pasa\s+por|no\s+llega\s+(?:a|hasta)|sin\s+alcantarillado"
 )
+# Everyday words for a sewer service that is not there. The topic: the sewer itself or the waste water.
+_SEWER_TOPIC = re.compile(
+    rf"{_ALC}|aguas?\s+(?:negras|servidas|sucias?|del\s+(?:bano|sanitario|inodoro|cocina|lavadero))|"
+    r"desag[uü]e|colector|vertimiento|lo\s+del\s+(?:bano|sanitario|inodoro)"
+)
+# ...and how customers say it is not provided: no network, never connected, the water goes elsewhere.
+_SEPTIC = r"po[sz]o\s+(?:septico|de\s+absorcion|negro)|tanque\s+septico|fosa\s+septica|letrina"
+_NEVER_CONNECTED = (
+    r"nunca\s+(?:\w+\s+){0,3}?(?:conectad\w*|conectaron|conecto|empatad\w*|empataron|empato|instalaron|instalad\w*|"
+    r"pusieron|puesto|puso|hicieron)|no\s+(?:\w+\s+){0,2}?(?:conectad|empatad)\w*|sin\s+(?:conectar|empatar)"
+)
+_NO_NETWORK = (
+    r"no\s+(?:ha\s+llegado|han\s+puesto|han\s+instalado|llega|hay|existe|tiene|pasa|tenemos|tengo)\s+(?:\w+\s+){0,3}?"
+    r"(?:la\s+|el\s+)?(?:red|tubo|tuberia|colector)|(?:red|tubo|tuberia|colector)\s+(?:\w+\s+){0,5}?"
+    r"(?:no\s+(?:llega|pasa|existe|hay|ha\s+llegado)|nunca\s+(?:\w+\s+){0,2}?(?:pusieron|instalaron|hicieron|llego))|"
+    r"sin\s+(?:red|tubo|tuberia)"
+)
+_GOES_ELSEWHERE = (
+    r"\b(?:va|van|cae|caen|sale|salen|bota|botan|botamos|tiramos|tira|descarga|descargan|desemboca|corre|corren|"
+    r"termina|terminan|echamos|echan|sacamos|vierte|vierten|sale)\b[^.]{0,30}?\b(?:quebrada|rio|cano|zanja|calle|"
+    r"solar|hueco|pozo|poso|potrero|monte|canada|acequia|tanque|patio|lote|manga|cienaga|humedal|fosa|campo|cuneta)\b"
+)
+_SEWER_NOT_THERE = re.compile(rf"{_NOT_PROVIDED}|{_SEPTIC}|{_NEVER_CONNECTED}|{_NO_NETWORK}|{_GOES_ELSEWHERE}")
 
 
 def is_alcantarillado_no_prestado(text: str) -> bool:
-    """A claim that sewer service is charged but not provided (not a complaint about its amount)."""
+    """A claim that the sewer service is billed but not provided (not a complaint about its amount),
+    in any words: "no tengo alcantarillado", "no hay red en la calle", "la casa nunca la conectaron",
+    "las aguas negras van a la quebrada / a un pozo séptico"."""
     t = norm(text)
-    if not re.search(_ALC, t):
+    if re.search(_SEPTIC, t) and re.search(rf"{_ALC}|cobr|factur|recibo|desag", t):
+        return True
+    if not _SEWER_TOPIC.search(t):
         return False
-    return bool(re.search(_NOT_PROVIDED, t))
+    return bool(_SEWER_NOT_THERE.search(t))
 
 
 # ---------------------------------------------------------- relationship with the premises
@@ -1125,7 +1170,7 @@ def _person_entity_name(person_entities: Iterable[str]) -> Optional[Mention[str]
 # ------------------------------------------------------------------ customers as they write
 _CORRECTION_MARKER = re.compile(
     r"(?<![a-záéíóúñ])(?:ay\s+no|uy\s+no|ah\s+no|no\s+perd[oó]n|perd[oó]n|perdona|disculp[ae]|me\s+equivoqu[eé]|"
-    r"me\s+confund[ií]|me\s+corrijo|corrijo|correcci[oó]n|mejor\s+dicho|quise\s+decir|error|no\s+espera|espera)"
+    r"me\s+confund[ií]|me\s+corrijo|corrijo|correcci[oó]n|mejor\s+dicho|quise\s+decir|error|no\s+esper[ae]|esper[ae])"
     r"(?![a-záéíóúñ])",
     re.I,
 )
@@ -1138,7 +1183,35 @@ def _bare_number(text: str) -> Optional[Mention[str]]:
 
 
 def _name_in(text: str) -> Optional[Mention[str]]:
-    return find_name(text) or name_as_answer(re.sub(r"^[\s,.;:!-]*(?:es|soy|era)?\s*", "", text, flags=re.I))
+    """A name in the words after a correction: the last piece that reads as one ("..., no perdón,
+    escríbalo bien: Jeison Andrés Tabares")."""
+    found = find_name(text)
+    if found:
+        return found
+    offset = len(text)
+    for piece in reversed(re.split(r"[,:;]", text)[-4:]):
+        offset -= len(piece)
+        lead = re.match(r"[\s.!-]*(?:(?:es|soy|era|con|se\s+escribe)\s+)?", piece, re.I)
+        name = name_as_answer(piece[lead.end() :]) if lead else None
+        if name:
+            start = offset + lead.end()
+            return Mention(name.value, (start, start + len(piece) - lead.end()))
+        offset -= 1
+    return None
+
+
+def _merge_surname(earlier: str, corrected: str) -> str:
+    """ "Yeison Arley Gomes" corrected by "Gómez": the word it resembles most is replaced."""
+    from difflib import SequenceMatcher
+
+    words_before = earlier.split()
+    if len(corrected.split()) != 1 or len(words_before) < 2:
+        return corrected
+    best = max(
+        range(len(words_before)), key=lambda i: SequenceMatcher(None, norm(words_before[i]), norm(corrected)).ratio()
+    )
+    words_before[best] = corrected
+    return " ".join(words_before)
 
 
 _FINDERS = {
@@ -1171,7 +1244,8 @@ def find_self_correction(text: str, kind: str, asked: bool = False) -> Optional[
     found = labelled(tail) or (loose(tail) if loose else None)
     if not found or (kind == "nombre" and not asked and not find_name(head)):
         return None
-    return Mention(found.value, (cut + found.span[0], cut + found.span[1]), found.kind or before.kind)
+    value = _merge_surname(before.value, found.value) if kind == "nombre" else found.value
+    return Mention(value, (cut + found.span[0], cut + found.span[1]), found.kind or before.kind)
 
 
 def _labelled_other_number(text: str, kind: str) -> bool:
@@ -1185,7 +1259,7 @@ _MEDIUMS = (
         "direccion",
         re.compile(
             r"\b(?:(?:a|en|para|hasta)\s+(?:la|mi)\s+(?:casa|direccion|residencia|apartamento|apto|finca|oficina|local|vivienda)"
-            r"|direccion\s+fisica|por\s+(?:correo\s+)?fisico|carta|correspondencia|a\s+domicilio|en\s+fisico|"
+            r"|direccion\s+fisica|por\s+(?:correo\s+)?fisico|carta|correspondencia|citacion|a\s+domicilio|en\s+fisico|"
             r"(?:a|en)\s+la\s+(?:misma\s+)?direccion|donde\s+vivo|a\s+la\s+de\s+la\s+casa|a\s+mi\s+hogar)\b"
         ),
     ),
@@ -1369,13 +1443,22 @@ _MUNICIPIO_AFTER = re.compile(
 _MUNICIPIO_BEFORE = re.compile(rf"\b({_MUNICIPIO_NAMES})[\s,.;:-]*(?:en\s+(?:la|el)\s+|,?\s*(?:en\s+)?)?$")
 
 
+def find_municipio(text: str, address: Mention[str]) -> Optional[Mention[str]]:
+    """The municipality the customer typed next to an address ("cra 45 # 12-30 de Bello", "en
+    Itagüí, calle 50 # 40-20", "... del municipio de la estrella"); the value is its official name."""
+    text = text or ""
+    end = address.span[1]
+    after = _MUNICIPIO_AFTER.match(strip_accents(text[end : end + 60].lower()))
+    if after:
+        return Mention(_MUNICIPIO_BY_KEY[after.group(1)], (end + after.start(1), end + after.end(1)))
+    start = max(0, address.span[0] - 40)
+    before = _MUNICIPIO_BEFORE.search(strip_accents(text[start : address.span[0]].lower()))
+    if before:
+        return Mention(_MUNICIPIO_BY_KEY[before.group(1)], (start + before.start(1), start + before.end(1)))
+    return None
+
+
 def address_with_municipio(text: str, address: Mention[str]) -> str:
-    """The address with the municipality the customer typed next to it ("cra 45 # 12-30 de
-    Bello", "en Itagüí, calle 50 # 40-20"): "cra 45 # 12-30, Bello"."""
-    value = address.value
-    if any(norm(m) in norm(value) for m in (value.split(",")[-1],) if norm(m) in _MUNICIPIO_BY_KEY):
-        return value
-    after = _MUNICIPIO_AFTER.match(norm((text or "")[address.span[1] : address.span[1] + 60]))
-    before = _MUNICIPIO_BEFORE.search(norm((text or "")[max(0, address.span[0] - 40) : address.span[0]]))
-    found = after or before
-    return f"{value}, {_MUNICIPIO_BY_KEY[found.group(1)]}" if found else value
+    """The address with the municipality typed next to it: "cra 45 # 12-30, Bello"."""
+    municipio = find_municipio(text, address)
+    return f"{address.value}, {municipio.value}" if municipio else address.value

@@ -20,6 +20,8 @@ def read_name(turn: Turn) -> Reading:
     if turn.requested == "nombre":
         # The customer's own words beat spaCy's PER entity, which often drops a first name.
         found = correction or P.find_name(turn.text) or P.name_as_answer(turn.text) or turn.parsed.nombre
+        if not found and turn.parsed.has_data:
+            found = P.leftover_name(turn.text)  # "johana patricia velez cc 1036640177 ..."
     elif turn.get("nombre"):
         # "mi nombre es ..." corrects; "soy ..." does not
         found = correction or P.find_name(turn.text, strong_only=True)

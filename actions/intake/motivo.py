@@ -12,6 +12,12 @@ from textkit.motivo import clean_motivo
 _RESTATED = re.compile(r"\b(el motivo|mi reclamo|la queja) es\b")
 _QUESTION_START = re.compile(r"\W*(que|como|cuanto|cuando|donde|me van|van a|puedo)\b")
 _MAX_MOTIVO = 600
+# "y eso que...", "ah, y también...", "además...": the customer adds to what they already told.
+_ADDING = re.compile(
+    r"\W*(?:(?:ah|ay|ojo|oiga|oigan|vea|mire|antes\s+de\s+eso)\W+)*(?:y|e|ademas|tambien|aparte|fuera\s+de\s+eso|"
+    r"otra\s+cosa|se\s+me\s+olvido|olvide\s+decir|y\s+eso\s+que|eso\s+que|agreg\w*|anot\w*|pong\w*|"
+    r"sum\w*|incluy\w*|le\s+cuento)\b"
+)
 
 
 def read_motivo(turn: Turn) -> Reading:
@@ -51,7 +57,20 @@ def is_more_detail(turn: Turn) -> bool:
         return False
     if turn.confident(CHITCHAT_INTENTS, 0.9) and not P.has_complaint(text):
         return False
-    return P.has_complaint(text) or P.is_alcantarillado_no_prestado(text)
+    return P.has_complaint(text) or P.is_alcantarillado_no_prestado(text) or bool(_ADDING.match(P.norm(text)))
+
+
+def detail_beside_data(turn: Turn) -> bool:
+    """Data typed with an addition to the complaint ("cc 43640129 y eso que siempre pago 120 mil",
+    "ana@x.co. y otra cosa, estuvimos de viaje"): what is left once the data are taken out."""
+    if turn.quiet or turn.requested in ("motivo", None) or not turn.get("motivo") or "?" in turn.text:
+        return False
+    rest = re.sub(r"^[\d\s.,;:-]+", "", P.norm(clean_motivo(turn.text)))  # the bare number that answered
+    if len(P.words(rest)) < 3:
+        return False
+    return bool(_ADDING.match(rest) or P.has_complaint(rest) or P.is_alcantarillado_no_prestado(rest)) and bool(
+        P.looks_like_motivo(rest) or _ADDING.match(rest)
+    )
 
 
 def read_more_detail(turn: Turn) -> Reading:

@@ -85,20 +85,30 @@ def _read_mobile(turn: Turn, reading: Reading) -> None:
             reading.hint("notif_celular", "hint_celular", razon=_LANDLINE_HINT)
 
 
+def gives_citation_address(turn: Turn) -> bool:
+    """Whether an address in this message is for the citation: asked for it, or given instead of
+    the medium asked for ("no tengo correo, mándenla a la casa: ...", "mejor a donde trabajo")."""
+    if turn.requested == "notif_direccion":
+        return True
+    if turn.requested not in ("notif_correo", "notif_celular"):
+        return False
+    p = turn.parsed
+    declined = p.sin_correo or p.sin_celular or P.yes_no(turn.text) is False
+    if turn.requested == "notif_celular" and (p.direccion or not p.has_data):
+        return True  # the next medium anyway
+    return P.medium_offered(turn.text) == "direccion" or declined
+
+
 def _citation_address(turn: Turn) -> Optional[str]:
     """The physical address the customer gives for the citation, if any."""
     p, requested = turn.parsed, turn.requested
-    offered = P.medium_offered(turn.text) == "direccion"
-    if (
-        _SAME_ADDRESS.search(P.norm(turn.text))
-        and turn.get("direccion")
-        and (requested == "notif_direccion" or offered)
-    ):
-        return turn.get("direccion")
+    if not gives_citation_address(turn):
+        return None
     if p.direccion:
         return P.address_with_municipio(turn.text, p.direccion)
-    free = P.looks_like_free_address(turn.text)
-    if free and (requested == "notif_direccion" or offered or (requested == "notif_celular" and not p.has_data)):
+    if _SAME_ADDRESS.search(P.norm(turn.text)) and turn.get("direccion"):
+        return turn.get("direccion")
+    if P.looks_like_free_address(turn.text) and (requested != "notif_correo" or P.medium_offered(turn.text)):
         return turn.text.strip()
     return None
 

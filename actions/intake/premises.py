@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import Optional
 
+from actions.intake.notification import gives_citation_address
 from actions.intake.reading import ALCANTARILLADO, Reading, Turn
 from crm_adapter.models import Contrato
 from crm_adapter.rules import REGLA_ALCANTARILLADO
@@ -61,26 +62,27 @@ def _known_bare_contract(turn: Turn, reading: Reading) -> None:
 
 def _read_address(turn: Turn, reading: Reading, contrato: Optional[str]) -> None:
     p = turn.parsed
-    direccion = P.address_with_municipio(turn.text, p.direccion) if p.direccion else None
-    if (
-        not direccion
-        and turn.requested == "contrato"
-        and not contrato
-        and not p.has_data
-        and P.looks_like_free_address(turn.text)
-    ):
+    municipio = P.find_municipio(turn.text, p.direccion) if p.direccion else None
+    if p.direccion:
+        direccion = f"{p.direccion.value}, {municipio.value}" if municipio else p.direccion.value
+    elif turn.requested == "contrato" and not contrato and not p.has_data and P.looks_like_free_address(turn.text):
         direccion = turn.text.strip()
+    else:
+        return
     contract_known = (
         "contrato" in reading.updates
         or "contrato" in turn.updated
         or (turn.get("contrato") and turn.requested != "contrato")
     )
-    if not direccion or turn.requested in ("notif_correo", "notif_celular", "notif_direccion") or contract_known:
+    if gives_citation_address(turn) or contract_known:
         return
     reading.set("direccion", direccion)
     if contrato or turn.get("contrato"):
         return
-    matches = turn.store.find_contratos_by_direccion(direccion) or turn.store.find_contratos_in_text(direccion)
+    street = p.direccion.value if p.direccion else direccion
+    matches = turn.store.find_contratos_by_direccion(street) or turn.store.find_contratos_in_text(direccion)
+    if municipio:  # the same street address exists in several municipalities
+        matches = [c for c in matches if P.norm(municipio.value) in P.norm(c.municipio)]
     if len(matches) == 1:
         contract_updates(reading, matches[0])
     elif len(matches) > 1 and not turn.quiet:

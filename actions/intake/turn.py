@@ -11,7 +11,7 @@ from actions.deps import Deps
 from actions.intake.confirmation import read_confirmation
 from actions.intake.consent import after_yes, consent_answer, read_unanswered_consent
 from actions.intake.identity import read_document, read_name
-from actions.intake.motivo import is_more_detail, read_more_detail, read_motivo
+from actions.intake.motivo import detail_beside_data, is_more_detail, read_more_detail, read_motivo
 from actions.intake.notification import read_notification
 from actions.intake.premises import read_premises, read_relationship
 from actions.intake.reading import NO, Message, Reading, Turn
@@ -134,6 +134,8 @@ class IntakeTurn:
             self._merge(read_more_detail(turn))
         else:
             self._merge(Reading(messages=messages))
+            if answered and "motivo" not in motivo.updates and detail_beside_data(turn):
+                self._merge(read_more_detail(turn))
         self._merge(read_confirmation(turn, changed=bool(set(self.result.updates) - keys_before)))
 
     # -- consent --------------------------------------------------------------------

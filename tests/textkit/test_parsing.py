@@ -204,3 +204,99 @@ def test_every_parser_returns_a_mention_with_the_span_of_what_it_read():
     ]:
         assert isinstance(found, P.Mention)
         assert text[found.span[0] : found.span[1]] == typed
+
+
+# --- customers as they really write (issue 11) ---
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "me cobran alcantarillado y aca el agua sucia cae directo a la quebrada",
+        "por mi calle no ha llegado la red de alcantarillado",
+        "esta casa nunca la conectaron, las aguas negras van a un pozo de absorcion y me cobran el desague",
+        "el edificio nunca lo empataron al colector y me llega cobro de alcantarillado",
+        "me cobran alcantarillado y la red no llega hasta la vereda",
+        "las aguas servidas caen a un caño y me cobran alcantarillado",
+        "el tubo del alcantarillado nunca lo pusieron en mi cuadra",
+        "me cobran aguas negras y en esta calle no hay red, todo va al caño",
+    ],
+)
+def test_sewer_not_provided_in_everyday_words(text):
+    assert P.is_alcantarillado_no_prestado(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "el baño tiene una fuga y me llego cara el agua",
+        "me llego el agua sucia y cara",
+        "me cobraron 200 mil de alcantarillado y acueducto y no estoy de acuerdo",
+    ],
+)
+def test_other_complaints_are_not_sewer_not_provided(text):
+    assert not P.is_alcantarillado_no_prestado(text)
+
+
+@pytest.mark.parametrize(
+    "text,kind,asked,expected",
+    [
+        ("es el 55501, ay no, me equivoqué, es el 55502", "contrato", True, "55502"),
+        ("es el 55501, ay no, me equivoqué, es el 55502", "documento", False, None),
+        ("cc 43512876 perdon 43512877", "documento", False, "43512877"),
+        ("mi correo es a@gmal.com, ay no: a@gmail.com", "email", False, "a@gmail.com"),
+        ("me llamo Ana Lopez, perdón, Ana Lopera", "nombre", False, "Ana Lopera"),
+        ("perdón, la cédula es 43512877", "documento", False, None),  # nothing corrected inside the message
+    ],
+)
+def test_self_correction(text, kind, asked, expected):
+    found = P.find_self_correction(text, kind, asked)
+    assert (found.value if found else None) == expected
+
+
+@pytest.mark.parametrize(
+    "text,medium",
+    [
+        ("mejor a la casa donde vivo", "direccion"),
+        ("mándenme una carta", "direccion"),
+        ("al cel me puede escribir", "celular"),
+        ("un mensajito de texto", "celular"),
+        ("mejor al correo", "correo"),
+        ("me llego cara la factura", None),
+    ],
+)
+def test_medium_offered(text, medium):
+    assert P.medium_offered(text) == medium
+
+
+@pytest.mark.parametrize(
+    "text,municipio",
+    [
+        ("la casa es la cra 45 # 12-30 en itagüí", "Itagüí"),
+        ("calle 80 sur #60-15 del municipio de la estrella", "La Estrella"),
+        ("cra 31 #24-08 carmen de viboral", "Carmen de Viboral"),
+        ("en Bello, calle 10 # 43-25", "Bello"),
+        ("calle 10 # 43-25 apto 301", None),
+    ],
+)
+def test_municipality_next_to_an_address(text, municipio):
+    found = P.find_municipio(text, P.find_address(text))
+    assert (found.value if found else None) == municipio
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        (
+            "hola buenas tardes 🙋‍♀️ me llego la factura de la luz en 370 mil. gracias 🙏",
+            "Me llego la factura de la luz en 370 mil",
+        ),
+        ("buenos dias y bendiciones 😇 el recibo llego en 300 mil 😔😔", "El recibo llego en 300 mil"),
+        ("😡😡 buenas!! la factura del gas 210 mil!! 🙄 gracias", "La factura del gas 210 mil!!"),
+        ("feliz tarde señorita 🌞 me facturaron 62 metros 😥 mil gracias por la atencion", "Me facturaron 62 metros"),
+    ],
+)
+def test_greetings_thanks_and_emojis_are_not_in_the_motivo(text, expected):
+    from textkit.motivo import clean_motivo
+
+    assert clean_motivo(text) == expected
