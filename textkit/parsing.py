@@ -1258,7 +1258,7 @@ _MEDIUMS = (
     (
         "direccion",
         re.compile(
-            r"\b(?:(?:a|en|para|hasta)\s+(?:la|mi)\s+(?:casa|direccion|residencia|apartamento|apto|finca|oficina|local|vivienda)"
+            r"\b(?:(?:a|para|hasta)\s+(?:la|mi)\s+(?:casa|direccion|residencia|apartamento|apto|finca|oficina|local|vivienda)"
             r"|direccion\s+fisica|por\s+(?:correo\s+)?fisico|carta|correspondencia|citacion|a\s+domicilio|en\s+fisico|"
             r"(?:a|en)\s+la\s+(?:misma\s+)?direccion|donde\s+vivo|a\s+la\s+de\s+la\s+casa|a\s+mi\s+hogar)\b"
         ),

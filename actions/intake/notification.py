@@ -108,7 +108,12 @@ def _citation_address(turn: Turn) -> Optional[str]:
         return P.address_with_municipio(turn.text, p.direccion)
     if _SAME_ADDRESS.search(P.norm(turn.text)) and turn.get("direccion"):
         return turn.get("direccion")
-    if P.looks_like_free_address(turn.text) and (requested != "notif_correo" or P.medium_offered(turn.text)):
+    declined = p.sin_celular or P.yes_no(turn.text) is False
+    if P.looks_like_free_address(turn.text) and (
+        requested == "notif_direccion"
+        or (requested == "notif_celular" and not declined)
+        or P.medium_offered(turn.text) == "direccion"
+    ):
         return turn.text.strip()
     return None
 

@@ -144,7 +144,7 @@ def test_name_corrected_in_the_same_message(store, settings, answer, nombre):
 SEWER_NOT_PROVIDED = [
     "me cobran alcantarillado y aca el agua sucia de la casa cae directo a la quebrada",
     "por mi calle no ha llegado la red de alcantarillado y en la factura me aparece el cobro",
-    "me viene un cobro por el desague de las aguas negras y la casa nunca la conectaron, todo va a un pozo de absorcion",
+    "me cobran el desague de las aguas negras y la casa nunca la conectaron, todo va a un pozo de absorcion",
     "me llega cobro de alcantarillado pero el edificio nunca lo empataron al colector",
     "me cobran alcantarillado y la red no llega hasta esta parte de la vereda",
     "en mi cuadra no hay alcantarillado, las aguas servidas caen a un caño y me lo estan cobrando",
