@@ -122,6 +122,24 @@ MESSAGES = {
         "escrito, con el certificado de existencia y representación legal, o una autorización firmada "
         "del representante legal y copia de su documento. No abrí ningún reclamo por este chat."
     ),
+    # Why an answer was not taken (``razon`` of the hints): the validators' problems and the intake's.
+    "razon_tipo_documento": "Tipo de documento no reconocido: usa CC, CE, NIT, PPT o pasaporte.",
+    "razon_documento_digitos": "El número de documento debe tener solo dígitos.",
+    "razon_documento_cero": "El número de documento no empieza por 0.",
+    "razon_cedula_longitud": "La cédula tiene entre 4 y 10 dígitos, sin puntos ni espacios.",
+    "razon_nit_formato": "El NIT se escribe con números, por ejemplo 900.123.456-7.",
+    "razon_nit_longitud": "El NIT tiene entre 5 y 15 dígitos antes del dígito de verificación.",
+    "razon_nit_digito_verificacion": (
+        "El dígito de verificación no corresponde a ese NIT. Revísalo en el RUT (ej.: 900.123.456-7)."
+    ),
+    "razon_correo_incompleto": "Escribe el correo completo, por ejemplo nombre@gmail.com.",
+    "razon_correo_invalido": "Ese correo no parece válido; revísalo, por ejemplo nombre@gmail.com.",
+    "razon_celular": "El celular tiene 10 dígitos y empieza por 3, por ejemplo 300 123 4567.",
+    "razon_ce_formato": "La cédula de extranjería tiene entre 3 y 12 dígitos o letras.",
+    "razon_pasaporte_formato": "El pasaporte tiene entre 5 y 15 letras o números.",
+    "razon_tipo_y_numero": "Escríbeme el tipo y el número de tu documento, por ejemplo: CC 1036123456.",
+    "razon_celular_fijo": "Para el SMS necesito un celular (10 dígitos que empiezan por 3), no un fijo.",
+    "razon_correo_no_reconocido": "No reconocí un correo ahí.",
     # The read-back before filing: one line per datum known.
     "readback_titulo": "Revisemos tus datos antes de radicar 📋:",
     "readback_nombre": "• Nombre: {nombre}",
@@ -138,6 +156,11 @@ MESSAGES = {
     "medio_sms": "con un SMS al celular {valor} para citarte a la notificación",
     "medio_direccion": "con una citación a la dirección {valor}",
 }
+
+
+def razon(problem: str) -> str:
+    """The Spanish words for a problem found in an answer (a validator's ``Check.problem``)."""
+    return MESSAGES[f"razon_{problem}"]
 
 
 def render(key: str, **values: Any) -> str:

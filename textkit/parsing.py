@@ -861,8 +861,8 @@ def find_amount(text: str) -> Optional[Mention[int]]:
     def near(start: int, width: int) -> bool:
         return any(s <= start < s + width for s, _, _ in found)
 
-    for pattern, value in _AMOUNT_PATTERNS:
-        found += [(m.start(), value(m), m.end()) for m in islice(pattern.finditer(t), _MAX_AMOUNTS)]
+    for pattern, amount_of in _AMOUNT_PATTERNS:
+        found += [(m.start(), amount_of(m), m.end()) for m in islice(pattern.finditer(t), _MAX_AMOUNTS)]
     for m in islice(_THOUSANDS.finditer(t), _MAX_AMOUNTS):
         if not near(m.start(), 25):
             found.append((m.start(), int(round(float(m.group(1).replace(",", ".")) * 1_000)), m.end()))
@@ -1192,10 +1192,11 @@ def _name_in(text: str) -> Optional[Mention[str]]:
     for piece in reversed(re.split(r"[,:;]", text)[-4:]):
         offset -= len(piece)
         lead = re.match(r"[\s.!-]*(?:(?:es|soy|era|con|se\s+escribe)\s+)?", piece, re.I)
-        name = name_as_answer(piece[lead.end() :]) if lead else None
+        lead_end = lead.end() if lead else 0
+        name = name_as_answer(piece[lead_end:])
         if name:
-            start = offset + lead.end()
-            return Mention(name.value, (start, start + len(piece) - lead.end()))
+            start = offset + lead_end
+            return Mention(name.value, (start, start + len(piece) - lead_end))
         offset -= 1
     return None
 

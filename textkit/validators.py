@@ -2,8 +2,9 @@
 
 The rules themselves come from the libraries that keep them: ``stdnum.co.nit`` (python-stdnum)
 for the DIAN check digit of a NIT, ``phonenumbers`` (region CO) for mobiles, ``email_validator``
-(syntax only, no network) for e-mails. This module adds what the customer reads: each check
-returns the normalised value, or a Spanish hint saying what to fix.
+(syntax only, no network) for e-mails. This module adds what the customer needs: each check
+returns the normalised value, or the problem as a code (``Check.problem``) that the actions'
+catalogue (``actions/messages.py``, ``razon_<code>``) words in Spanish for the customer.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ EMAIL_RE = re.compile(r"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(
 class Check:
     ok: bool
     value: Optional[str] = None
-    reason: Optional[str] = None  # Spanish hint for the customer when not ok
+    problem: Optional[str] = None  # what is wrong, as a code: actions.messages words it for the customer
 
 
 DOCUMENT_TYPES = ("CC", "CE", "NIT", "PPT", "PA")
@@ -42,29 +43,29 @@ def validate_documento(tipo: str, numero: str, dv: Optional[str] = None) -> Chec
     if tipo in ("CC", "PPT"):
         return _cedula(raw)
     if tipo == "CE":
-        return _alphanumeric(raw, 3, 12, "La cédula de extranjería tiene entre 3 y 12 dígitos o letras.")
+        return _alphanumeric(raw, 3, 12, "ce_formato")
     if tipo == "PA":
-        return _alphanumeric(raw, 5, 15, "El pasaporte tiene entre 5 y 15 letras o números.")
+        return _alphanumeric(raw, 5, 15, "pasaporte_formato")
     if tipo == "NIT":
         return validate_nit(raw, dv)
-    return Check(False, reason="Tipo de documento no reconocido: usa CC, CE, NIT, PPT o pasaporte.")
+    return Check(False, problem="tipo_documento")
 
 
 def _cedula(raw: str) -> Check:
     n = digits_only(raw)
     if not n or n != re.sub(r"[\s.,'\-]", "", raw):
-        return Check(False, reason="El número de documento debe tener solo dígitos.")
+        return Check(False, problem="documento_digitos")
     if n.startswith("0"):
-        return Check(False, reason="El número de documento no empieza por 0.")
+        return Check(False, problem="documento_cero")
     if not 4 <= len(n) <= 10:
-        return Check(False, reason="La cédula tiene entre 4 y 10 dígitos, sin puntos ni espacios.")
+        return Check(False, problem="cedula_longitud")
     return Check(True, n)
 
 
-def _alphanumeric(raw: str, shortest: int, longest: int, reason: str) -> Check:
+def _alphanumeric(raw: str, shortest: int, longest: int, problem: str) -> Check:
     n = re.sub(r"[\s.\-]", "", raw).upper()
     if not (shortest <= len(n) <= longest and n.isascii() and n.isalnum()) or not re.search(r"\d", n):
-        return Check(False, reason=reason)
+        return Check(False, problem=problem)
     return Check(True, n)
 
 
@@ -73,21 +74,18 @@ def validate_nit(raw: str, dv: Optional[str] = None) -> Check:
     number. A check digit that does not match (python-stdnum) is refused with a hint."""
     m = re.fullmatch(r"\s*([\d.\s]+?)\s*(?:-\s*(\d))?\s*", raw)
     if not m:
-        return Check(False, reason="El NIT se escribe con números, por ejemplo 900.123.456-7.")
+        return Check(False, problem="nit_formato")
     base = digits_only(m.group(1))
     given_dv = m.group(2) or (dv.strip() if dv else None)
     if not 5 <= len(base) <= 15:
-        return Check(False, reason="El NIT tiene entre 5 y 15 dígitos antes del dígito de verificación.")
+        return Check(False, problem="nit_longitud")
     if given_dv is not None:
         try:
             _nit.validate(base + given_dv)
         except InvalidChecksum:
-            return Check(
-                False,
-                reason="El dígito de verificación no corresponde a ese NIT. Revísalo en el RUT (ej.: 900.123.456-7).",
-            )
+            return Check(False, problem="nit_digito_verificacion")
         except ValidationError:
-            return Check(False, reason="El NIT tiene entre 5 y 15 dígitos antes del dígito de verificación.")
+            return Check(False, problem="nit_longitud")
     return Check(True, base)
 
 
@@ -100,31 +98,31 @@ def validate_email(text: str) -> Check:
     """The first e-mail in ``text``, in lower case, when its syntax is valid."""
     m = EMAIL_RE.search(text or "")
     if not m:
-        return Check(False, reason="Escribe el correo completo, por ejemplo nombre@gmail.com.")
+        return Check(False, problem="correo_incompleto")
     candidate = m.group(0).strip(".")
     try:
         checked = _validate_email_syntax(candidate, check_deliverability=False)
     except EmailNotValidError:
-        return Check(False, reason="Ese correo no parece válido; revísalo, por ejemplo nombre@gmail.com.")
+        return Check(False, problem="correo_invalido")
     return Check(True, checked.normalized.lower())
 
 
 def validate_celular(text: str) -> Check:
     """A Colombian mobile (optionally with +57). Returns it in E.164: +57XXXXXXXXXX."""
     n = digits_only(text or "")
-    reason = "El celular tiene 10 dígitos y empieza por 3, por ejemplo 300 123 4567."
+    problem = "celular"
     if len(n) == 12 and n.startswith("57"):
         n = n[2:]
     if len(n) != 10 or not n.startswith("3"):
-        return Check(False, reason=reason)
+        return Check(False, problem=problem)
     try:
         number = phonenumbers.parse(n, "CO")
     except phonenumbers.NumberParseException:
-        return Check(False, reason=reason)
+        return Check(False, problem=problem)
     mobile = phonenumbers.number_type(number) in (
         phonenumbers.PhoneNumberType.MOBILE,
         phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
     )
     if not (phonenumbers.is_valid_number_for_region(number, "CO") and mobile):
-        return Check(False, reason=reason)
+        return Check(False, problem=problem)
     return Check(True, phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))

@@ -6,10 +6,10 @@ import re
 from typing import Optional
 
 from actions.intake.reading import CHITCHAT_INTENTS, CONTROL_INTENTS, Reading, Turn
+from actions.messages import razon
 from textkit import parsing as P
 from textkit.validators import validate_documento
 
-_TYPE_AND_NUMBER = "Escríbeme el tipo y el número de tu documento, por ejemplo: CC 1036123456."
 _UNLABELLED_NUMBER = re.compile(r"[A-Za-z]{0,2}\d[\d.\s]*\d(?:\s*-\s*\d\b)?|[A-Za-z]{0,2}\d")
 _COMPANY_NIT = re.compile(r"[89]\d{2}\.?\d{3}\.?\d{3}\s*-\s*\d")
 
@@ -58,7 +58,7 @@ def read_document(turn: Turn) -> Reading:
             and not named_type
             and not turn.confident(CHITCHAT_INTENTS | CONTROL_INTENTS, 0.6)
         ):
-            reading.hint("numero_documento", "hint_documento", razon=_TYPE_AND_NUMBER)
+            reading.hint("numero_documento", "hint_documento", razon=razon("tipo_y_numero"))
     if numero:
         if not tipo:
             tipo = "NIT" if _COMPANY_NIT.fullmatch(numero.strip()) else "CC"
@@ -68,7 +68,7 @@ def read_document(turn: Turn) -> Reading:
         elif not turn.quiet:
             if tipo != (turn.get("tipo_documento") or "CC"):
                 reading.set("tipo_documento", tipo)  # remembered for the corrected number
-            reading.hint("numero_documento", "hint_documento", razon=check.reason)
+            reading.hint("numero_documento", "hint_documento", razon=razon(check.problem or "documento_digitos"))
     elif named_type and turn.requested == "numero_documento" and not turn.quiet:
         reading.set("tipo_documento", named_type)
     return reading

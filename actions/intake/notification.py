@@ -8,6 +8,7 @@ import re
 from typing import Optional
 
 from actions.intake.reading import NO, Reading, Turn
+from actions.messages import razon
 from textkit import parsing as P
 from textkit.validators import validate_celular, validate_email
 
@@ -15,7 +16,6 @@ _SAME_ADDRESS = re.compile(
     r"\b(la misma|el mismo|misma direccion|la del inmueble|la de arriba|ahi mismo|alli mismo|"
     r"(?:a|en|de) la (?:misma )?casa|(?:al|el) mismo (?:predio|inmueble|local))\b"
 )
-_LANDLINE_HINT = "Para el SMS necesito un celular (10 dígitos que empiezan por 3), no un fijo."
 
 
 NOTIFICATION_SLOTS = ("notif_correo", "notif_celular", "notif_direccion")
@@ -44,7 +44,7 @@ def _read_email(turn: Turn, reading: Reading) -> None:
         if check.ok:
             reading.set("notif_correo", check.value)
         elif not turn.quiet:
-            reading.hint("notif_correo", "hint_correo", razon=check.reason)
+            reading.hint("notif_correo", "hint_correo", razon=razon(check.problem or "correo_invalido"))
     elif p.sin_correo and p.sin_celular and requested in ("notif_correo", "notif_celular"):
         correo = turn.get("notif_correo") or NO
         reading.set("notif_correo", correo)
@@ -56,7 +56,9 @@ def _read_email(turn: Turn, reading: Reading) -> None:
         if p.sin_correo or P.yes_no(turn.text) is False:
             reading.set("notif_correo", NO)
         elif "@" in turn.text and not turn.quiet:
-            reading.hint("notif_correo", "hint_correo", razon=validate_email(turn.text).reason)
+            reading.hint(
+                "notif_correo", "hint_correo", razon=razon(validate_email(turn.text).problem or "correo_invalido")
+            )
 
 
 def _mobile_mention(turn: Turn) -> Optional[str]:
@@ -82,7 +84,7 @@ def _read_mobile(turn: Turn, reading: Reading) -> None:
         if turn.parsed.sin_celular or P.yes_no(turn.text) is False:
             reading.set("notif_celular", NO)
         elif P.looks_like_landline(turn.text) and not turn.quiet:
-            reading.hint("notif_celular", "hint_celular", razon=_LANDLINE_HINT)
+            reading.hint("notif_celular", "hint_celular", razon=razon("celular_fijo"))
 
 
 def gives_citation_address(turn: Turn) -> bool:
@@ -140,9 +142,9 @@ def _hint_unrecognised(turn: Turn, reading: Reading) -> None:
     elif turn.parsed.has_data:
         return
     elif turn.requested == "notif_correo":
-        reading.hint("notif_correo", "hint_correo", razon="No reconocí un correo ahí.")
+        reading.hint("notif_correo", "hint_correo", razon=razon("correo_no_reconocido"))
     else:
-        reading.hint("notif_celular", "hint_celular", razon=validate_celular(turn.text).reason)
+        reading.hint("notif_celular", "hint_celular", razon=razon(validate_celular(turn.text).problem or "celular"))
 
 
 def whatsapp_number(conversation_id: str) -> Optional[str]:
