@@ -25,7 +25,7 @@ def _cut(finder: Callable[[str], Optional[Mention]]) -> Step:
 
 
 _CORRECTED = re.compile(
-    r"(?i)[\s,.;]*\b(?:ay\s+no|uy\s+no|no\s+perd[oó]n|perd[oó]n|me\s+equivoqu[eé]|no\s+esper[ae]|mejor\s+dicho|corrijo)"
+    r"(?i)\b(?:ay\s+no|uy\s+no|no\s+perd[oó]n|perd[oó]n|me\s+equivoqu[eé]|no\s+esper[ae]|mejor\s+dicho|corrijo)"
     r"\b[\s,.:;]*(?:(?:es|era|el|la|es\s+el|es\s+la)\s+)?(?:\d[\d.\s-]{2,14}\d|[\w.+-]+@[\w.-]+\.\w+)"
 )
 
