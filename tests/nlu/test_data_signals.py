@@ -51,3 +51,15 @@ def test_thanks_after_filing_is_not_a_new_reclamo():
 )
 def test_asking_for_the_number(text, intent):
     assert corrected_intent(text, intent, 0.9) == "consultar_numero"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "me cobran alcantarillado y el agua sucia de la casa cae directo a la quebrada",
+        "por mi calle no ha llegado la red de alcantarillado y me lo cobran",
+        "me cobran el desague de las aguas negras y la casa nunca la conectaron, todo va a un pozo de absorcion",
+    ],
+)
+def test_everyday_words_for_sewer_not_provided_are_a_sewer_reclamo(text):
+    assert corrected_intent(text, "reclamo_factura", 0.9) == "reclamo_alcantarillado"
