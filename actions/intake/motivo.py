@@ -73,10 +73,18 @@ def detail_beside_data(turn: Turn) -> bool:
     )
 
 
+# Words that only announce the addition ("antes de eso agréguele que ...", "y otra cosa, ...").
+_ANNOUNCING = re.compile(
+    r"(?i)^\W*(?:(?:antes\s+de\s+eso|y\s+otra\s+cosa|otra\s+cosa|ah|y|ojo|le\s+cuento\s+que|"
+    r"agr[eé]gue(?:le|me)?\s+que|an[oó]te(?:le)?\s+que|p[oó]ngale\s+que|se\s+me\s+olvid[oó]\s+decir(?:le)?\s+que)"
+    r"[\s,.:;]*)+"
+)
+
+
 def read_more_detail(turn: Turn) -> Reading:
     """The detail joins the motivo; the question asked stays unanswered and is asked again."""
     reading = Reading()
-    clean = clean_motivo(turn.text)
+    clean = clean_motivo(_ANNOUNCING.sub("", clean_motivo(turn.text)))
     current = turn.get("motivo") or ""
     if clean and P.norm(clean) not in P.norm(current) and len(current) < _MAX_MOTIVO:
         reading.set("motivo", f"{current.rstrip('.')}. {clean}")

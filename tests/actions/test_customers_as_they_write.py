@@ -270,3 +270,13 @@ def P_norm(text: str) -> str:
     from textkit.normalize import norm
 
     return norm(text)
+
+
+def test_words_announcing_the_addition_are_not_recorded(store, settings):
+    c = Conversation(store, settings)
+    c.send("la luz del local me llego en 980 mil")
+    c.send("si")
+    c.send("Juan Perez cc 1036654321 contrato 12345678 juan@gmail.com")
+    assert c.requested == "confirmacion"
+    assert c.send("antes de eso agreguele que el contador lo cambiaron el mes pasado") == "confirmacion"
+    assert c.slots["motivo"] == "La luz del local me llego en 980 mil. El contador lo cambiaron el mes pasado"
