@@ -63,11 +63,11 @@ def _read_email(turn: Turn, reading: Reading) -> None:
 
 def _mobile_mention(turn: Turn) -> Optional[str]:
     found = P.find_self_correction(turn.text, "celular") or turn.parsed.celular
-    if not found and turn.requested in ("notif_celular", "notif_correo", "confirmacion"):
+    if not found and turn.requested in ("notif_celular", "notif_correo", "notif_direccion", "confirmacion"):
         found = P.find_celular(turn.text, labelled_only=False)
     if found:
         return found.value
-    if turn.requested in ("notif_celular", "notif_correo") and P.means_this_number(turn.text):
+    if turn.requested in NOTIFICATION_SLOTS and P.means_this_number(turn.text):
         return whatsapp_number(turn.conversation_id)
     return None
 

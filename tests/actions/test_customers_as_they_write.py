@@ -280,3 +280,20 @@ def test_words_announcing_the_addition_are_not_recorded(store, settings):
     assert c.requested == "confirmacion"
     assert c.send("antes de eso agreguele que el contador lo cambiaron el mes pasado") == "confirmacion"
     assert c.slots["motivo"] == "La luz del local me llego en 980 mil. El contador lo cambiaron el mes pasado"
+
+
+@pytest.mark.parametrize(
+    "answer,slot,value",
+    [
+        ("mejor mándeme un mensaje al 3001234567", "notif_celular", "+573001234567"),
+        ("ah no, mejor al correo de mi hijo: pedro.perez@gmail.com", "notif_correo", "pedro.perez@gmail.com"),
+    ],
+)
+def test_another_medium_when_asked_for_the_address(store, settings, answer, slot, value):
+    c = Conversation(store, settings)
+    at_email_question(c)
+    c.send("no tengo correo")
+    c.send("tampoco tengo celular")
+    assert c.requested == "notif_direccion"
+    assert c.send(answer) == "confirmacion"
+    assert c.slots[slot] == value and "hint_direccion" not in c.said
