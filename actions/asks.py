@@ -1,4 +1,5 @@
 """The questions of the reclamo form (``action_ask_<slot>``), worded with what is already known."""
+
 from __future__ import annotations
 
 from typing import List, Optional
@@ -27,8 +28,7 @@ class _Ask(Action):
     def text(self, tracker: Tracker) -> str:
         return render(f"ask_{self.slot}", **{k: v or "" for k, v in tracker.current_slot_values().items()})
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         dispatcher.utter_message(text=self.text(tracker))
         return []
 
@@ -39,12 +39,18 @@ class AskConsentimiento(_Ask):
     def text(self, tracker: Tracker) -> str:
         # The full notice once per intake (each new intake gets it again); then the short question.
         full = render("ask_consentimiento", politica_url=tracker.get_slot("politica_url") or "")
-        for event in reversed(tracker.events):
-            if event.get("event") == "slot" and event.get("name") == "intake_id" and event.get("value"):
-                break  # the current intake started here
-            if event.get("event") == "bot" and event.get("text") == full:
-                return render("ask_consentimiento_corto")
-        return full
+        return render("ask_consentimiento_corto") if _said_in_this_intake(tracker, full) else full
+
+
+def _said_in_this_intake(tracker: Tracker, text: str) -> bool:
+    """Whether the assistant already sent ``text`` since the current intake started (the last
+    time ``intake_id`` was set); undone events do not count (the SDK's ``applied_events``)."""
+    for event in reversed(tracker.applied_events()):
+        if event.get("event") == "slot" and event.get("name") == "intake_id" and event.get("value"):
+            return False
+        if event.get("event") == "bot" and event.get("text") == text:
+            return True
+    return False
 
 
 class AskMotivo(_Ask):
@@ -60,7 +66,7 @@ class AskNumeroDocumento(_Ask):
 
     def text(self, tracker: Tracker) -> str:
         name = _first_name(tracker)
-        return (f"Gracias, {name}. " if name else "") + render("ask_numero_documento")
+        return (render("gracias_nombre", nombre=name) if name else "") + render("ask_numero_documento")
 
 
 class AskContrato(_Ask):

@@ -16,7 +16,7 @@ from actions.evidence import build_evidencias
 from actions.messages import plazo_texto, render
 from bot.channels.logmask import masked_logger
 from actions.intake import ALCANTARILLADO, FORM, INTAKE_SLOTS
-from actions.parsing import format_pesos
+from textkit.parsing import format_pesos
 from actions.readback import medio_notificacion
 from crm_adapter.models import Contrato, Evidencia, MedioNotificacion, Orientacion, SolicitudPQR
 from crm_adapter.rules import REGLA_ALCANTARILLADO, REGLA_PERSONA_JURIDICA, REGLA_SIN_CONSENTIMIENTO

@@ -10,8 +10,8 @@ from rasa_sdk.types import DomainDict
 from actions.conversation import conversation_ref, latest_user_event
 from actions.deps import UsesDeps
 from actions.messages import fecha_limite_texto, render
-from actions.parsing import find_document
-from actions.procedure_signals import ACTUALIZACION, SUPRESION, data_request_kind
+from textkit.parsing import find_document
+from textkit.procedure import ACTUALIZACION, SUPRESION, data_request_kind
 from bot.channels.logmask import masked_logger
 from core.clock import utcnow
 from crm_adapter.deadline import fecha_limite_respuesta, fecha_local, sumar_dias_habiles
@@ -91,7 +91,7 @@ class ActionDerechosDatos(UsesDeps, Action):
         text = (latest_user_event(tracker) or {}).get("text") or ""
         tipo = data_request_kind(text)
         mention = find_document(text)
-        documento = (mention.numero if mention else None) or tracker.get_slot("numero_documento")
+        documento = (mention.value if mention else None) or tracker.get_slot("numero_documento")
         ref = conversation_ref(tracker)
         try:
             from bot.datarights.service import engine_for, record_request

@@ -21,7 +21,7 @@ def training_inputs(root: Path = PROJECT_ROOT) -> List[Path]:
     for folder in TRAINING_DATA:
         files += sorted((root / folder).rglob("*.yml"))
     files += sorted((root / "nlu" / "components").rglob("*.py"))
-    files.append(root / "actions" / "parsing.py")  # used by the NLU component
+    files += sorted((root / "textkit").rglob("*.py"))  # the text tools the NLU component uses
     return [f for f in files if f.exists()]
 
 

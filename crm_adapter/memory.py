@@ -23,7 +23,7 @@ from crm_adapter.models import (
     SolicitudPQR,
     format_numero,
 )
-from crm_adapter.normalize import normalize_direccion
+from textkit.normalize import normalize_direccion
 from crm_adapter.ports import Store
 
 

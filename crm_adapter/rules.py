@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import List, Optional, Tuple
 
 from crm_adapter.models import Contrato, Titular
-from crm_adapter.normalize import strip_accents
+from textkit.normalize import strip_accents
 
 REGLA_ALCANTARILLADO = "alcantarillado_no_prestado"
 REGLA_PERSONA_JURIDICA = "persona_juridica"

@@ -31,7 +31,7 @@ from crm_adapter.models import (
     Titular,
     format_numero,
 )
-from crm_adapter.normalize import normalize_direccion
+from textkit.normalize import normalize_direccion
 from crm_adapter.ports import Store
 
 

@@ -11,7 +11,8 @@ from typing import Any, Dict, List, Optional
 from actions.filing import motivo_detalle
 from actions.intake import ALCANTARILLADO
 from actions.readback import medio_texto
-from actions.validators import validate_celular, validate_documento, validate_email
+from actions.messages import razon
+from textkit.validators import validate_celular, validate_documento, validate_email
 from crm_adapter.models import (
     Consentimiento,
     Evidencia,
@@ -47,7 +48,7 @@ def check(console, form: Dict[str, Any]) -> tuple:
     tipo = (_text(form, "tipo_documento") or "CC").upper()
     doc = validate_documento(tipo, _text(form, "numero_documento"))
     if not doc.ok:
-        result.errors["numero_documento"] = doc.reason
+        result.errors["numero_documento"] = razon(doc.problem)
     clean.update(tipo_documento=tipo, numero_documento=doc.value)
     motivo = _text(form, "motivo")
     if len(motivo) < 5:
@@ -94,12 +95,12 @@ def check(console, form: Dict[str, Any]) -> tuple:
         c = validate_email(valor)
         valor = c.value if c.ok else valor
         if not c.ok:
-            result.errors["notif_valor"] = c.reason
+            result.errors["notif_valor"] = razon(c.problem)
     elif medio == "sms":
         c = validate_celular(valor)
         valor = c.value if c.ok else valor
         if not c.ok:
-            result.errors["notif_valor"] = c.reason
+            result.errors["notif_valor"] = razon(c.problem)
     elif len(valor) < 5:
         result.errors["notif_valor"] = "Escribe la dirección física para la citación."
     clean.update(medio=medio, notif_valor=valor)

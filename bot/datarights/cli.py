@@ -105,7 +105,8 @@ def cmd_suprimir(args: argparse.Namespace) -> int:
 
 
 def cmd_actualizar(args: argparse.Namespace) -> int:
-    from actions.validators import validate_celular, validate_email
+    from actions.messages import razon
+    from textkit.validators import validate_celular, validate_email
     from bot.datarights.service import update_contact
 
     email, celular = args.email, args.celular
@@ -113,7 +114,7 @@ def cmd_actualizar(args: argparse.Namespace) -> int:
         if value:
             result = check(value)
             if not result.ok:
-                print(f"pqrbot: {name} {value!r}: {result.reason}", file=sys.stderr)
+                print(f"pqrbot: {name} {value!r}: {razon(result.problem)}", file=sys.stderr)
                 return 2
             if name == "--email":
                 email = result.value

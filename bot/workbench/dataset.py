@@ -19,7 +19,7 @@ from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 import yaml
 
-from crm_adapter.normalize import strip_accents
+from textkit.normalize import strip_accents
 
 REVIEWED = Path("nlu/data/reviewed.yml")
 NLU_DATA = Path("nlu/data")

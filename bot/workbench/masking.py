@@ -1,7 +1,7 @@
 """Personal data out of a customer message before it is stored for review.
 
 Reuses the project's readers: ``bot.channels.logmask.mask`` (long numbers, e-mails, tokens) and
-the labelled readers of ``actions.parsing`` (documents, contracts, mobiles, addresses, names),
+the labelled readers of ``textkit.parsing`` (documents, contracts, mobiles, addresses, names),
 plus the names the assistant itself recognised (``PER`` entities it accepts as a name, by the rule of
 ``parse_message``: spaCy also tags "Zzzzzz" or "Jajaja" as persons). Numbers keep their shape and
 their last two digits, as in the logs ("cc *********21"); a name keeps its initials ("J*** P***").
@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Iterable, List, Tuple
 
-from actions import parsing as P
+from textkit import parsing as P
 from bot.channels.logmask import mask as mask_log
 
 Span = Tuple[int, int]
@@ -44,13 +44,13 @@ def _digit_spans(text: str) -> List[Span]:
         spans.append(doc.span)
     con = P.find_contract(text)
     if con:
-        spans.append(con[1])
+        spans.append(con.span)
     cel = P.find_celular(text, labelled_only=False)
     if cel:
-        spans.append(cel[1])
+        spans.append(cel.span)
     addr = P.find_address(text)
     if addr:
-        spans.append(addr[1])
+        spans.append(addr.span)
     return spans
 
 
@@ -76,14 +76,15 @@ def _introduced_names(text: str) -> List[str]:
         for n in range(len(words), 0, -1):
             name = P.find_name(f"{m.group(1)} {' '.join(words[:n])}")
             if name:  # find_name stops at words that are not names ("y mi ..."): keep its length
-                found.append(" ".join(words[:len(name.split())]))
+                found.append(" ".join(words[: len(name.value.split())]))
                 break
     return found
 
 
 def _recognised(entity: str) -> str:
     """The PER entity as the assistant takes it for a name (parse_message's own rule), or ''."""
-    return P.parse_message("", [entity]).nombre or ""
+    nombre = P.parse_message("", [entity]).nombre
+    return nombre.value if nombre else ""
 
 
 def _name_variants(text: str, names: Iterable[str], with_data: bool) -> List[str]:
@@ -91,11 +92,11 @@ def _name_variants(text: str, names: Iterable[str], with_data: bool) -> List[str
     # leftover_name reads any run of plain words as a name: only trusted among other data
     for finder in (P.find_name, P.leftover_name) if with_data else (P.find_name,):
         try:
-            value = finder(text)
+            mention = finder(text)
         except Exception:  # a reader tripping on odd input must not lose the message
-            value = None
-        if value:
-            found.append(value)
+            mention = None
+        if mention:
+            found.append(mention.value)
     return sorted({n.strip() for n in found if n and len(n.strip()) >= 2}, key=len, reverse=True)
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.workbench import schema as S
 from core.clock import utcnow
-from crm_adapter.normalize import strip_accents
+from textkit.normalize import strip_accents
 
 
 def _iso(value: Optional[datetime]) -> Optional[str]:

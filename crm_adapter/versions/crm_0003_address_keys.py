@@ -7,7 +7,7 @@ Revises: crm_0002
 import sqlalchemy as sa
 from alembic import op
 
-from crm_adapter.normalize import normalize_direccion
+from textkit.normalize import normalize_direccion
 
 revision = 'crm_0003'
 down_revision = 'crm_0002'

@@ -7,6 +7,7 @@ message that carries petition data (an ID, a contract, an e-mail, an address) be
 unless the classifier was already confident of a control intent (cancel, ask for an agent), and
 keyboard mashing becomes ``nlu_fallback`` ("no te entendí") rather than an out-of-scope answer.
 """
+
 from __future__ import annotations
 
 import re
@@ -19,8 +20,8 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from actions import parsing as P
-from actions.procedure_signals import asks_about_personal_data, asks_for_deadline
+from textkit import parsing as P
+from textkit.procedure import asks_about_personal_data, asks_for_deadline
 
 _KEEP = {"cancelar", "pedir_asesor", "afirmar", "negar"}
 
@@ -30,8 +31,7 @@ def _demoted(text: str) -> str:
     parsed = P.parse_message(text)
     if parsed.motivo:
         return "reclamo_factura"
-    if any([parsed.documento, parsed.contrato, parsed.email, parsed.direccion, parsed.celular, parsed.nombre]) \
-            or P.name_as_answer(text) or re.search(r"\d", text):
+    if parsed.has_data or P.name_as_answer(text) or re.search(r"\d", text):
         return "informar"
     return "nlu_fallback"
 
@@ -58,13 +58,25 @@ def corrected_intent(text: str, intent: Optional[str], confidence: float) -> Opt
     if asks_about_personal_data(text):
         return "derechos_datos" if intent != "derechos_datos" else None
     parsed = P.parse_message(text)
-    if intent in ("agradecer", "despedida") and confidence >= 0.7 and not P.has_complaint(text) \
-            and not P.asks_to_file(text):
+    if (
+        intent in ("agradecer", "despedida")
+        and confidence >= 0.7
+        and not P.has_complaint(text)
+        and not P.asks_to_file(text)
+    ):
         return None  # "mil gracias, que Dios le pague" is thanks, not a new reclamo
     if (parsed.motivo or P.asks_to_file(text)) and intent not in ("reclamo_factura", "reclamo_alcantarillado"):
         return "reclamo_factura"
-    has_data = any([parsed.documento, parsed.contrato, parsed.email, parsed.direccion, parsed.celular, parsed.nombre])
-    if has_data and intent in (None, "nlu_fallback", "fuera_de_alcance", "saludo", "despedida", "agradecer", "bot_challenge"):
+    has_data = parsed.has_data
+    if has_data and intent in (
+        None,
+        "nlu_fallback",
+        "fuera_de_alcance",
+        "saludo",
+        "despedida",
+        "agradecer",
+        "bot_challenge",
+    ):
         return "informar"
     if not has_data and P.looks_like_gibberish(text) and intent != "nlu_fallback":
         return "nlu_fallback"  # "no te entendí", not an out-of-scope answer
@@ -74,14 +86,21 @@ def corrected_intent(text: str, intent: Optional[str], confidence: float) -> Opt
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
 class DataSignalsClassifier(GraphComponent):
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "DataSignalsClassifier":
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "DataSignalsClassifier":
         return cls()
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             current = message.get(INTENT) or {}
-            new = corrected_intent(message.get(TEXT) or "", current.get("name"), float(current.get("confidence") or 0.0))
+            new = corrected_intent(
+                message.get(TEXT) or "", current.get("name"), float(current.get("confidence") or 0.0)
+            )
             if new:
                 intent = {"name": new, "confidence": 1.0}
                 ranking = [intent] + [r for r in (message.get(INTENT_RANKING_KEY) or []) if r.get("name") != new]

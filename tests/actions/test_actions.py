@@ -12,7 +12,8 @@ from actions.asks import AskConfirmacion, AskNumeroDocumento
 from actions.control import ActionCancelar
 from actions.deps import Deps
 from actions.filing import ActionCerrarSolicitud
-from actions.intake import INTAKE_SLOTS, ValidatePqrForm
+from actions.form import ValidatePqrForm
+from actions.intake import INTAKE_SLOTS
 from bot.conversation_hooks import RecordingHooks
 from crm_adapter.models import Evidencia
 

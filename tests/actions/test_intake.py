@@ -1,4 +1,5 @@
 """The intake logic as a customer meets it: messages in, questions and data out."""
+
 from __future__ import annotations
 
 from typing import List, Optional
@@ -84,7 +85,9 @@ def test_several_data_in_one_message_out_of_order(store, settings):
     c = Conversation(store, settings)
     c.send("buenas, necesito poner un reclamo")
     c.send("si")
-    nxt = c.send("mi correo es ana@hotmail.com, contrato 55501, soy Ana Lopez cc 43.512.876 y me cobraron doble el agua")
+    nxt = c.send(
+        "mi correo es ana@hotmail.com, contrato 55501, soy Ana Lopez cc 43.512.876 y me cobraron doble el agua"
+    )
     assert nxt == "confirmacion"
     assert c.slots["notif_correo"] == "ana@hotmail.com"
     assert c.slots["numero_documento"] == "43512876"
@@ -204,6 +207,7 @@ def test_hooks_are_told_when_data_is_requested(store, settings):
 
 # --- the filing rules inside the dialogue (issue: alcantarillado no prestado, persona jurídica) ---
 
+
 def test_sewer_claim_with_payments_is_redirected_before_more_questions(store, settings):
     c = Conversation(store, settings)
     c.send("me cobran alcantarillado y no tengo alcantarillado")
@@ -269,7 +273,9 @@ def test_free_text_relationship(store, settings):
     assert c.slots["relacion_inmueble"] == "otro: le ayudo a mi vecino con las cuentas"
 
 
-@pytest.mark.parametrize("reply", ["no tengo correo", "no, el celular es 3157778890", "no se que es eso pero mi cedula es 123456"])
+@pytest.mark.parametrize(
+    "reply", ["no tengo correo", "no, el celular es 3157778890", "no se que es eso pero mi cedula es 123456"]
+)
 def test_a_no_about_something_else_is_not_a_refusal_of_consent(store, settings, reply):
     c = Conversation(store, settings)
     c.send("quiero poner un reclamo")
@@ -354,6 +360,7 @@ def test_this_same_number_on_whatsapp(store, settings):
     c.send("no tengo correo")
     turn_id = "whatsapp:+573001234567"
     from actions.intake import IntakeTurn
+
     t = IntakeTurn(c.deps, c.slots, turn_id, "WhatsApp")
     t.apply("a este mismo numero", None, 0.0, [], "notif_celular")
     assert t.slots["notif_celular"] == "+573001234567"
@@ -383,6 +390,7 @@ def test_greeting_is_not_part_of_the_motivo(store, settings):
 
 
 # --- from the conversation corpus (tests/e2e/corpus) ---
+
 
 def test_a_valid_email_gets_no_hint(store, settings):
     c = Conversation(store, settings)
@@ -477,6 +485,7 @@ def test_relationship_is_not_taken_on_a_residential_contract(store, settings):
 
 # --- from the second corpus ---
 
+
 def test_yes_but_with_a_correction_corrects(store, settings):
     c = Conversation(store, settings)
     full_happy_path(c)
@@ -486,16 +495,20 @@ def test_yes_but_with_a_correction_corrects(store, settings):
 
 def test_holder_named_in_the_message_is_not_the_customer(store, settings):
     c = Conversation(store, settings)
-    c.send("la luz llego carisima, el contrato 12345678 esta a nombre de Gilma Restrepo, mi suegra; "
-           "yo soy Andres Felipe Marin, cc 71789456")
+    c.send(
+        "la luz llego carisima, el contrato 12345678 esta a nombre de Gilma Restrepo, mi suegra; "
+        "yo soy Andres Felipe Marin, cc 71789456"
+    )
     c.send("si")
     assert c.slots["nombre"] == "Andres Felipe Marin"
 
 
 def test_an_unintroduced_name_among_other_data(store, settings):
     c = Conversation(store, settings)
-    c.send("mi correo es lina.arango@gmail.com, cc 43999888, lina marcela arango, contrato 12345678. "
-           "me cobraron doble el agua")
+    c.send(
+        "mi correo es lina.arango@gmail.com, cc 43999888, lina marcela arango, contrato 12345678. "
+        "me cobraron doble el agua"
+    )
     assert c.send("si") == "confirmacion"
     assert c.slots["nombre"] == "Lina Marcela Arango"
 
@@ -516,6 +529,7 @@ def test_emoji_confirmation(store, settings):
 
 
 # --- from the third corpus ---
+
 
 def test_no_gracias_with_a_reason_is_a_refusal(store, settings):
     c = Conversation(store, settings)

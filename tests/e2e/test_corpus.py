@@ -1,5 +1,5 @@
 """Corpora of realistic customer conversations (tests/e2e/corpus/conversations.yml,
-conversations_2.yml and conversations_3.yml; ids unique across them) played against
+conversations_2.yml, conversations_3.yml and conversations_4.yml; ids unique across them) played against
 the real server; each outcome is read from `pqrbot crm pqrs --json` / `pqrbot crm orientaciones --json`.
 
 Every conversation in the YAML file has:
@@ -38,7 +38,10 @@ import yaml
 
 pytestmark = pytest.mark.server
 
-CORPORA = [Path(__file__).parent / "corpus" / name for name in ("conversations.yml", "conversations_2.yml", "conversations_3.yml")]
+CORPORA = [
+    Path(__file__).parent / "corpus" / name
+    for name in ("conversations.yml", "conversations_2.yml", "conversations_3.yml", "conversations_4.yml")
+]
 _UNFILLED = re.compile(r"\bNone\b|\{[a-z_]+\}")
 REGLAS = {"alcantarillado_no_prestado", "persona_juridica", "sin_consentimiento"}
 

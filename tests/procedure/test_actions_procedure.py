@@ -14,7 +14,7 @@ from sqlalchemy import select
 from actions.deps import Deps
 from actions.filing import ActionCerrarSolicitud
 from actions.procedure import ActionDerechosDatos, ActionPlazoRespuesta
-from actions.procedure_signals import (
+from textkit.procedure import (
     ACTUALIZACION,
     CONSULTA,
     SUPRESION,

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import re
 
-from actions.parsing import has_complaint, norm, yes_no
+from textkit.normalize import norm
+from textkit.parsing import has_complaint, yes_no
 
 _WHEN = re.compile(
     r"\b(?:cuanto|cuantos|cuando|que\s+tanto|que\s+tiempo|hasta\s+cuando|plazo|fecha\s+limite|"
