@@ -238,12 +238,21 @@ def test_quick_replies_are_edited_by_admins(app):
     assert "Factura" in titles
 
 
-def test_dashboard_counts_conversations_and_hand_overs(app, conversations):
+def test_dashboard_counts_conversations_hand_overs_and_pqrs_by_agents(app, conversations):
     client = login(app, "ana@epm.test")
     client.post(url(conversations[1], "takeover"))
+    client.post(url(conversations[1], "messages"), json={"text": "Hola"})
+    r = client.post(url(conversations[1], "pqr"), json={
+        "nombre": "Ana Pérez", "numero_documento": "43512876", "contrato": "12345678", "medio": "correo",
+        "motivo": "La factura llegó al doble", "notif_valor": "ana@correo.com", "consentimiento_confirmado": True})
+    assert r.status_code == 201
     d = client.get("/api/dashboard?days=7").json()
-    assert len(d["days"]) == 7 and d["totals"]["conversations"] >= 1
-    assert d["totals"]["waiting_p50_seconds"] is not None
+    t = d["totals"]
+    assert len(d["days"]) == 7 and t["conversations"] == 2 and t["handed_over"] == 1
+    assert t["containment_rate"] == 0.5 and t["pqrs_agents"] == 1 and t["pqrs_assistant"] == 0
+    assert t["waiting_p50_seconds"] is not None and t["first_reply_p50_seconds"] is not None
+    [wa] = [row for row in d["rows"] if row["channel"] == "WhatsApp"]
+    assert wa["pqrs_agents"] == 1 and wa["handed_over"] == 1
 
 
 def test_logout_ends_the_session(app):
