@@ -14,7 +14,7 @@ export RASA_TELEMETRY_ENABLED ?= false
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test install train lint-data clean browser
+.PHONY: run test install train lint lint-data clean browser fonts
 
 # Browser tests (console, workbench) drive Debian's chromium; Playwright's own browser download is
 # not reachable here. Installed by apt when missing (CI runs as root).
@@ -23,6 +23,14 @@ browser:
 	@test -x $(CHROMIUM) || { command -v apt-get >/dev/null && \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null) \
 	  || echo "chromium not installed: browser tests will be skipped"; }
+
+# The chat image attached to each PQR draws emojis with Debian's colour emoji font and text with
+# DejaVu Sans; installed by apt when missing (without them: monochrome symbols, see docs/evidencia.md).
+EMOJI_FONT ?= /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf
+fonts:
+	@test -f $(EMOJI_FONT) || { command -v apt-get >/dev/null && \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-color-emoji fonts-dejavu-core >/dev/null) \
+	  || echo "emoji font not installed: chat images draw emojis as monochrome symbols"; }
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -n "$(PYTHON310)" || { echo "Python 3.10 is required (Rasa 3.6 does not run on 3.11+): install it, e.g. 'pyenv install 3.10', or set PYTHON310=/path/to/python3.10"; exit 1; }
@@ -36,13 +44,19 @@ install: $(STAMP)
 train: $(STAMP)
 	$(BIN)/python -c "from bot.model import ensure_model; ensure_model()"
 
-run: $(STAMP)
+run: $(STAMP) fonts
 	$(BIN)/python -c "from bot.model import ensure_model; ensure_model()"
 	$(BIN)/pqrbot db upgrade
 	$(BIN)/pqrbot crm seed demo/billing.json
 	exec $(BIN)/pqrbot run --skip-train
 
-test: $(STAMP) browser
+# Formatter, linter (import order included) and type checker: `make test` fails on any finding.
+lint: $(STAMP)
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+test: $(STAMP) browser fonts
 	$(BIN)/python -c "from bot.model import ensure_model; ensure_model()"
 	$(BIN)/rasa data validate --data nlu/data nlu/rules nlu/stories --domain domain.yml --config config.yml --fail-on-warnings
 	$(BIN)/pytest -q -p no:cacheprovider

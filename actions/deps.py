@@ -1,4 +1,4 @@
-"""What the actions need from the outside world, handed over by the composition root."""
+"""What the actions need from the outside world, handed over by the composition root (bot.bootstrap)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -22,14 +22,15 @@ class Deps:
     media_for: Callable[[str], List[Evidencia]] = field(default=_no_media)
 
     @classmethod
-    def from_composition(cls) -> "Deps":
-        from bot import composition
+    def from_services(cls) -> "Deps":
+        from bot.bootstrap import services
 
+        running = services()
         return cls(
-            store=composition.get_store(),
-            hooks=composition.get_hooks(),
-            settings=composition.settings(),
-            media_for=composition.get_media_lookup(),
+            store=running.store,
+            hooks=running.hooks,
+            settings=running.settings,
+            media_for=running.media_for,
         )
 
 
@@ -41,4 +42,4 @@ class UsesDeps:
 
     @property
     def deps(self) -> Deps:
-        return self._deps or Deps.from_composition()
+        return self._deps or Deps.from_services()

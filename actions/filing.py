@@ -1,6 +1,7 @@
 """Closing an intake: open the PQR in the CRM, or tell the customer where to go instead."""
 from __future__ import annotations
 
+import asyncio
 from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Action, Tracker
@@ -8,9 +9,11 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.conversation import conversation_ref, transcript
+from actions.conversation import conversation_ref
+from bot.conversation_ids import client_id, is_public
 from actions.deps import UsesDeps
-from actions.messages import render
+from actions.evidence import build_evidencias
+from actions.messages import plazo_texto, render
 from bot.channels.logmask import masked_logger
 from actions.intake import ALCANTARILLADO, FORM, INTAKE_SLOTS
 from actions.parsing import format_pesos
@@ -19,6 +22,37 @@ from crm_adapter.models import Contrato, Evidencia, MedioNotificacion, Orientaci
 from crm_adapter.rules import REGLA_ALCANTARILLADO, REGLA_PERSONA_JURIDICA, REGLA_SIN_CONSENTIMIENTO
 
 logger = masked_logger(__name__)  # ids, phones and e-mails never in clear
+
+# Said when the CRM is down or slow and the reclamo waits in the outbox (bot/outbox.py).
+PQR_EN_COLA = (
+    "✅ Listo, {nombre_corto}. Recibí tu reclamo con todos tus datos y quedó guardado. "
+    "En este momento no pude obtener el número de radicado: {cuando}"
+)
+CUANDO_CANAL = "te lo enviaré por este mismo canal en cuanto esté listo 🙏"
+CUANDO_CHAT = "pregúntame «¿cuál es el número de mi reclamo?» en unos minutos y te lo doy 🙏"
+
+
+async def file_reclamo(deps, solicitud: SolicitudPQR, sender_id: str, confirmation_template: str):
+    """File in the CRM, or keep the reclamo in the outbox when the CRM is down or slow."""
+    from bot.outbox import file_or_queue
+
+    return await file_or_queue(
+        deps.store.create_pqr, solicitud, conversation_id=sender_id,
+        confirmation_template=confirmation_template,
+        outbox_path=deps.settings.outbox_path,
+        timeout=float(getattr(deps.settings, "filing_timeout_seconds", 15.0)),
+    )
+
+
+async def _contrato(deps, numero: Optional[str]) -> Optional[Contrato]:
+    if not numero:
+        return None
+    timeout = float(getattr(deps.settings, "filing_timeout_seconds", 15.0))
+    try:
+        return await asyncio.wait_for(asyncio.to_thread(deps.store.get_contrato, numero), timeout=timeout)
+    except Exception as exc:  # the CRM/billing database is down or slow: file without its details
+        logger.warning("contract lookup failed (%s)", type(exc).__name__)
+        return None
 
 
 def motivo_detalle(slots: Dict[str, Any], contrato: Optional[Contrato]) -> str:
@@ -58,18 +92,21 @@ class ActionCerrarSolicitud(UsesDeps, Action):
         deps = self.deps
         slots = tracker.current_slot_values()
         ref = conversation_ref(tracker)
-        contrato = deps.store.get_contrato(slots["contrato"]) if slots.get("contrato") else None
+        contrato = await _contrato(deps, slots.get("contrato"))
         regla = slots.get("orientacion")
         if regla:
-            deps.store.record_orientacion(
-                Orientacion(
-                    conversation_id=tracker.sender_id,
-                    canal=ref.canal,
-                    regla=regla,
-                    razon=slots.get("orientacion_razon") or regla,
-                    contrato=slots.get("contrato"),
+            try:
+                deps.store.record_orientacion(
+                    Orientacion(
+                        conversation_id=client_id(tracker.sender_id),
+                        canal=ref.canal,
+                        regla=regla,
+                        razon=slots.get("orientacion_razon") or regla,
+                        contrato=slots.get("contrato"),
+                    )
                 )
-            )
+            except Exception:
+                logger.exception("could not record the orientación")
             if regla == REGLA_SIN_CONSENTIMIENTO:
                 dispatcher.utter_message(text=render("consentimiento_negado"))
                 outcome = "sin_consentimiento"
@@ -97,15 +134,10 @@ class ActionCerrarSolicitud(UsesDeps, Action):
             dispatcher.utter_message(response="utter_no_entendi")
             return [ActiveLoop(FORM), SlotSet("confirmacion", None)]
         detalle = motivo_detalle(slots, contrato)
-        evidencias = [Evidencia(tipo="transcripcion", nombre="conversacion.txt",
-                                contenido=transcript(tracker, ref.canal), content_type="text/plain")]
-        try:
-            evidencias += list(deps.media_for(tracker.sender_id))
-        except Exception:  # media are a bonus; never lose the PQR for them
-            logger.exception("could not list media evidence")
+        evidencias = build_evidencias(tracker, ref.canal, deps.media_for)
         solicitud = SolicitudPQR(
             canal=ref.canal,
-            conversation_id=tracker.sender_id,
+            conversation_id=client_id(tracker.sender_id),  # the id the client used (REST/web chat)
             idempotency_key=f"{tracker.sender_id}:{slots.get('intake_id') or 'sin-intake'}",
             tipo_documento=slots.get("tipo_documento") or "CC",
             numero_documento=slots["numero_documento"],
@@ -119,19 +151,33 @@ class ActionCerrarSolicitud(UsesDeps, Action):
             celular=slots.get("notif_celular") if medio[0] == "sms" else None,
             evidencias=evidencias,
         )
+        nombre_corto = (slots.get("nombre") or "").split(" ")[0]
+        from bot.outbox import NUMERO_MARK
+
+        template = render("pqr_radicada", numero=NUMERO_MARK, motivo_detalle=detalle, medio_texto=medio[2],
+                          nombre_corto=nombre_corto)
         try:
-            pqr = deps.store.create_pqr(solicitud)
+            result = await file_reclamo(deps, solicitud, tracker.sender_id, template)
         except Exception:
-            logger.exception("CRM refused the PQR of conversation %s", tracker.sender_id)
+            logger.exception("neither the CRM nor the outbox took the PQR of conversation %s", tracker.sender_id)
             dispatcher.utter_message(text=render("pqr_error"))
             return [SlotSet("confirmacion", None), ActiveLoop(FORM), SlotSet("requested_slot", "confirmacion")]
+        if result.pqr is None:
+            cuando = CUANDO_CHAT if is_public(tracker.sender_id) else CUANDO_CANAL
+            dispatcher.utter_message(text=PQR_EN_COLA.format(nombre_corto=nombre_corto, cuando=cuando))
+            try:
+                deps.hooks.intake_finished(ref, "radicada")
+            except Exception:  # the follow-up store may share the CRM's database
+                logger.exception("could not record the end of the intake")
+            return reset_intake()
+        pqr = result.pqr
         confirmation = render(
             "pqr_radicada",
             numero=pqr.numero,
             motivo_detalle=pqr.motivo_detalle,
             medio_texto=medio[2],
-            nombre_corto=(slots.get("nombre") or "").split(" ")[0],
-        )
+            nombre_corto=nombre_corto,
+        ) + plazo_texto(pqr)
         dispatcher.utter_message(text=confirmation)
         try:
             # Proof that the customer was told the number, the motivo and the medium (seed 2.7).

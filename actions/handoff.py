@@ -65,9 +65,9 @@ def misunderstood_twice(tracker: Tracker) -> bool:
 
 
 def _store():
-    from bot import composition
+    from bot.bootstrap import services
 
-    return composition.get_handoff_store()
+    return services().handoff
 
 
 def hand_over(dispatcher: CollectingDispatcher, tracker: Tracker, settings, reason: str,

@@ -30,6 +30,7 @@ from actions import parsing as P
 from actions.conversation import conversation_ref, is_fresh_turn
 from actions.deps import Deps, UsesDeps
 from actions.messages import render
+from actions.procedure_signals import asks_procedure_question
 from bot.channels.logmask import masked_logger
 from actions.validators import validate_celular, validate_documento, validate_email
 from crm_adapter.models import Consentimiento, Contrato
@@ -117,6 +118,8 @@ class IntakeTurn:
         text = (text or "").strip()
         if P.asks_for_number(text) and not self._has_data(P.parse_message(text)):
             return self.result  # "¿cuál era el número?": the rules answer it, the form resumes
+        if asks_procedure_question(text) and not self._has_data(P.parse_message(text)):
+            return self.result  # "¿en cuánto me responden?", "¿qué datos tienen de mí?": same
         if self.get("consentimiento") != "si":
             self._apply_consent(text, intent, confidence, persons, requested)
             return self.result

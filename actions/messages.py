@@ -43,9 +43,29 @@ MESSAGES = {
     'orientacion_alcantarillado_pagos': 'Revisé tu contrato {contrato}: aparecen pagos del servicio de alcantarillado. Como tu reclamo implica devolverte dinero, la ley exige presentarlo por el canal escrito 📝: radícalo en cualquier oficina de atención al cliente de EPM o envíalo por escrito (correo certificado o la opción «PQR escrita» en epm.com.co), con tu cédula, el número de contrato y, si puedes, copia de las facturas. No abrí ningún reclamo por este chat.',
     'orientacion_alcantarillado_sin_contrato': 'Sin el número de contrato no puedo revisar los pagos del alcantarillado por aquí. Por eso este reclamo debe ir por el canal escrito 📝: preséntalo en una oficina de atención al cliente de EPM o por escrito (opción «PQR escrita» en epm.com.co), con tu cédula y la dirección del inmueble. No abrí ningún reclamo por este chat.',
     'orientacion_persona_juridica': 'El contrato {contrato} es de un inmueble comercial a nombre de una empresa ({titular}). Para proteger el debido proceso, este reclamo se debe presentar por un medio donde se pueda acreditar la relación con el inmueble 🏢: en una oficina de atención al cliente de EPM o por escrito, con el certificado de existencia y representación legal, o una autorización firmada del representante legal y copia de su documento. No abrí ningún reclamo por este chat.',
+    'plazo_confirmacion': '\nTenemos 15 días hábiles para responderte: a más tardar el {fecha}.',
+    'plazo_pqr': 'Por ley tenemos 15 días hábiles (de lunes a viernes, sin contar festivos) para responder tu reclamo. Para el *{numero}* la fecha límite es el {fecha}. ⏳',
+    'plazo_general': 'Por ley tenemos 15 días hábiles (de lunes a viernes, sin contar festivos) para responder un reclamo, contados desde el día siguiente a la radicación. Si lo radicas hoy, te responderíamos a más tardar el {fecha}.',
+    'datos_recibida': 'Registré tu solicitud de {tipo} de tus datos personales (Ley 1581 de 2012) con el radicado *{radicado}*. 🔒',
+    'datos_esta_conversacion': 'En esta conversación me has dado: {resumen}.',
+    'datos_respuesta_medio': 'Por seguridad no muestro por aquí los datos guardados con tu documento (terminado en {doc}): la respuesta completa te llega {destino} a más tardar el {fecha}.',
+    'datos_pedir_documento': 'Para revisar todo lo que tenemos con tu documento, escríbeme tu solicitud junto con el tipo y número de documento, por ejemplo: «quiero consultar mis datos, CC 1036123456». Por seguridad la respuesta llega al medio de notificación que registraste en tu reclamo, o puedes pedirla en una oficina de atención de EPM con tu documento.',
+    'datos_pqr_publica': 'Ten en cuenta que tus reclamos (PQR) son un registro público y se conservan; las conversaciones y tus datos de contacto sí se pueden actualizar o suprimir.',
 }
 
 
 def render(key: str, **values: Any) -> str:
     """The text of ``key`` with its ``{placeholders}`` filled."""
     return MESSAGES[key].format(**values)
+
+
+def fecha_limite_texto(fecha) -> str:
+    from crm_adapter.deadline import fecha_en_texto
+
+    return fecha_en_texto(fecha, with_weekday=True)
+
+
+def plazo_texto(pqr) -> str:
+    """The deadline line appended to the filing confirmation (empty when unknown)."""
+    fecha = getattr(pqr, "fecha_limite_respuesta", None)
+    return render("plazo_confirmacion", fecha=fecha_limite_texto(fecha)) if fecha else ""

@@ -2,6 +2,7 @@
 
     pqrbot crm seed FILE.json           load billing data (contracts, and optionally contacts)
     pqrbot crm pqrs --json [--since T]  the PQRs filed, as JSON
+    pqrbot crm pqrs --vencen-antes D    the PQRs whose answer deadline falls before day D
     pqrbot crm orientaciones --json     customers redirected to another channel, as JSON
     pqrbot crm consentimientos --json   personal-data authorisations, as JSON
     pqrbot db upgrade                   bring the database schema up to date
@@ -16,13 +17,14 @@ import argparse
 import importlib
 import json
 import sys
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import List, Optional
 
-from bot import composition
+from bot import bootstrap
 
 # Modules that add their own subcommands (channels' outbound log, follow-ups, worker).
-PLUGIN_MODULES = ("bot.outbound.cli", "bot.followups.cli", "bot.console.cli")
+PLUGIN_MODULES = ("bot.outbound.cli", "bot.followups.cli", "bot.outbox_cli", "bot.workbench.cli",
+                  "bot.evidence.cli", "bot.exports.cli", "bot.datarights.cli", "bot.console.cli")
 
 
 def _parse_since(text: Optional[str]) -> Optional[datetime]:
@@ -32,7 +34,8 @@ def _parse_since(text: Optional[str]) -> Optional[datetime]:
         value = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         raise SystemExit(f"pqrbot: --since must be an ISO 8601 date or time, got {text!r}")
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    # An offset means that instant: compare in UTC (SQLite stores UTC without an offset).
+    return value.astimezone(timezone.utc) if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
 def _cmd_seed(args: argparse.Namespace) -> int:
@@ -47,7 +50,7 @@ def _cmd_seed(args: argparse.Namespace) -> int:
         if len(exc.problems) > 50:
             print(f"  ... and {len(exc.problems) - 50} more", file=sys.stderr)
         return 2
-    store = composition.get_store()
+    store = bootstrap.services().store
     n_contratos = store.upsert_contratos(data.contratos)
     n_contactos = store.upsert_contactos(data.contactos)
     print(f"Loaded {n_contratos} contrato(s) and {n_contactos} contacto(s) from {args.file}.")
@@ -74,34 +77,51 @@ def _emit(args: argparse.Namespace, rows: List[dict], columns: List[str], table_
     return 0
 
 
+def _parse_day(text: Optional[str], option: str):
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise SystemExit(f"pqrbot: {option} must be a date YYYY-MM-DD, got {text!r}")
+
+
 def _cmd_pqrs(args: argparse.Namespace) -> int:
-    pqrs = [p.to_json() for p in composition.get_store().list_pqrs(since=_parse_since(args.since))]
-    table = [dict(p, contacto=p["contacto"]["nombre"], medio=p["medio_notificacion"]["tipo"]) for p in pqrs]
-    return _emit(args, pqrs, ["numero", "creado_en", "canal", "estado", "contacto", "contrato", "medio"], table)
+    vencen_antes = _parse_day(args.vencen_antes, "--vencen-antes")
+    found = bootstrap.services().store.list_pqrs(since=_parse_since(args.since))
+    if vencen_antes is not None:
+        found = [p for p in found if p.fecha_limite_respuesta and p.fecha_limite_respuesta < vencen_antes]
+    pqrs = [p.to_json() for p in found]
+    table = [dict(p, contacto=p["contacto"]["nombre"], medio=p["medio_notificacion"]["tipo"],
+                  fecha_limite=p["fecha_limite_respuesta"]) for p in pqrs]
+    return _emit(args, pqrs, ["numero", "creado_en", "canal", "estado", "contacto", "contrato", "medio",
+                              "fecha_limite"], table)
 
 
 def _cmd_orientaciones(args: argparse.Namespace) -> int:
-    rows = [o.to_json() for o in composition.get_store().list_orientaciones(since=_parse_since(args.since))]
+    rows = [o.to_json() for o in bootstrap.services().store.list_orientaciones(since=_parse_since(args.since))]
     return _emit(args, rows, ["creado_en", "canal", "regla", "contrato", "razon"])
 
 
 def _cmd_consentimientos(args: argparse.Namespace) -> int:
+    from bot.conversation_ids import client_id
+
+    # Like the PQRs, the public channel's conversations show the id the client used.
+    found = bootstrap.services().store.list_consentimientos()
     rows = [
-        {"conversation_id": c.conversation_id, "canal": c.canal, "aceptado": c.aceptado,
+        {"conversation_id": client_id(c.conversation_id), "canal": c.canal, "aceptado": c.aceptado,
          "respuesta": c.respuesta, "policy_version": c.policy_version,
          "creado_en": c.creado_en.isoformat() if c.creado_en else None}
-        for c in composition.get_store().list_consentimientos(args.conversation)
+        for c in found
+        if not args.conversation or args.conversation in (c.conversation_id, client_id(c.conversation_id))
     ]
     return _emit(args, rows, ["creado_en", "canal", "aceptado", "policy_version", "conversation_id"])
 
 
 def _cmd_db_upgrade(args: argparse.Namespace) -> int:
-    from crm_adapter.db import make_engine
-    from crm_adapter.migrations import upgrade
+    from bot.schema import upgrade_all
 
-    engine = make_engine(composition.settings().database_url)
-    applied = upgrade(engine)
-    engine.dispose()
+    applied = upgrade_all(bootstrap.services().engine)
     print("\n".join(f"applied {name}" for name in applied) or "schema is up to date")
     return 0
 
@@ -109,7 +129,7 @@ def _cmd_db_upgrade(args: argparse.Namespace) -> int:
 def _cmd_run(args: argparse.Namespace) -> int:
     from bot.supervisor import run
 
-    return run(composition.settings(), skip_train=args.skip_train)
+    return run(bootstrap.settings(), skip_train=args.skip_train)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -123,6 +143,8 @@ def build_parser() -> argparse.ArgumentParser:
     pqrs = crm.add_parser("pqrs", help="list PQRs")
     pqrs.add_argument("--json", action="store_true", help="print JSON")
     pqrs.add_argument("--since", help="only PQRs created at or after this ISO 8601 time")
+    pqrs.add_argument("--vencen-antes", metavar="FECHA",
+                      help="only PQRs whose fecha_limite_respuesta is before this day (YYYY-MM-DD)")
     pqrs.set_defaults(func=_cmd_pqrs)
     ori = crm.add_parser("orientaciones", help="list redirections to other channels")
     ori.add_argument("--json", action="store_true", help="print JSON")
@@ -142,11 +164,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.set_defaults(func=_cmd_run)
 
     for module_name in PLUGIN_MODULES:
-        try:
-            module = importlib.import_module(module_name)
-        except ImportError:
-            continue
+        module = importlib.import_module(module_name)
         module.register(sub)
+        if hasattr(module, "register_crm"):  # subcommands of `pqrbot crm`
+            module.register_crm(crm)
     return parser
 
 
@@ -155,7 +176,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     args = parser.parse_args(argv)
     if args.command != "run":
         # Every command works on an up-to-date schema.
-        composition.get_store()
+        bootstrap.services().engine
     return args.func(args) or 0
 
 

@@ -22,10 +22,33 @@ def _duration(text: str) -> float:
     return float(text)
 
 
+def _optional_duration(text: Optional[str]) -> Optional[float]:
+    """A retention period ("180d"); empty or "0" means keep forever."""
+    if not text or not text.strip():
+        return None
+    seconds = _duration(text)
+    return seconds if seconds > 0 else None
+
+
 def _flag(value: Optional[str], default: bool) -> bool:
     if value is None or value.strip() == "":
         return default
     return value.strip().lower() in {"1", "true", "yes", "on", "si", "sí"}
+
+
+def _reachable(host: str) -> str:
+    """The address to call a server listening on ``host`` from this machine."""
+    return "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+
+
+def _secret_file(path: Optional[str]) -> Optional[str]:
+    """A secret kept in a file readable by its owner only (mode 0600), e.g. a mounted secret."""
+    if not path:
+        return None
+    file = Path(path)
+    if file.stat().st_mode & 0o077:
+        raise SystemExit(f"pqrbot: {path} must be readable by its owner only (chmod 600)")
+    return file.read_text(encoding="utf-8").strip() or None
 
 
 @dataclass(frozen=True)
@@ -43,6 +66,27 @@ class Settings:
     lock_store_url: Optional[str] = None
     rasa_telemetry: bool = False
     public_url: Optional[str] = None
+    # hardening (issue 8)
+    actions_host: str = "127.0.0.1"
+    action_server_token: Optional[str] = None
+    max_body_bytes: int = 1_000_000
+    max_message_chars: int = 2000
+    rate_limit_sender: int = 30
+    rate_limit_ip: int = 300
+    rate_limit_window_seconds: float = 60.0
+    webchat_secret: Optional[str] = None
+    retention_dedup_seconds: float = 7 * 86400.0
+    filing_timeout_seconds: float = 15.0
+    restart_backoff_max_seconds: float = 60.0
+
+    # Daily export of the PQRs to the office managers (bot/exports) and data retention.
+    export_recipients: Optional[str] = None  # comma separated
+    export_from: Optional[str] = None
+    smtp_url: Optional[str] = None
+    export_at: str = "06:00"  # America/Bogota
+    retention_transcripts_seconds: Optional[float] = None  # None: kept
+    retention_deliveries_seconds: Optional[float] = None
+
     console_port: int = 5080
     attention_hours: str = "mon-fri 07:00-19:00, sat 08:00-12:00"
     handoff_expected_wait_seconds: float = 600.0
@@ -54,6 +98,11 @@ class Settings:
         env = dict(self.env)
         env["RASA_TELEMETRY_ENABLED"] = "true" if self.rasa_telemetry else "false"
         return env
+
+    @property
+    def outbox_path(self) -> Path:
+        """Local SQLite file of confirmed reclamos waiting for the CRM (never on the CRM database)."""
+        return Path(self.data_dir) / "outbox.db"
 
     def get(self, name: str, default: Optional[str] = None) -> Optional[str]:
         """A raw variable, for channel credentials read by the channel that needs them."""
@@ -67,22 +116,42 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
     database_url = env.get("PQRBOT_DATABASE_URL") or f"sqlite:///{data_dir / 'pqrbot.db'}"
     host = env.get("PQRBOT_HOST", "127.0.0.1")
     actions_port = int(env.get("PQRBOT_ACTIONS_PORT", "5055"))
+    actions_host = env.get("PQRBOT_ACTIONS_HOST") or "127.0.0.1"
     return Settings(
         database_url=database_url,
         data_dir=data_dir,
         host=host,
         rasa_port=int(env.get("PQRBOT_RASA_PORT", "5005")),
         actions_port=actions_port,
-        action_endpoint=env.get("PQRBOT_ACTION_ENDPOINT", f"http://{host}:{actions_port}/webhook"),
+        action_endpoint=env.get("PQRBOT_ACTION_ENDPOINT") or f"http://{_reachable(actions_host)}:{actions_port}/webhook",
         privacy_policy_version=env.get("PQRBOT_PRIVACY_POLICY_VERSION", "2026-01"),
         privacy_policy_url=env.get(
             "PQRBOT_PRIVACY_POLICY_URL", "https://www.epm.com.co/proteccion-de-datos"
         ),
         followup_after_seconds=_duration(env.get("PQRBOT_FOLLOWUP_AFTER", "1d")),
-        rasa_api_token=env.get("PQRBOT_RASA_API_TOKEN") or None,
+        rasa_api_token=env.get("PQRBOT_RASA_API_TOKEN") or _secret_file(env.get("PQRBOT_RASA_API_TOKEN_FILE")),
         lock_store_url=env.get("PQRBOT_LOCK_STORE_URL") or None,
         rasa_telemetry=_flag(env.get("RASA_TELEMETRY_ENABLED"), False),
         public_url=(env.get("PQRBOT_PUBLIC_URL") or None),
+        actions_host=actions_host,
+        action_server_token=env.get("PQRBOT_ACTION_SERVER_TOKEN") or None,
+        max_body_bytes=int(env.get("PQRBOT_MAX_BODY_BYTES") or 1_000_000),
+        max_message_chars=int(env.get("PQRBOT_MAX_MESSAGE_CHARS") or 2000),
+        rate_limit_sender=int(env.get("PQRBOT_RATE_LIMIT_SENDER") or 30),
+        rate_limit_ip=int(env.get("PQRBOT_RATE_LIMIT_IP") or 300),
+        rate_limit_window_seconds=_duration(env.get("PQRBOT_RATE_LIMIT_WINDOW") or "60"),
+        webchat_secret=env.get("PQRBOT_WEBCHAT_SECRET") or None,
+        retention_dedup_seconds=_duration(env.get("PQRBOT_RETENTION_DEDUP") or "7d"),
+        filing_timeout_seconds=_duration(env.get("PQRBOT_FILING_TIMEOUT") or "15"),
+        restart_backoff_max_seconds=_duration(env.get("PQRBOT_RESTART_BACKOFF_MAX") or "60"),
+
+        export_recipients=env.get("PQRBOT_EXPORT_RECIPIENTS") or None,
+        export_from=env.get("PQRBOT_EXPORT_FROM") or None,
+        smtp_url=env.get("PQRBOT_SMTP_URL") or None,
+        export_at=env.get("PQRBOT_EXPORT_AT") or "06:00",
+        retention_transcripts_seconds=_optional_duration(env.get("PQRBOT_RETENTION_TRANSCRIPTS")),
+        retention_deliveries_seconds=_optional_duration(env.get("PQRBOT_RETENTION_DELIVERIES")),
+
         console_port=int(env.get("PQRBOT_CONSOLE_PORT") or "5080"),
         attention_hours=env.get("PQRBOT_ATTENTION_HOURS") or "mon-fri 07:00-19:00, sat 08:00-12:00",
         handoff_expected_wait_seconds=_duration(env.get("PQRBOT_HANDOFF_EXPECTED_WAIT") or "10m"),

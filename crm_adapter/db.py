@@ -1,6 +1,7 @@
 """Engine factory: one place that knows how to talk to SQLite and PostgreSQL."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from sqlalchemy import create_engine, event
@@ -18,6 +19,10 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            # Customer data: the file is readable by its owner only (SQLite gives its journal
+            # and WAL files the database file's permissions).
+            os.close(os.open(parsed.database, os.O_CREAT | os.O_RDWR, 0o600))
+            os.chmod(parsed.database, 0o600)
         engine = create_engine(
             url, future=True, connect_args={"check_same_thread": False, "timeout": 30}
         )
@@ -37,4 +42,7 @@ def make_engine(url: str) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    return create_engine(url, future=True, pool_pre_ping=True)
+    # A database that does not answer fails the connection in seconds instead of hanging a
+    # customer's turn (the filing outbox takes over); the URL's own connect_timeout wins.
+    connect_args = {} if "connect_timeout" in parsed.query else {"connect_timeout": 10}
+    return create_engine(url, future=True, pool_pre_ping=True, connect_args=connect_args)

@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Dict, Iterable, List, Optional
 
+from crm_adapter.deadline import fecha_limite_respuesta
 from crm_adapter.models import (
     CAUSA_INICIAL,
     ESTADO_ABIERTO,
@@ -19,6 +20,7 @@ from crm_adapter.models import (
     Evidencia,
     Orientacion,
     SolicitudPQR,
+    format_numero,
 )
 from crm_adapter.normalize import normalize_direccion
 from crm_adapter.ports import Store
@@ -26,11 +28,6 @@ from crm_adapter.ports import Store
 
 def _now() -> datetime:
     return datetime.now(timezone.utc)
-
-
-def format_numero(pqr_id: int) -> str:
-    """The PQR number customers see; derived from a never-reused sequence."""
-    return f"PQR-{pqr_id:07d}"
 
 
 class InMemoryStore(Store):
@@ -93,6 +90,7 @@ class InMemoryStore(Store):
                     id=next(self._contact_ids),
                 )
                 self._contactos[contacto.numero] = contacto
+            now = _now()
             pqr = PQR(
                 numero=format_numero(next(self._ids)),
                 tipo=TIPO_RECLAMO,
@@ -107,8 +105,10 @@ class InMemoryStore(Store):
                 relacion_inmueble=solicitud.relacion_inmueble,
                 tareas=[],
                 evidencias=list(solicitud.evidencias),
-                creado_en=_now(),
+                creado_en=now,
                 conversation_id=solicitud.conversation_id,
+                fecha_limite_respuesta=fecha_limite_respuesta(now),
+
                 radicado_por=solicitud.radicado_por,
             )
             self._pqrs.append(pqr)

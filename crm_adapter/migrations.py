@@ -1,93 +1,81 @@
-"""A small, versioned migration runner shared by every component that owns tables.
+"""Schema migrations with Alembic: one history per component, each with its own version table.
 
-Each component lists its migrations as ``Migration(component, version, name, apply)``;
-``upgrade`` applies the missing ones in order, each in its own transaction together with its
-row in ``schema_migrations``. Concurrent starts (the Rasa server, the action server and the
-worker all upgrade on start) are serialised: an advisory lock on PostgreSQL, ``BEGIN
-IMMEDIATE`` on SQLite.
+A component that owns tables keeps its Alembic revisions in a ``versions`` folder of its own
+(the CRM's: ``crm_adapter/versions``) and is named by a ``History``. ``upgrade`` brings the
+given histories up to their head through the one environment in ``crm_adapter/alembic``; the
+runtime (``bot.schema.upgrade_all``) passes every component's history, and every ``pqrbot``
+process calls it at start. Concurrent starts are serialised (see ``alembic/env.py``).
+
+Databases made by the earlier hand-written runner (table ``schema_migrations``) are stamped at
+the matching revision (``<component>_<version:04d>``) the first time, then upgraded as usual.
 """
+
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Callable, Iterable, List, Sequence
+from pathlib import Path
+from typing import List, Optional, Sequence
 
-from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, select, text
+from alembic import command
+from alembic.config import Config
+from alembic.script import ScriptDirectory
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection, Engine
 
-_meta = MetaData()
-schema_migrations = Table(
-    "schema_migrations",
-    _meta,
-    Column("component", String(60), primary_key=True),
-    Column("version", Integer, primary_key=True),
-    Column("name", String(200), nullable=False),
-    Column("applied_at", DateTime(timezone=True), nullable=False),
-)
-
-# Modules exposing MIGRATIONS; every `pqrbot` command and process start applies them all.
-MIGRATION_MODULES: Sequence[str] = (
-    "crm_adapter.migrations_crm",
-    "bot.outbound.migrations",
-    "bot.followups.migrations",
-    "bot.events.migrations",
-    "bot.handoff.migrations",
-    "bot.console.migrations",
-)
-
-_PG_LOCK_KEY = 7_318_201  # arbitrary, constant advisory-lock key for pqrbot migrations
+ENVIRONMENT = Path(__file__).resolve().parent / "alembic"
+CRM_VERSIONS = Path(__file__).resolve().parent / "versions"
+LEGACY_TABLE = "schema_migrations"
 
 
 @dataclass(frozen=True)
-class Migration:
-    component: str
-    version: int
+class History:
+    """A component's migration history: its name and the folder of its revisions."""
+
     name: str
-    apply: Callable[[Connection], None]
+    versions: Path
+
+    @property
+    def version_table(self) -> str:
+        return f"alembic_version_{self.name}"
 
 
-def all_migrations() -> List[Migration]:
-    found: List[Migration] = []
-    for module_name in MIGRATION_MODULES:
-        found.extend(importlib.import_module(module_name).MIGRATIONS)
-    return found
+CRM_HISTORY = History("crm", CRM_VERSIONS)
 
 
-def _lock(conn: Connection) -> None:
-    if conn.dialect.name == "postgresql":
-        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY})
-
-
-def upgrade(engine: Engine, migrations: Iterable[Migration] | None = None) -> List[str]:
-    """Apply what is missing; returns the names applied (empty when up to date)."""
-    todo = sorted(
-        all_migrations() if migrations is None else migrations,
-        key=lambda m: (m.component, m.version),
+def _config(history: History, connection: Connection, applied: List[str]) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(ENVIRONMENT))
+    cfg.set_main_option("version_locations", str(history.versions))
+    cfg.set_main_option("path_separator", "os")
+    cfg.attributes.update(
+        connection=connection, version_table=history.version_table, history=history.name, applied=applied
     )
-    applied_now: List[str] = []
-    with engine.begin() as conn:
-        _lock(conn)
-        _meta.create_all(conn, checkfirst=True)
-    for migration in todo:
-        with engine.begin() as conn:
-            _lock(conn)
-            done = conn.execute(
-                select(schema_migrations.c.version).where(
-                    schema_migrations.c.component == migration.component,
-                    schema_migrations.c.version == migration.version,
-                )
-            ).first()
-            if done:
-                continue
-            migration.apply(conn)
-            conn.execute(
-                schema_migrations.insert().values(
-                    component=migration.component,
-                    version=migration.version,
-                    name=migration.name,
-                    applied_at=datetime.now(timezone.utc),
-                )
-            )
-            applied_now.append(f"{migration.component}:{migration.version}:{migration.name}")
-    return applied_now
+    return cfg
+
+
+def _legacy_revision(connection: Connection, history: History, cfg: Config) -> Optional[str]:
+    """The revision an old ``schema_migrations`` database is at, if it has not been stamped yet."""
+    tables = set(inspect(connection).get_table_names())
+    if LEGACY_TABLE not in tables or history.version_table in tables:
+        return None
+    version = connection.execute(
+        text(f"SELECT MAX(version) FROM {LEGACY_TABLE} WHERE component = :c"), {"c": history.name}
+    ).scalar()
+    if not version:
+        return None
+    revision = f"{history.name}_{int(version):04d}"
+    return revision if ScriptDirectory.from_config(cfg).get_revision(revision) is not None else None
+
+
+def upgrade(engine: Engine, histories: Sequence[History]) -> List[str]:
+    """Bring each history to its head; returns the revisions applied ("component:revision:doc")."""
+    applied: List[str] = []
+    for history in histories:
+        with engine.connect() as connection:
+            cfg = _config(history, connection, applied)
+            legacy = _legacy_revision(connection, history, cfg)
+            if legacy:
+                command.stamp(cfg, legacy)
+            command.upgrade(cfg, "head")
+            connection.commit()
+    return applied

@@ -59,8 +59,8 @@ class MedioNotificacion:
 
 @dataclass(frozen=True)
 class Evidencia:
-    tipo: str  # "transcripcion" or "adjunto"
-    nombre: str
+    tipo: str  # "transcripcion", "imagen_chat", "constancia" or "adjunto"
+    nombre: str  # binary contents (content_type image/...) are stored base64-encoded
     contenido: Optional[str] = None
     url: Optional[str] = None
     content_type: Optional[str] = None
@@ -104,6 +104,8 @@ class PQR:
     evidencias: List[Evidencia]
     creado_en: datetime
     conversation_id: str
+    fecha_limite_respuesta: Optional[date] = None  # 15 días hábiles (crm_adapter.deadline)
+
     radicado_por: Optional[str] = None  # console agent's e-mail; None when the assistant filed it
 
     def to_json(self) -> dict:
@@ -139,6 +141,10 @@ class PQR:
             ],
             "creado_en": self.creado_en.isoformat(),
             "conversation_id": self.conversation_id,
+            "fecha_limite_respuesta": (
+                self.fecha_limite_respuesta.isoformat() if self.fecha_limite_respuesta else None
+            ),
+
             "radicado_por": self.radicado_por or "asistente",
         }
 
@@ -173,3 +179,8 @@ class Orientacion:
             "contrato": self.contrato,
             "creado_en": self.creado_en.isoformat() if self.creado_en else None,
         }
+
+
+def format_numero(pqr_id: int) -> str:
+    """The PQR number customers see; derived from a never-reused sequence."""
+    return f"PQR-{pqr_id:07d}"

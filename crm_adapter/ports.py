@@ -68,6 +68,10 @@ class CRM(abc.ABC):
     def list_pqrs(self, since: Optional[datetime] = None) -> List[PQR]:
         """PQRs created at or after ``since`` (all when None), oldest first."""
 
+    def get_pqr(self, numero: str) -> Optional[PQR]:
+        """The PQR with that number, or None (stores may answer it faster)."""
+        return next((p for p in self.list_pqrs() if p.numero == numero.strip()), None)
+
     @abc.abstractmethod
     def record_consentimiento(self, consentimiento: Consentimiento) -> None:
         """Store a customer's answer to the personal-data authorisation."""

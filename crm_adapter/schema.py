@@ -80,6 +80,8 @@ pqrs = Table(
     Column("relacion_inmueble", Text),
     Column("conversation_id", String(200), nullable=False, index=True),
     Column("creado_en", DateTime(timezone=True), nullable=False, index=True),
+    Column("fecha_limite_respuesta", Date, index=True),  # migration pqr_deadline:1
+
     Column("radicado_por", String(255)),  # console agent's e-mail; NULL: filed by the assistant
     sqlite_autoincrement=True,  # numbers are never reused, even after a delete
 )

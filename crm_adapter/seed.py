@@ -149,12 +149,12 @@ def parse_seed(data: Any) -> SeedData:
             out.contratos.append(c)
     seen_docs = set()
     for i, rec in enumerate(contactos_rec):
-        c = _contacto(i, rec, problems)
-        if c is not None and c.numero:
-            if c.numero in seen_docs:
-                problems.append(f"contactos[{i}] (numero '{c.numero}'): duplicated in the file")
-            seen_docs.add(c.numero)
-            out.contactos.append(c)
+        contacto = _contacto(i, rec, problems)
+        if contacto is not None and contacto.numero:
+            if contacto.numero in seen_docs:
+                problems.append(f"contactos[{i}] (numero '{contacto.numero}'): duplicated in the file")
+            seen_docs.add(contacto.numero)
+            out.contactos.append(contacto)
     if problems:
         raise SeedError(problems)
     return out

@@ -11,8 +11,8 @@ from sqlalchemy.exc import IntegrityError
 
 from crm_adapter import schema as t
 from crm_adapter.db import make_engine
-from crm_adapter.memory import format_numero
-from crm_adapter.migrations import upgrade
+from crm_adapter.deadline import fecha_limite_respuesta
+from crm_adapter.migrations import CRM_HISTORY, upgrade
 from crm_adapter.models import (
     CAUSA_INICIAL,
     ESTADO_ABIERTO,
@@ -28,6 +28,7 @@ from crm_adapter.models import (
     Pago,
     SolicitudPQR,
     Titular,
+    format_numero,
 )
 from crm_adapter.normalize import normalize_direccion
 from crm_adapter.ports import Store
@@ -50,7 +51,7 @@ class SqlStore(Store):
     def from_url(cls, url: str, migrate: bool = True) -> "SqlStore":
         engine = make_engine(url)
         if migrate:
-            upgrade(engine)
+            upgrade(engine, [CRM_HISTORY])
         return cls(engine)
 
     def dispose(self) -> None:
@@ -224,6 +225,8 @@ class SqlStore(Store):
                         relacion_inmueble=solicitud.relacion_inmueble,
                         conversation_id=solicitud.conversation_id,
                         creado_en=now,
+                        fecha_limite_respuesta=fecha_limite_respuesta(now),
+
                         radicado_por=solicitud.radicado_por,
                     )
                 ).inserted_primary_key[0]
@@ -303,6 +306,8 @@ class SqlStore(Store):
                 evidencias=evs[r.id],
                 creado_en=_aware(r.creado_en),
                 conversation_id=r.conversation_id,
+                fecha_limite_respuesta=r.fecha_limite_respuesta,
+
                 radicado_por=r.radicado_por,
             )
             for r in rows
@@ -313,6 +318,11 @@ class SqlStore(Store):
             ids = [r.id for r in conn.execute(
                 select(t.pqrs.c.id).where(t.pqrs.c.conversation_id == conversation_id).order_by(t.pqrs.c.id))]
             return self._load_pqrs(conn, ids)
+
+    def get_pqr(self, numero: str) -> Optional[PQR]:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(t.pqrs.c.id).where(t.pqrs.c.numero == numero.strip())).first()
+            return self._load_pqrs(conn, [row.id])[0] if row else None
 
     def list_pqrs(self, since: Optional[datetime] = None) -> List[PQR]:
         query = select(t.pqrs.c.id).order_by(t.pqrs.c.id)

@@ -3,10 +3,13 @@ from __future__ import annotations
 
 import os
 import socket
+import uuid
 from datetime import date
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
+from sqlalchemy import create_engine, text
 
 from bot.config import load_settings
 from crm_adapter.memory import InMemoryStore
@@ -56,3 +59,26 @@ def store():
 @pytest.fixture
 def settings(tmp_path: Path):
     return load_settings({"PQRBOT_DATA_DIR": str(tmp_path), "PQRBOT_FOLLOWUP_AFTER": "5s"})
+
+
+# ----------------------------------------------------------------------------- PostgreSQL
+POSTGRES_URL = os.environ.get("PQRBOT_TEST_POSTGRES_URL")
+
+
+@pytest.fixture
+def postgres_url():
+    """A PostgreSQL URL whose search_path is a fresh schema of this test (dropped afterwards);
+    the test is skipped when PQRBOT_TEST_POSTGRES_URL is not set."""
+    if not POSTGRES_URL:
+        pytest.skip("PQRBOT_TEST_POSTGRES_URL not set")
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_URL, future=True)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in POSTGRES_URL else "?"
+    try:
+        yield f"{POSTGRES_URL}{sep}options={quote(f'-csearch_path={schema}')}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()

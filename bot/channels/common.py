@@ -24,19 +24,21 @@ import asyncio
 import hashlib
 import hmac
 import json
-import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Awaitable, Callable, Dict, List, Optional
 
-from sanic.response import HTTPResponse, text as text_response
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from sanic.response import HTTPResponse
+from sanic.response import text as text_response
 
-from bot.channels.deliveries import DeliveryLog
+from bot.channels.guard import (
+    INTENT_SYNTAX_REPLY, body_too_large, message_too_long, neutralize_intent_syntax, too_long_reply,
+)
 from bot.channels.logmask import mask, masked_logger
-from bot.channels.media import MediaItem, MediaStore
+from bot.channels.media import MediaItem
+from bot.channels.runtime import ChannelRuntime
 from bot.outbound.ports import Outbound
-from bot.outbound.registry import ChannelRegistry
 
 logger = masked_logger(__name__)
 
@@ -88,19 +90,18 @@ def bad_request(reason: str) -> HTTPResponse:
     return text_response(f"bad request: {reason}", status=400)
 
 
+def payload_too_large() -> HTTPResponse:
+    return text_response("payload too large", status=413)
+
+
 def unavailable() -> HTTPResponse:
     # the provider retries later; never a 500
     return text_response("temporarily unavailable", status=503)
 
 
 def sanitize_text(text: Optional[str]) -> Optional[str]:
-    """Customers' text must not drive Rasa's "/intent{...}" shortcut (slot injection)."""
-    if text is None:
-        return None
-    text = text.strip()
-    if text.lower() == "/start":  # Telegram's first message
-        return "Hola"
-    return text.lstrip("/").strip()
+    """Customers' text must not drive Rasa's "/intent{...}" shortcut (see bot.channels.guard)."""
+    return neutralize_intent_syntax(text)
 
 
 def split_text(text: str, limit: int) -> List[str]:
@@ -205,99 +206,6 @@ class BufferedOutputChannel(OutboundOutputChannel):
             self.results.append(await self.outbound.send_text(recipient_id, joined, purpose=self.purpose))
 
 
-# --------------------------------------------------------------------------- runtime
-class Dispatcher:
-    """Runs background work, one task after the other per conversation (order preserved)."""
-
-    def __init__(self) -> None:
-        self._locks: Dict[str, asyncio.Lock] = {}
-        self._pending: Dict[str, int] = {}
-        self._tasks: set = set()
-
-    def submit(self, key: str, work: Callable[[], Awaitable[Any]]) -> "asyncio.Task":
-        self._pending[key] = self._pending.get(key, 0) + 1
-        lock = self._locks.setdefault(key, asyncio.Lock())
-        task = asyncio.get_running_loop().create_task(self._run(key, lock, work))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-        return task
-
-    async def _run(self, key: str, lock: asyncio.Lock, work: Callable[[], Awaitable[Any]]) -> None:
-        try:
-            async with lock:
-                await work()
-        except Exception:  # pragma: no cover - work() handles its own errors
-            logger.exception("background work for %s failed", mask(key))
-        finally:
-            self._pending[key] -= 1
-            if self._pending[key] == 0:
-                self._pending.pop(key, None)
-                self._locks.pop(key, None)
-
-    @property
-    def busy(self) -> int:
-        return len(self._tasks)
-
-    async def drain(self, timeout: Optional[float] = None) -> None:
-        """Wait for the background work submitted so far (tests, graceful shutdown)."""
-        loop = asyncio.get_running_loop()
-        deadline = None if timeout is None else loop.time() + timeout
-        while self._tasks:
-            remaining = None if deadline is None else max(0.0, deadline - loop.time())
-            done, _ = await asyncio.wait(list(self._tasks), timeout=remaining)
-            if deadline is not None and loop.time() >= deadline:
-                break
-
-
-@dataclass
-class ChannelRuntime:
-    """The services a channel works with (one per process, or one per test)."""
-
-    settings: Any
-    registry: ChannelRegistry
-    outbound: Outbound
-    deliveries: DeliveryLog
-    media: MediaStore
-    dispatcher: Dispatcher = field(default_factory=Dispatcher)
-
-
-_runtime: Optional[ChannelRuntime] = None
-_runtime_lock = threading.Lock()
-
-
-def get_runtime() -> ChannelRuntime:
-    """The process's channel runtime: SQL stores on PQRBOT_DATABASE_URL, schema up to date."""
-    global _runtime
-    with _runtime_lock:
-        if _runtime is None:
-            from bot import composition
-            from bot.channels.deliveries import SqlDeliveryLog
-            from bot.channels.media import SqlMediaStore
-            from bot.outbound import build_outbound, build_registry
-            from crm_adapter.db import make_engine
-            from crm_adapter.migrations import upgrade
-
-            settings = composition.settings()
-            engine = make_engine(settings.database_url)
-            upgrade(engine)
-            registry = build_registry(settings, engine)
-            _runtime = ChannelRuntime(
-                settings=settings,
-                registry=registry,
-                outbound=build_outbound(settings, engine, registry=registry),
-                deliveries=SqlDeliveryLog(engine),
-                media=SqlMediaStore(engine),
-            )
-        return _runtime
-
-
-def set_runtime(runtime: Optional[ChannelRuntime]) -> None:
-    """Replace the process runtime (tests, scripts); None forgets it."""
-    global _runtime
-    with _runtime_lock:
-        _runtime = runtime
-
-
 # --------------------------------------------------------------------------- base channel
 class WebhookChannel(InputChannel):
     """Base of the provider channels: ack fast, dedup, register, process in the background."""
@@ -315,14 +223,16 @@ class WebhookChannel(InputChannel):
             return self._settings
         if self._runtime is not None:
             return self._runtime.settings
-        from bot import composition
+        from bot.bootstrap import settings
 
-        return composition.settings()
+        return settings()
 
     @property
     def runtime(self) -> ChannelRuntime:
         if self._runtime is None:
-            self._runtime = get_runtime()
+            from bot.bootstrap import services
+
+            self._runtime = services().channel_runtime
         return self._runtime
 
     def setting(self, explicit: Optional[str], name: str) -> Optional[str]:
@@ -330,6 +240,14 @@ class WebhookChannel(InputChannel):
         if explicit not in (None, "") and "${" not in str(explicit):
             return str(explicit)
         return self.settings.get(name)
+
+    def too_large(self, request) -> bool:
+        """The body cap (PQRBOT_MAX_BODY_BYTES), checked before any parsing or signature."""
+        limit = int(getattr(self.settings, "max_body_bytes", 0) or 0)
+        if limit and body_too_large(request, limit):
+            logger.warning("%s webhook refused: body over %s bytes", self.provider, limit)
+            return True
+        return False
 
     def get_output_channel(self) -> OutputChannel:
         """For Rasa's API (trigger_intent / agents): sends through the outbound service."""
@@ -358,16 +276,17 @@ class WebhookChannel(InputChannel):
         accepted = 0
         for m in messages:
             conv_id = await asyncio.to_thread(rt.registry.resolve, m.conversation_id)
+            # A redelivery stops here, before it could move the conversation's last-inbound time.
+            first = await asyncio.to_thread(rt.deliveries.first_time, self.provider, m.delivery_id, m.received_at)
+            if not first:
+                logger.info("%s delivery %s seen before: acknowledged, not processed", self.provider, mask(m.delivery_id))
+                continue
             await asyncio.to_thread(
                 rt.registry.touch, conv_id, self.name(), m.canal, m.address, m.received_at, m.public_ref,
                 extra=m.extra,
             )
             if m.media:
                 await asyncio.to_thread(rt.media.add, conv_id, self.name(), m.media)
-            first = await asyncio.to_thread(rt.deliveries.first_time, self.provider, m.delivery_id, m.received_at)
-            if not first:
-                logger.info("%s delivery %s seen before: acknowledged, not processed", self.provider, mask(m.delivery_id))
-                continue
             accepted += 1
             logger.info(
                 "%s message for %s queued (%s%s)", self.provider, mask(conv_id), m.canal,
@@ -382,7 +301,16 @@ class WebhookChannel(InputChannel):
             text = m.text
             if not (text and text.strip()) and m.fetch_text is not None:
                 text = await m.fetch_text()
+            raw_text = text
+            limit = int(getattr(self.settings, "max_message_chars", 0) or 0)
+            if limit and message_too_long((text or "").strip(), limit):
+                logger.info("%s message for %s refused: %s characters", self.provider, mask(conv_id), len(text))
+                await outbound.send_text(conv_id, too_long_reply(limit), purpose="too_long")
+                return
             text = sanitize_text(text)
+            if not text and raw_text and raw_text.strip():
+                await outbound.send_text(conv_id, INTENT_SYNTAX_REPLY, purpose="intent_syntax")
+                return
             if not text:
                 if any(item.is_audio for item in m.media):
                     await outbound.send_text(conv_id, VOICE_NOTE_REPLY, purpose="voice_note")

@@ -1,8 +1,8 @@
 """Media a customer sent (photo of the bill, voice note, documents): evidence for the PQR.
 
 The channels store every item as it arrives (``add``); the PQR filing reads them back with
-``list_media(conversation_id)``, or through ``media_evidence_lookup(settings)`` which turns
-them into CRM ``Evidencia`` objects. URLs are the provider's: Twilio media URLs need the
+``list_media(conversation_id)`` (``as_evidencias`` turns them into CRM ``Evidencia``
+objects; ``bot.bootstrap.Services.media_for`` does both). URLs are the provider's: Twilio media URLs need the
 account's Basic auth to download, Meta's are signed CDN links that expire, Telegram items are
 ``telegram-file:<file_id>`` (download with getFile).
 """
@@ -11,11 +11,11 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable, Iterable, List, Optional
+from typing import Iterable, List, Optional
 
 from sqlalchemy import insert, select
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import IntegrityError
 
 from bot.channels.logmask import masked_logger
 from bot.outbound import schema
@@ -143,34 +143,3 @@ def as_evidencias(items: Iterable[MediaItem]):
             )
         )
     return out
-
-
-def build_media_store(settings, engine: Engine) -> SqlMediaStore:
-    return SqlMediaStore(engine)
-
-
-def media_evidence_lookup(settings) -> Callable[[str], list]:
-    """conversation_id -> [Evidencia] for the PQR filing (action server process).
-
-    The engine is made on first use; a database without the channel tables yet (no channel
-    ever started) simply has no media.
-    """
-    state: dict = {}
-    lock = threading.Lock()
-
-    def lookup(conversation_id: str) -> list:
-        with lock:
-            if "store" not in state:
-                from crm_adapter.db import make_engine
-
-                state["store"] = SqlMediaStore(make_engine(settings.database_url))
-        try:
-            items = state["store"].list_media(conversation_id)
-        except DBAPIError as exc:
-            if "channel_media" in str(exc):
-                logger.warning("no media table yet: %s", type(exc).__name__)
-                return []
-            raise
-        return as_evidencias(items)
-
-    return lookup

@@ -24,10 +24,11 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.common import (
+    payload_too_large,
     BadPayload, InboundMessage, OnNewMessage, WebhookChannel, bad_request, forbidden, hmac_sha256,
     parse_json_object, secure_equals, unavailable, utcnow,
 )
-from bot.channels.logmask import mask, masked_logger
+from bot.channels.logmask import masked_logger
 from bot.channels.media import MediaItem
 
 logger = masked_logger(__name__)
@@ -263,6 +264,8 @@ class MetaInput(WebhookChannel):
 
         @bp.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
+            if self.too_large(request):  # before parsing or computing a signature
+                return payload_too_large()
             body = request.body or b""
             if not meta_signature_valid(self.app_secret or "", body, request.headers.get("X-Hub-Signature-256")):
                 logger.warning("Meta webhook refused: bad or missing X-Hub-Signature-256")

@@ -17,6 +17,7 @@ from sanic.response import HTTPResponse
 from telegram import Update
 
 from bot.channels.common import (
+    payload_too_large,
     BadPayload, InboundMessage, OnNewMessage, WebhookChannel, bad_request, forbidden,
     parse_json_object, secure_equals, unavailable, utcnow,
 )
@@ -103,6 +104,8 @@ class TelegramInput(WebhookChannel):
 
         @bp.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
+            if self.too_large(request):
+                return payload_too_large()
             if not secure_equals(request.headers.get("X-Telegram-Bot-Api-Secret-Token"), self.secret_token):
                 logger.warning("Telegram webhook refused: bad or missing secret token")
                 return forbidden()

@@ -22,6 +22,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.common import (
+    payload_too_large,
     BadPayload, InboundMessage, OnNewMessage, WebhookChannel, bad_request, forbidden, hmac_sha256,
     parse_json_object, secure_equals, unavailable, utcnow,
 )
@@ -31,6 +32,16 @@ from bot.channels.media import MediaItem
 logger = masked_logger(__name__)
 
 _LEADING_MENTIONS = re.compile(r"^(?:\s*@\w+)+\s*")
+
+
+# X's CRC tokens are short URL-safe/base64 strings. Anything else (a JSON body, say) is refused,
+# so the CRC endpoint cannot be used to sign a delivery: a POST body must be a JSON object, and
+# no token of this shape is one.
+CRC_TOKEN = re.compile(r"[A-Za-z0-9_\-+/=.]{8,128}")
+
+
+def crc_token_valid(token: Optional[str]) -> bool:
+    return bool(token) and CRC_TOKEN.fullmatch(token) is not None
 
 
 def crc_response_token(consumer_secret: str, crc_token: str) -> str:
@@ -165,16 +176,23 @@ class TwitterInput(WebhookChannel):
                 return forbidden()
             if not token:
                 return bad_request("crc_token is required")
+            if not crc_token_valid(token):
+                logger.warning("X CRC refused: the crc_token is not shaped like X's")
+                return bad_request("crc_token is not valid")
             return response.json({"response_token": crc_response_token(self.consumer_secret, token)})
 
         @bp.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
+            if self.too_large(request):  # before parsing or computing a signature
+                return payload_too_large()
             body = request.body or b""
             if not twitter_signature_valid(
                 self.consumer_secret or "", body, request.headers.get("x-twitter-webhooks-signature")
             ):
                 logger.warning("X webhook refused: bad or missing x-twitter-webhooks-signature")
                 return forbidden()
+            if not body.lstrip().startswith(b"{") or crc_token_valid(body.decode("latin-1")):
+                return bad_request("the body is not a JSON object")  # never what CRC signed
             try:
                 messages = self.parse(parse_json_object(body))
             except BadPayload as exc:

@@ -19,6 +19,7 @@ from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 
 from bot.channels.common import (
+    payload_too_large,
     InboundMessage, OnNewMessage, WebhookChannel, bad_request, forbidden, unavailable, utcnow,
 )
 from bot.channels.logmask import mask, masked_logger
@@ -136,6 +137,8 @@ class WhatsAppInput(WebhookChannel):
 
         @bp.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
+            if self.too_large(request):  # before parsing or computing a signature
+                return payload_too_large()
             try:
                 params = parse_form(request.body or b"")
             except (UnicodeDecodeError, ValueError):

@@ -7,11 +7,11 @@ import sys
 def main() -> int:
     import uvicorn
 
-    from bot import composition
+    from bot.bootstrap import settings as current_settings
     from bot.console.app import create_app
     from bot.console.context import build
 
-    settings = composition.settings()
+    settings = current_settings()
     console = build(settings)
     url = f"http://{settings.host}:{settings.console_port}/"
     if console.accounts.count() == 0:

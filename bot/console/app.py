@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib
-import importlib.util
 import logging
 from pathlib import Path
 
@@ -76,15 +74,14 @@ def create_app(console: Console, *, stream_interval: float = 1.0, sweep_interval
 
 
 def workbench_routes() -> list:
-    """The trainers' workbench (API at /api/nlu, page at /entrenamiento/) when it is installed."""
-    if importlib.util.find_spec("bot.workbench") is None:
-        return []
-    workbench = importlib.import_module("bot.workbench")
-    routes = [Mount("/api/nlu", routes=list(getattr(workbench, "ROUTES", [])))]
+    """The trainers' workbench: its API at /api/nlu, its page at /entrenamiento/."""
+    import bot.workbench as workbench
+
     static = Path(workbench.__file__).resolve().parent / "static"
-    if static.is_dir():
-        routes.append(Mount("/entrenamiento", app=StaticFiles(directory=static, html=True), name="entrenamiento"))
-    return routes
+    return [
+        Mount("/api/nlu", routes=list(workbench.ROUTES)),
+        Mount("/entrenamiento", app=StaticFiles(directory=static, html=True), name="entrenamiento"),
+    ]
 
 
 async def _sweep(console: Console, interval: float) -> None:

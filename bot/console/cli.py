@@ -37,14 +37,10 @@ def register(subparsers) -> argparse.ArgumentParser:
 
 
 def _accounts():
-    from bot import composition
+    from bot.bootstrap import services
     from bot.console.accounts import Accounts
-    from crm_adapter.db import make_engine
-    from crm_adapter.migrations import upgrade
 
-    engine = make_engine(composition.settings().database_url)
-    upgrade(engine)
-    return Accounts(engine)
+    return Accounts(services().engine)
 
 
 def _add(args, stdin=None) -> int:

@@ -31,35 +31,25 @@ class Console:
 def build(settings: Settings, *, engine: Optional[Engine] = None, outbound: Any = "default", rasa: Any = None,
           store: Optional[Store] = None) -> Console:
     """The console's parts on the pqrbot database (schema brought up to date)."""
-    from bot.followups.store import FollowupStore
+    from bot.bootstrap import Services
     from bot.handoff.rasa_api import RasaControl
-    from bot.outbound import build_outbound, build_registry
-    from crm_adapter.db import make_engine
-    from crm_adapter.migrations import upgrade
-    from crm_adapter.sql import SqlStore
 
-    engine = engine or make_engine(settings.database_url)
-    upgrade(engine)
-    registry = build_registry(settings, engine)
+    running = Services(settings, engine=engine)  # the console process's services (schema up to date)
+    engine = running.engine
+    registry = running.registry
     if outbound == "default":
-        outbound = build_outbound(settings, engine, registry=registry)
+        outbound = running.outbound
     rasa = rasa or RasaControl(f"http://{settings.host}:{settings.rasa_port}", settings.rasa_api_token)
-    handoffs = HandoffStore(engine)
-    followups = FollowupStore(engine)
+    handoffs = running.handoff
+    followups = running.followups
     events = EventStore(engine)
 
     def cancel_followups(conversation_id: str) -> None:
         followups.cancel_pending(conversation_id, "a person of the console took the conversation")
 
-    try:
-        from bot.channels.media import media_evidence_lookup
-
-        media_for = media_evidence_lookup(settings)
-    except ImportError:  # pragma: no cover - channels not installed
-        media_for = lambda conversation_id: []
     return Console(
         settings=settings, engine=engine, accounts=Accounts(engine), events=events, handoffs=handoffs,
         service=HandoffService(handoffs, outbound, rasa, registry=registry, cancel_followups=cancel_followups,
                                channel_of=events.input_channel_of),
-        store=store or SqlStore(engine), registry=registry, media_for=media_for, rasa=rasa,
+        store=store or running.store, registry=registry, media_for=running.media_for, rasa=rasa,
     )

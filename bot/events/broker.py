@@ -24,18 +24,16 @@ from bot.events.writer import EventWriter
 
 def _store_factory(url: Optional[str]):
     def build() -> EventStore:
-        from crm_adapter.db import make_engine
-        from crm_adapter.migrations import upgrade
+        if url:  # a database of its own, named in endpoints.yml
+            from bot.schema import upgrade_all
+            from crm_adapter.db import make_engine
 
-        if url:
-            database_url = url
-        else:
-            from bot import composition
+            engine = make_engine(url)
+            upgrade_all(engine)
+            return EventStore(engine)
+        from bot.bootstrap import services
 
-            database_url = composition.settings().database_url
-        engine = make_engine(database_url)
-        upgrade(engine)
-        return EventStore(engine)
+        return EventStore(services().engine)
 
     return build
 

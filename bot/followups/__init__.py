@@ -6,8 +6,6 @@ closing message when it is due, exactly once, inside the channel's messaging win
 an approved template / a public reply), and marks the conversation closed for lack of
 information.
 
-For the dialogue: ``is_closed_for_lack_of_info(conversation_id)`` and ``reopen(conversation_id)``.
+The dialogue reaches it through ``ConversationHooks`` (``bot.followups.hooks.FollowupHooks``,
+built by ``bot.bootstrap``): ``is_closed_for_lack_of_info(conversation_id)`` and ``reopen``.
 """
-from bot.followups.hooks import is_closed_for_lack_of_info, reopen
-
-__all__ = ["is_closed_for_lack_of_info", "reopen"]

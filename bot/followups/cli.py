@@ -43,17 +43,12 @@ def register(subparsers) -> None:
 
 
 def cmd_followups(args: argparse.Namespace) -> int:
-    from bot.composition import settings
-    from bot.followups.store import FollowupStore
+    from bot.bootstrap import services
 
-    store = FollowupStore.from_url(settings().database_url)
-    try:
-        items = store.list(
-            status=args.status, conversation_id=getattr(args, "conversation", None),
-            limit=getattr(args, "limit", None),
-        )
-    finally:
-        store.dispose()
+    items = services().followups.list(
+        status=args.status, conversation_id=getattr(args, "conversation", None),
+        limit=getattr(args, "limit", None),
+    )
     rows = [fu.to_json() for fu in items]
     if not getattr(args, "reveal", False):
         for row in rows:
@@ -77,10 +72,8 @@ def cmd_followups(args: argparse.Namespace) -> int:
 
 
 def _mask(value: str) -> str:
-    try:
-        from bot.channels.logmask import mask
-    except ImportError:  # pragma: no cover
-        return value
+    from bot.channels.logmask import mask
+
     return mask(value)
 
 

@@ -11,20 +11,16 @@ A database error is logged and swallowed: the customer's conversation must go on
 """
 from __future__ import annotations
 
-import logging
 import threading
 from datetime import datetime, timedelta
 from typing import Callable, Optional
 
+from bot.channels.logmask import masked_logger
 from bot.conversation_hooks import ConversationHooks, ConversationRef
 from bot.followups.policy import DEFAULT_MARGIN, plan
 from bot.followups.store import FollowupStore, utcnow
 
-try:  # identification numbers and phones masked in every log line
-    from bot.channels.logmask import masked_logger as _logger
-except ImportError:  # pragma: no cover
-    _logger = logging.getLogger
-log = _logger(__name__)
+log = masked_logger(__name__)  # identification numbers and phones masked in every log line
 
 # Message metadata keys the channels may set on a message that came in a public mention.
 PUBLIC_FLAG_KEYS = ("public", "is_public", "public_mention")
@@ -160,79 +156,10 @@ class FollowupHooks(ConversationHooks):
             log.exception("follow-up hook %s failed", what)
 
 
-def _store_factory(settings, get_store) -> Callable[[], FollowupStore]:
-    def factory() -> FollowupStore:
-        engine = None
-        if get_store is not None:
-            try:  # share the CRM store's engine (same database, migrations already applied)
-                engine = getattr(get_store(), "engine", None)
-            except Exception:
-                log.exception("CRM store unavailable; follow-ups open their own engine")
-        if engine is not None and _same_database(engine.url, settings.database_url):
-            from crm_adapter.migrations import upgrade
-
-            upgrade(engine)
-            return FollowupStore(engine)
-        return FollowupStore.from_url(settings.database_url)
-
-    return factory
-
-
-def _same_database(engine_url, url: str) -> bool:
-    from sqlalchemy.engine import make_url
-
-    def render(u) -> str:
-        return make_url(u).render_as_string(hide_password=False)
-
-    return render(engine_url) == render(url)
-
-
-def build_hooks(settings, get_store=None) -> FollowupHooks:
-    """Called by bot.composition: the hooks the dialogue's actions notify."""
+def build_hooks(settings, followups: Callable[[], FollowupStore]) -> FollowupHooks:
+    """The hooks the dialogue's actions notify (built by bot.bootstrap), on ``followups()``."""
     return FollowupHooks(
-        _store_factory(settings, get_store),
+        followups,
         delay_seconds=settings.followup_after_seconds,
         margin=window_margin(settings),
     )
-
-
-# ------------------------------------------------------------------ dialogue API
-_api_lock = threading.Lock()
-_api_store: Optional[FollowupStore] = None
-
-
-def _dialogue_store() -> FollowupStore:
-    """The store the dialogue's questions use: that of the hooks when composition has
-    already built them, else one of its own on the configured database."""
-    global _api_store
-    from bot import composition
-
-    hooks = getattr(composition, "_hooks", None)
-    if isinstance(hooks, FollowupHooks):
-        return hooks.store
-    url = composition.settings().database_url
-    with _api_lock:
-        if _api_store is None or not _same_database(_api_store.engine.url, url):
-            _api_store = FollowupStore.from_url(url)
-        return _api_store
-
-
-def is_closed_for_lack_of_info(conversation_id: str) -> bool:
-    """True when the conversation's request was closed by the next-day message (the customer
-    never sent the data): the dialogue should start afresh, forgetting the half-collected
-    petition data. Stays True until ``reopen`` or the next data request / end of intake."""
-    try:
-        return _dialogue_store().is_closed_for_lack_of_info(conversation_id)
-    except Exception:
-        log.exception("could not read the follow-up state of %s", conversation_id)
-        return False
-
-
-def reopen(conversation_id: str) -> bool:
-    """Clear the closed mark (the dialogue restarted the intake); True if it was set.
-    Also done implicitly by the next data_requested or intake_finished."""
-    try:
-        return _dialogue_store().reopen(conversation_id)
-    except Exception:
-        log.exception("could not reopen %s", conversation_id)
-        return False

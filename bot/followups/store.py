@@ -107,7 +107,9 @@ class FollowupStore:
     def from_url(cls, url: str, migrate: bool = True) -> "FollowupStore":
         engine = make_engine(url)
         if migrate:
-            upgrade(engine)
+            from bot.schema import history
+
+            upgrade(engine, [history("followups")])
         return cls(engine)
 
     def dispose(self) -> None:

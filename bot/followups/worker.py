@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import importlib
 import logging
 import os
 import signal
@@ -20,26 +19,35 @@ import sys
 import threading
 import uuid
 from datetime import datetime, timedelta, timezone
-from typing import Callable, List, Optional, Tuple
+from typing import Callable, List, Optional
 
+from bot.channels.logmask import masked_logger
 from bot.followups.hooks import parse_duration, window_margin
 from bot.followups.messages import closing_text, public_closing_text, template_variables
 from bot.followups.policy import DEFAULT_MARGIN, NONE, decide
-from bot.followups.schema import CANCELLED, FAILED, PUBLIC, SENT, TEMPLATE, TEXT, UNSENDABLE
+from bot.followups.schema import (
+    CANCELLED,
+    FAILED,
+    PUBLIC,
+    SENT,
+    TEMPLATE,
+    TEXT,
+    UNSENDABLE,
+)
 from bot.followups.store import Followup, FollowupStore, utcnow
 from bot.outbound import ports
 
-try:  # identification numbers and phones masked in every log line
-    from bot.channels.logmask import masked_logger as _logger
-except ImportError:  # pragma: no cover
-    _logger = logging.getLogger
-log = _logger("bot.followups.worker")
+log = masked_logger("bot.followups.worker")  # identification numbers and phones masked
 
 PURPOSE = "followup_closing"  # purpose recorded in the outbound log
 # Template name given to Outbound.send_template; the Twilio sender resolves it to the
 # ContentSid in TWILIO_CLOSING_CONTENT_SID.
 TEMPLATE_NAME = "closing"
 NO_PROACTIVE = "channel has no proactive delivery"
+# Channels whose conversations cannot receive a later message (request/response only).
+NO_LATER_DELIVERY = frozenset({"rest", "webchat", "socketio", "callback", "cmdline"})
+# Outbound-log statuses meaning the message was (or may have been) handed to the provider.
+HANDED_OVER = ("sent", "pending", "retrying")
 
 OutboundFactory = Callable[[object, object], ports.Outbound]
 RegistryFactory = Callable[[object, object], Optional[ports.ConversationRegistry]]
@@ -139,6 +147,24 @@ class FollowupWorker:
         return handled
 
     # -------------------------------------------------------------- one row
+    def _sent_before(self, fu: Followup) -> Optional[str]:
+        """A closing of this follow-up already in the outbound log (a worker died between the
+        provider's acceptance and its own bookkeeping): its status, else None."""
+        log_ = getattr(self.outbound, "log", None)
+        if log_ is None:
+            return None
+        try:
+            records = log_.list(conversation_id=fu.conversation_id, limit=200)
+        except Exception:
+            log.exception("outbound log unavailable for follow-up %s", fu.id)
+            return None
+        since = _aware(fu.scheduled_at)
+        for r in records:
+            created = _aware(getattr(r, "created_at", None))
+            if r.purpose == PURPOSE and r.status in HANDED_OVER and (created is None or since is None or created >= since):
+                return r.status
+        return None
+
     async def process(self, fu: Followup) -> str:
         """Deliver one claimed follow-up; returns its resulting status."""
         now = self.clock()
@@ -149,6 +175,13 @@ class FollowupWorker:
             held = False
         if held:  # an agent of the console holds it: no closing message
             return self._finish(fu, CANCELLED, "a person of the console holds the conversation")
+        if (fu.input_channel or "").lower() in NO_LATER_DELIVERY:
+            return self._finish(fu, UNSENDABLE, f"{NO_PROACTIVE} ({fu.input_channel}): no later message possible")
+        earlier = self._sent_before(fu)
+        if earlier is not None:
+            log.warning("follow-up %s of %s already in the outbound log (%s): not sent again",
+                        fu.id, fu.conversation_id, earlier)
+            return self._finish(fu, SENT, f"already handed to the provider (outbound log: {earlier}); not resent")
         conv = self._conversation(fu.conversation_id)
         conv_inbound = _aware(conv.last_inbound_at) if conv is not None else None
         if conv_inbound is not None and conv_inbound > fu.scheduled_at + self.late_reply_tolerance:
@@ -256,44 +289,6 @@ class FollowupWorker:
 
 
 # --------------------------------------------------------------------- wiring
-class OutboundUnavailable(RuntimeError):
-    pass
-
-
-_FACTORY_MODULES = (
-    "bot.outbound",
-    "bot.outbound.factory",
-    "bot.outbound.factories",
-    "bot.outbound.service",
-    "bot.outbound.wiring",
-)
-
-
-def _find_factory(name: str):
-    for module_name in _FACTORY_MODULES:
-        try:
-            module = importlib.import_module(module_name)
-        except ImportError as exc:
-            if exc.name and module_name.startswith(exc.name):
-                continue  # that module does not exist
-            raise
-        factory = getattr(module, name, None)
-        if factory is not None:
-            return factory
-    return None
-
-
-def default_factories() -> Tuple[OutboundFactory, RegistryFactory]:
-    """The real outbound service and conversation registry (bot.outbound)."""
-    build_outbound = _find_factory("build_outbound")
-    if build_outbound is None:
-        raise OutboundUnavailable(
-            "no outbound service: bot.outbound has no build_outbound(settings, engine) yet"
-        )
-    build_registry = _find_factory("build_registry")
-    return build_outbound, (build_registry or (lambda settings, engine: None))
-
-
 def build_worker(
     settings,
     *,
@@ -303,12 +298,16 @@ def build_worker(
     poll_interval: Optional[float] = None,
     worker_id: Optional[str] = None,
 ) -> FollowupWorker:
-    store = store or FollowupStore.from_url(settings.database_url)
+    from bot.bootstrap import Services
+
+    services = Services(settings, engine=store.engine if store else None, followups=store)
+    store = services.followups
+    registry: Optional[ports.ConversationRegistry]
     if outbound_factory is None:
-        outbound_factory, default_registry = default_factories()
-        registry_factory = registry_factory or default_registry
-    outbound = outbound_factory(settings, store.engine)
-    registry = registry_factory(settings, store.engine) if registry_factory else None
+        outbound, registry = services.outbound, services.registry
+    else:  # tests: their own outbound (and registry, if they give one)
+        outbound = outbound_factory(settings, store.engine)
+        registry = registry_factory(settings, store.engine) if registry_factory else None
     if poll_interval is None:
         poll_interval = parse_duration(settings.get("PQRBOT_FOLLOWUP_POLL_INTERVAL"), 1.0)
     return FollowupWorker(
@@ -358,16 +357,16 @@ def run_worker(
             level=logging.INFO, stream=sys.stderr,
             format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         )
-    try:
-        worker = build_worker(
-            settings,
-            outbound_factory=outbound_factory,
-            registry_factory=registry_factory,
-            poll_interval=poll_interval,
-        )
-    except OutboundUnavailable as exc:
-        log.error("%s", exc)
-        return 2
+    from bot.bootstrap import Services
+
+    running = Services(settings)  # the worker process's services: one engine for every job
+    worker = build_worker(
+        settings,
+        store=running.followups,
+        outbound_factory=outbound_factory,
+        registry_factory=registry_factory,
+        poll_interval=poll_interval,
+    )
 
     async def main() -> None:
         loop = asyncio.get_running_loop()
@@ -376,12 +375,23 @@ def run_worker(
                 loop.add_signal_handler(sig, worker.stop)
             except (NotImplementedError, RuntimeError):  # not the main thread
                 pass
+        housekeeping = None
+        if not once:  # filing outbox and delivery-record pruning (bot/outbox_worker.py)
+            from bot.outbox_worker import run_housekeeping
+
+            housekeeping = asyncio.create_task(run_housekeeping(
+                settings, worker.outbound, lambda: worker.stopping, store=running.store, deliveries=running.deliveries,
+            ))
         try:
             if once:
                 await worker.process_due()
             else:
-                await worker.run()
+                from bot.periodic import periodic_jobs  # daily export, data retention
+
+                await asyncio.gather(worker.run(), *periodic_jobs(settings, lambda: worker.stopping, running.store))
         finally:
+            if housekeeping is not None:
+                await housekeeping
             await _close(worker.outbound)
 
     asyncio.run(main())
@@ -405,7 +415,7 @@ def add_worker_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run_from_args(args: argparse.Namespace) -> int:
-    from bot.composition import settings
+    from bot.bootstrap import settings
 
     return run_worker(settings(), poll_interval=args.poll_interval, once=args.once)
 

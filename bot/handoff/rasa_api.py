@@ -76,10 +76,6 @@ class NoRasa:
         self.calls.append(("pause", conversation_id))
         return True
 
-    async def set_slots(self, conversation_id: str, values: dict) -> bool:
-        """Corrected intake data: the assistant goes on with them when it resumes."""
-        return await self._events(conversation_id, [{"event": "slot", "name": k, "value": v} for k, v in values.items()])
-
     async def resume(self, conversation_id: str, *, close_intake: bool = False) -> bool:
         self.calls.append(("resume", conversation_id, close_intake))
         return True

@@ -29,14 +29,10 @@ def register(subparsers) -> argparse.ArgumentParser:
 
 
 def _records(args):
-    from bot import composition
+    from bot.bootstrap import services
     from bot.outbound.log import SqlOutboundLog
-    from crm_adapter.db import make_engine
-    from crm_adapter.migrations import upgrade
 
-    engine = make_engine(composition.settings().database_url)
-    upgrade(engine)
-    return SqlOutboundLog(engine).list(status=args.status, conversation_id=args.conversation, limit=args.limit)
+    return SqlOutboundLog(services().engine).list(status=args.status, conversation_id=args.conversation, limit=args.limit)
 
 
 def run(args, out=None) -> int:

@@ -20,6 +20,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from actions import parsing as P
+from actions.procedure_signals import asks_about_personal_data, asks_for_deadline
 
 _KEEP = {"cancelar", "pedir_asesor", "afirmar", "negar"}
 
@@ -52,6 +53,10 @@ def corrected_intent(text: str, intent: Optional[str], confidence: float) -> Opt
         return "reclamo_alcantarillado" if intent != "reclamo_alcantarillado" else None
     if P.asks_for_number(text):
         return "consultar_numero" if intent != "consultar_numero" else None
+    if asks_for_deadline(text):
+        return "consultar_plazo" if intent != "consultar_plazo" else None
+    if asks_about_personal_data(text):
+        return "derechos_datos" if intent != "derechos_datos" else None
     parsed = P.parse_message(text)
     if intent in ("agradecer", "despedida") and confidence >= 0.7 and not P.has_complaint(text) \
             and not P.asks_to_file(text):

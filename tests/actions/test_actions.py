@@ -6,7 +6,6 @@ from typing import List, Optional
 
 import pytest
 from rasa_sdk import Tracker
-from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.asks import AskConfirmacion, AskNumeroDocumento
@@ -101,7 +100,8 @@ async def test_filing_opens_the_pqr_and_tells_the_customer(deps, store):
     text = d.messages[0]["text"]
     assert pqr.numero in text and "c@x.co" in text and pqr.motivo_detalle in text
     kinds = [e.tipo for e in pqr.evidencias]
-    assert kinds == ["transcripcion", "adjunto", "constancia"]
+    assert kinds == ["transcripcion", "imagen_chat", "adjunto", "constancia"]
+    assert "15 días hábiles" in text and pqr.fecha_limite_respuesta is not None
     assert pqr.numero in pqr.evidencias[-1].contenido
     assert all(e["value"] is None for e in events if e["event"] == "slot")  # intake reset
     assert ("intake_finished", "conv-1", "radicada") in deps.hooks.calls
@@ -130,17 +130,35 @@ async def test_redirection_is_recorded_and_explained(deps, store):
     assert "Panadería El Trigal" in d.messages[0]["text"]
 
 
-async def test_crm_failure_keeps_the_data_and_offers_to_retry(deps, store, monkeypatch):
+async def test_crm_failure_keeps_the_reclamo_in_the_outbox_and_tells_the_customer(deps, store, monkeypatch):
+    from bot.outbox import Outbox
+
     def boom(_):
         raise RuntimeError("CRM down")
 
     monkeypatch.setattr(store, "create_pqr", boom)
     d = CollectingDispatcher()
-    events = await ActionCerrarSolicitud(deps).run(d, tracker(full_slots(), "si", active=False), {})
-    assert "no quedó registrado" in d.messages[0]["text"]
-    assert {"event": "active_loop", "name": "pqr_form", "timestamp": None} in events or \
-        any(e["event"] == "active_loop" and e["name"] == "pqr_form" for e in events)
-    assert slot_events(events).get("numero_documento", "kept") == "kept"
+    t = tracker(full_slots(), "si", channel="whatsapp", active=False, sender="whatsapp:+573001234567")
+    events = await ActionCerrarSolicitud(deps).run(d, t, {})
+    text = d.messages[0]["text"]
+    assert "Recibí tu reclamo" in text and "por este mismo canal" in text
+    assert all(e["value"] is None for e in events if e["event"] == "slot")  # the intake is over
+    box = Outbox(deps.settings.outbox_path)
+    [entry] = box.open_entries()
+    assert entry.conversation_id == "whatsapp:+573001234567"
+    assert entry.solicitud.nombre == full_slots()["nombre"] and entry.solicitud.canal == "WhatsApp"
+    assert oct(deps.settings.outbox_path.stat().st_mode & 0o777) == "0o600"
+
+
+async def test_contract_lookup_failure_does_not_lose_the_reclamo(deps, store, monkeypatch):
+    def boom(*_):
+        raise RuntimeError("CRM down")
+
+    monkeypatch.setattr(store, "get_contrato", boom)
+    monkeypatch.setattr(store, "create_pqr", boom)
+    d = CollectingDispatcher()
+    await ActionCerrarSolicitud(deps).run(d, tracker(full_slots(), "si", sender="rest:ana", active=False), {})
+    assert "Recibí tu reclamo" in d.messages[0]["text"] and "número de mi reclamo" in d.messages[0]["text"]
 
 
 async def test_cancel_resets_the_intake(deps):
@@ -212,7 +230,7 @@ async def test_crm_failure_log_does_not_show_the_phone(deps, store, monkeypatch,
     monkeypatch.setattr(store, "create_pqr", boom)
     t = tracker(full_slots(), "si", channel="whatsapp", active=False, sender="whatsapp:+573001234567")
     await ActionCerrarSolicitud(deps).run(CollectingDispatcher(), t, {})
-    assert "refused the PQR" in caplog.text
+    assert "CRM unavailable" in caplog.text
     assert "3001234567" not in caplog.text
 
 
@@ -227,3 +245,25 @@ async def test_the_pqr_number_is_repeated_on_request(deps, store):
     await ActionNumeroPqr(deps).run(d, tracker({}, "cual era el numero?"), {})
     [pqr] = store.find_pqrs_by_conversation("conv-1")
     assert pqr.numero in d.messages[0]["text"] and "c@x.co" in d.messages[0]["text"]
+
+
+async def test_a_rest_client_naming_a_whatsapp_conversation_reads_nothing_of_it(deps, store):
+    from actions.control import ActionNumeroPqr
+
+    wa = tracker(full_slots(), "si", channel="whatsapp", active=False, sender="whatsapp:+573001234567")
+    await ActionCerrarSolicitud(deps).run(CollectingDispatcher(), wa, {})
+    d = CollectingDispatcher()
+    await ActionNumeroPqr(deps).run(d, tracker({}, "cual era el numero?", sender="rest:whatsapp:+573001234567"), {})
+    assert "Todavía no tienes" in d.messages[0]["text"]
+    d = CollectingDispatcher()
+    await ActionNumeroPqr(deps).run(d, tracker({}, "cual era el numero?", channel="whatsapp",
+                                               sender="whatsapp:+573001234567"), {})
+    assert store.list_pqrs()[0].numero in d.messages[0]["text"]
+
+
+async def test_rest_pqr_shows_the_id_the_client_used_and_metadata_cannot_choose_the_canal(deps, store):
+    t = tracker(full_slots(), "si", channel="rest", metadata={"canal": "WhatsApp"}, sender="rest:ana-1",
+                active=False)
+    await ActionCerrarSolicitud(deps).run(CollectingDispatcher(), t, {})
+    [pqr] = store.list_pqrs()
+    assert pqr.conversation_id == "ana-1" and pqr.canal == "Chat EPM"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import cli, composition
+from bot import bootstrap, cli
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def run(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("PQRBOT_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("PQRBOT_DATABASE_URL", f"sqlite:///{tmp_path / 'ops.db'}")
-    composition.reset()
+    bootstrap.reset()
 
     def _run(*args):
         code = cli.main(list(args))
@@ -23,7 +23,7 @@ def run(tmp_path, monkeypatch, capsys):
         return code, out.out, out.err
 
     yield _run
-    composition.reset()
+    bootstrap.reset()
 
 
 def write(tmp_path, name, data) -> str:
@@ -46,7 +46,7 @@ def test_seed_accepts_a_plain_list_and_upserts(run, tmp_path):
     assert run("crm", "seed", write(tmp_path, "a.json", [rec]))[0] == 0
     rec["uso"] = "comercial"
     assert run("crm", "seed", write(tmp_path, "b.json", [rec]))[0] == 0
-    assert composition.get_store().get_contrato("1").uso == "comercial"
+    assert bootstrap.services().store.get_contrato("1").uso == "comercial"
 
 
 @pytest.mark.parametrize("content,expected", [
@@ -74,7 +74,7 @@ def test_a_bad_file_names_record_and_field_and_loads_nothing(run, tmp_path, cont
     code, _, err = run("crm", "seed", write(tmp_path, "bad.json", content))
     assert code == 2
     assert "nothing was loaded" in err and expected in err
-    assert composition.get_store().get_contrato("ok-1") is None
+    assert bootstrap.services().store.get_contrato("ok-1") is None
 
 
 def test_missing_file(run, tmp_path):
@@ -85,7 +85,7 @@ def test_missing_file(run, tmp_path):
 def test_pqrs_since_and_orientaciones(run):
     from crm_adapter.models import MedioNotificacion, Orientacion, SolicitudPQR
 
-    store = composition.get_store()
+    store = bootstrap.services().store
     store.create_pqr(SolicitudPQR("Telegram", "c1", "c1:a", "CC", "123456", "Ana", "Inconformidad.",
                                   MedioNotificacion("correo", "a@b.co"), direccion="Calle 1"))
     store.record_orientacion(Orientacion("c2", "WhatsApp", "persona_juridica", "NIT 900", "77701"))
@@ -115,7 +115,16 @@ def test_db_upgrade_is_idempotent(run):
 def test_consents_are_listed(run):
     from crm_adapter.models import Consentimiento
 
-    composition.get_store().record_consentimiento(Consentimiento("c9", "Telegram", False, "no", "2026-01"))
+    bootstrap.services().store.record_consentimiento(Consentimiento("c9", "Telegram", False, "no", "2026-01"))
     [c] = json.loads(run("crm", "consentimientos", "--json")[1])
     assert (c["conversation_id"], c["aceptado"], c["policy_version"], c["canal"]) == ("c9", False, "2026-01", "Telegram")
     assert c["creado_en"]
+
+
+def test_consents_of_the_public_channel_show_the_id_the_client_used(run):
+    from crm_adapter.models import Consentimiento
+
+    bootstrap.services().store.record_consentimiento(Consentimiento("rest:ana-7", "Chat EPM", True, "sí", "2026-01"))
+    bootstrap.services().store.record_consentimiento(Consentimiento("telegram:9", "Telegram", True, "sí", "2026-01"))
+    [c] = json.loads(run("crm", "consentimientos", "--json", "--conversation", "ana-7")[1])
+    assert c["conversation_id"] == "ana-7" and c["canal"] == "Chat EPM"

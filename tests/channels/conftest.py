@@ -15,22 +15,21 @@ import os
 import re
 import socket
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any, Callable, Dict, List, Optional
 from urllib.parse import parse_qs
 
 import pytest
 from aiohttp import web
-from sqlalchemy import create_engine, text
 
-from bot.channels.common import ChannelRuntime
 from bot.channels.deliveries import SqlDeliveryLog
 from bot.channels.media import SqlMediaStore
+from bot.channels.runtime import ChannelRuntime
 from bot.config import load_settings
 from bot.outbound import build_outbound, build_registry
+from bot.schema import upgrade_all
 from crm_adapter.db import make_engine
-from crm_adapter.migrations import upgrade
 
 # ----------------------------------------------------------------------------- no network
 _real_getaddrinfo = socket.getaddrinfo
@@ -58,26 +57,16 @@ _PG = os.environ.get("PQRBOT_TEST_POSTGRES_URL")
 def engine(request, tmp_path):
     if request.param == "sqlite":
         eng = make_engine(f"sqlite:///{tmp_path / 'pqrbot.db'}")
-        upgrade(eng)
+        upgrade_all(eng)
         yield eng
         eng.dispose()
         return
-    if not _PG:
-        pytest.skip("PQRBOT_TEST_POSTGRES_URL not set")
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(_PG, future=True)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in _PG else "?"
-    eng = make_engine(f"{_PG}{sep}options=-csearch_path%3D{schema}")
+    eng = make_engine(request.getfixturevalue("postgres_url"))
     try:
-        upgrade(eng)
+        upgrade_all(eng)
         yield eng
     finally:
         eng.dispose()
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 # ----------------------------------------------------------------------------- fake provider

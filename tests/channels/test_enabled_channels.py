@@ -4,8 +4,7 @@ import logging
 import yaml
 from sanic import Sanic
 
-from bot import composition
-from bot.channels.common import set_runtime
+from bot import bootstrap
 from bot.channels.registry import PROVIDER_CHANNELS, enabled_channels
 from bot.config import PROJECT_ROOT, load_settings
 from tests.channels.conftest import channel_env
@@ -40,7 +39,7 @@ def test_rasa_loads_the_written_credentials_file(tmp_path, monkeypatch):
     path.write_text(yaml.safe_dump({"rest": None, **mapping}))
     assert "twilio-auth-token" not in path.read_text() and "meta-app-secret" not in path.read_text()
 
-    composition.reset()
+    bootstrap.reset()
     try:
         loaded = read_config_file(str(path))
         channels = [class_from_module_path(name).from_credentials(kwargs) for name, kwargs in loaded.items() if name != "rest"]
@@ -60,8 +59,7 @@ def test_rasa_loads_the_written_credentials_file(tmp_path, monkeypatch):
         paths = {route.path for route in app.router.routes}
     finally:
         Sanic.test_mode = test_mode
-        composition.reset()
-        set_runtime(None)
+        bootstrap.reset()
     for name in ("whatsapp", "meta", "twitter", "telegram"):
         assert f"webhooks/{name}/webhook" in paths
     assert (tmp_path / "rt.db").exists()  # the runtime was built at start, on the configured database

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from bot import composition
+from bot import bootstrap
 from bot.config import load_settings
 from bot.outbound import cli
 from bot.outbound.log import SqlOutboundLog
@@ -256,14 +256,13 @@ async def test_unknown_conversation_and_channel_without_delivery(rt, provider):
 
 
 async def test_cli_lists_failed_messages_as_json(tmp_path, provider):
-    from crm_adapter.db import make_engine
-    from crm_adapter.migrations import upgrade
-    from bot.outbound.service import OutboundService
     from bot.outbound.registry import SqlConversationRegistry
+    from bot.schema import upgrade_all
+    from crm_adapter.db import make_engine
 
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     engine = make_engine(url)
-    upgrade(engine)
+    upgrade_all(engine)
     registry = SqlConversationRegistry(engine)
     registry.touch(WA, "whatsapp", "WhatsApp", WA, NOW())
     log = SqlOutboundLog(engine)
@@ -275,7 +274,7 @@ async def test_cli_lists_failed_messages_as_json(tmp_path, provider):
 
     parser = argparse.ArgumentParser()
     cli.register(parser.add_subparsers(dest="command"))
-    composition.override(settings_=load_settings({"PQRBOT_DATABASE_URL": url}))
+    bootstrap.override(settings_=load_settings({"PQRBOT_DATABASE_URL": url}))
     try:
         args = parser.parse_args(["outbound", "--json", "--status", "failed"])
         out = io.StringIO()
@@ -285,7 +284,7 @@ async def test_cli_lists_failed_messages_as_json(tmp_path, provider):
         args2 = parser.parse_args(["outbound"])
         args2.func(args2, out=table)
     finally:
-        composition.reset()
+        bootstrap.reset()
     assert [(r["id"], r["status"], r["attempts"], r["last_error"]) for r in rows] == [(failed, "failed", 5, "HTTP 500: Twilio 20500")]
     assert rows[0]["conversation_id"] == "whatsapp:+**********67"
     assert "1036123456" not in out.getvalue()

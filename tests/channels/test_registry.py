@@ -4,13 +4,19 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import inspect
 
+from bot.bootstrap import Services
 from bot.channels.deliveries import InMemoryDeliveryLog, SqlDeliveryLog
-from bot.channels.media import InMemoryMediaStore, MediaItem, SqlMediaStore, as_evidencias, media_evidence_lookup
+from bot.channels.media import (
+    InMemoryMediaStore,
+    MediaItem,
+    SqlMediaStore,
+    as_evidencias,
+)
 from bot.config import load_settings
 from bot.outbound import build_registry
 from bot.outbound.registry import InMemoryConversationRegistry
+from bot.schema import upgrade_all
 from crm_adapter.db import make_engine
-from crm_adapter.migrations import upgrade
 
 T0 = datetime(2026, 3, 2, 14, 0, tzinfo=timezone.utc)
 
@@ -24,7 +30,7 @@ def test_migration_creates_the_tables_once(engine):
     names = set(inspect(engine).get_table_names())
     assert {"channel_conversations", "channel_conversation_aliases", "channel_inbound_deliveries",
             "channel_media", "outbound_messages"} <= names
-    assert upgrade(engine) == []  # already up to date
+    assert upgrade_all(engine) == []  # already up to date
 
 
 def test_touch_creates_then_updates_the_conversation(registry):
@@ -107,10 +113,10 @@ def test_media_are_listed_per_conversation_without_duplicates(kind, engine):
 def test_media_become_crm_evidence(tmp_path):
     url = f"sqlite:///{tmp_path / 'm.db'}"
     engine = make_engine(url)
-    upgrade(engine)
+    upgrade_all(engine)
     SqlMediaStore(engine).add("whatsapp:+573001234567", "whatsapp",
                               [MediaItem("https://api.twilio.com/m/1", "image/jpeg", "SM1", 0)])
-    lookup = media_evidence_lookup(load_settings({"PQRBOT_DATABASE_URL": url}))
+    lookup = Services(load_settings({"PQRBOT_DATABASE_URL": url})).media_for
     evidence = lookup("whatsapp:+573001234567")
     assert len(evidence) == 1
     assert (evidence[0].tipo, evidence[0].nombre, evidence[0].url) == ("adjunto", "imagen-1.jpg", "https://api.twilio.com/m/1")
@@ -119,5 +125,5 @@ def test_media_become_crm_evidence(tmp_path):
 
 
 def test_media_lookup_on_a_database_without_channel_tables(tmp_path):
-    lookup = media_evidence_lookup(load_settings({"PQRBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'empty.db'}"}))
+    lookup = Services(load_settings({"PQRBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'empty.db'}"})).media_for
     assert lookup("whatsapp:+573001234567") == []

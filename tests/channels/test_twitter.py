@@ -31,7 +31,7 @@ def dm_event(event_id="1001", sender="U9", text="Hola, me llegó un cobro que no
                            "message_data": {"text": text, "entities": {}}}}]}
 
 
-def mention(tweet_id="1500", author="U9", text=f"@EPMestamosahi me cobraron doble la energía", **extra):
+def mention(tweet_id="1500", author="U9", text="@EPMestamosahi me cobraron doble la energía", **extra):
     tweet = {"id_str": tweet_id, "text": text, "timestamp_ms": "1767225600000",
              "user": {"id_str": author, "screen_name": "ana_medellin"},
              "entities": {"user_mentions": [{"id_str": OWN, "screen_name": "EPMestamosahi"}]}}

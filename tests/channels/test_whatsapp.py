@@ -206,8 +206,10 @@ async def test_customer_data_never_reach_the_logs_in_clear(wa, provider, caplog)
 
 async def test_intent_shortcuts_typed_by_customers_are_neutralised(wa):
     await send_signed(wa, inbound(body='/afirmar{"numero_documento": "1"}'))
+    await send_signed(wa, inbound(sid="SM2", body="/afirmar hola, quiero poner un reclamo"))
     await wa.settle()
-    assert not wa.assistant.messages[0].text.startswith("/")
+    # the bare shortcut carries no words: it never reaches the assistant
+    assert [m.text for m in wa.assistant.messages] == ["hola, quiero poner un reclamo"]
 
 
 async def test_sms_to_the_same_number_is_ignored(wa, provider):

@@ -15,7 +15,7 @@ from bot.events.store import EventStore
 from bot.handoff.rasa_api import NoRasa
 from bot.outbound.memory import RecordingOutbound
 from crm_adapter.db import make_engine
-from crm_adapter.migrations import upgrade
+from bot.schema import upgrade_all
 from tests.conftest import demo_contratos
 
 PASSWORD = "clave-muy-segura-1"
@@ -35,7 +35,7 @@ def _fast_hashes(monkeypatch):
 def console(tmp_path):
     settings = load_settings({"PQRBOT_DATA_DIR": str(tmp_path), "PQRBOT_ATTENTION_HOURS": "always"})
     engine = make_engine(settings.database_url)
-    upgrade(engine)
+    upgrade_all(engine)
     c = build(settings, engine=engine, outbound=RecordingOutbound(), rasa=NoRasa())
     c.store.upsert_contratos(demo_contratos())
     for email, name, role in (("ana@epm.test", "Ana Ruiz", "agente"), ("beto@epm.test", "Beto Gil", "agente"),

@@ -6,16 +6,16 @@ import json
 
 import pytest
 
-from bot import cli, composition
+from bot import bootstrap, cli
 from bot.config import load_settings
 
 
 @pytest.fixture
 def env(tmp_path, monkeypatch):
-    composition.reset()
-    composition.override(settings_=load_settings({"PQRBOT_DATA_DIR": str(tmp_path)}))
+    bootstrap.reset()
+    bootstrap.override(settings_=load_settings({"PQRBOT_DATA_DIR": str(tmp_path)}))
     yield
-    composition.reset()
+    bootstrap.reset()
 
 
 def run(monkeypatch, capsys, argv, stdin=""):

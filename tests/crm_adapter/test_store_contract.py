@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import threading
-import uuid
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -37,21 +36,9 @@ def any_store(request, tmp_path):
         yield s
         s.dispose()
     else:
-        if not POSTGRES_URL:
-            pytest.skip("PQRBOT_TEST_POSTGRES_URL not set")
-        schema = "t_" + uuid.uuid4().hex[:10]
-        from sqlalchemy import create_engine
-
-        admin = create_engine(POSTGRES_URL, future=True)
-        with admin.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        sep = "&" if "?" in POSTGRES_URL else "?"
-        s = SqlStore.from_url(f"{POSTGRES_URL}{sep}options=-csearch_path%3D{schema}")
+        s = SqlStore.from_url(request.getfixturevalue("postgres_url"))
         yield s
         s.dispose()
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def solicitud(key="conv-1:a", numero="1017234567", **kw):

@@ -37,7 +37,9 @@ def test_a_reclamo_on_postgresql_with_redis_locks(tmp_path):
         engine = create_engine(PG, future=True)
         with engine.connect() as conn:
             crm_rows = conn.execute(text("SELECT count(*) FROM crm_pqrs WHERE conversation_id = :s"), {"s": sender}).scalar()
-            tracker_rows = conn.execute(text("SELECT count(*) FROM events WHERE sender_id = :s"), {"s": sender}).scalar()
+            # the public channel's conversations are namespaced in Rasa (bot/conversation_ids.py)
+            tracker_rows = conn.execute(text("SELECT count(*) FROM events WHERE sender_id = :s"),
+                                        {"s": f"rest:{sender}"}).scalar()
         engine.dispose()
         assert crm_rows == 1
         assert tracker_rows > 10, "Rasa's conversation must be stored in PostgreSQL"

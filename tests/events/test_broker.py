@@ -11,12 +11,12 @@ from bot.events.broker import PqrEventBroker
 from bot.events.store import EventStore, row_for
 from bot.events.writer import EventWriter
 from crm_adapter.db import make_engine
-from crm_adapter.migrations import upgrade
+from bot.schema import upgrade_all
 
 
 def _store(tmp_path) -> EventStore:
     engine = make_engine(f"sqlite:///{tmp_path / 'pqrbot.db'}")
-    upgrade(engine)
+    upgrade_all(engine)
     return EventStore(engine)
 
 

@@ -3,11 +3,8 @@ per test) when PQRBOT_TEST_POSTGRES_URL is set."""
 from __future__ import annotations
 
 import os
-import uuid
-from urllib.parse import quote
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from bot.followups.store import FollowupStore
 
@@ -25,42 +22,16 @@ BACKENDS = [
 ]
 
 
-def _with_search_path(url: str, schema: str) -> str:
-    sep = "&" if "?" in url else "?"
-    return f"{url}{sep}options={quote(f'-csearch_path={schema}')}"
-
-
 @pytest.fixture(params=BACKENDS)
 def db_url(request, tmp_path):
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'pqrbot.db'}"
-        return
-    schema = f"fu_test_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_URL, future=True)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield _with_search_path(PG_URL, schema)
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+        return f"sqlite:///{tmp_path / 'pqrbot.db'}"
+    return request.getfixturevalue("postgres_url")
 
 
 @pytest.fixture
-def pg_url():
-    if not PG_URL:
-        pytest.skip("PQRBOT_TEST_POSTGRES_URL not set")
-    schema = f"fu_test_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_URL, future=True)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield _with_search_path(PG_URL, schema)
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+def pg_url(postgres_url):
+    return postgres_url
 
 
 @pytest.fixture

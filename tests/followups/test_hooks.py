@@ -9,13 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from bot import composition
+from bot import bootstrap
 from bot.config import load_settings
 from bot.conversation_hooks import ConversationRef
-from bot.followups import is_closed_for_lack_of_info, reopen
 from bot.followups.hooks import FollowupHooks, build_hooks
 from bot.followups.schema import CANCELLED, SCHEDULED
-from crm_adapter.sql import SqlStore
+from bot.followups.store import FollowupStore
 from tests.followups.fakes import T0, Clock
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -110,7 +109,7 @@ def test_database_errors_never_break_the_conversation(clock):
 def test_build_hooks_reads_the_delay_from_the_settings(tmp_path):
     url = f"sqlite:///{tmp_path / 'pqrbot.db'}"
     settings = load_settings({"PQRBOT_DATABASE_URL": url, "PQRBOT_FOLLOWUP_AFTER": "30s"})
-    hooks = build_hooks(settings, lambda: SqlStore.from_url(url))
+    hooks = build_hooks(settings, lambda: FollowupStore.from_url(url))
     assert hooks.delay == timedelta(seconds=30)
     hooks.data_requested(TG, "nombre")
     fu = hooks.store.pending(TG.conversation_id)
@@ -119,19 +118,20 @@ def test_build_hooks_reads_the_delay_from_the_settings(tmp_path):
 
 def test_dialogue_api_reads_the_closed_mark(tmp_path, store):
     url = str(store.engine.url)
-    composition.override(settings_=load_settings({"PQRBOT_DATABASE_URL": url}))
+    bootstrap.override(settings_=load_settings({"PQRBOT_DATABASE_URL": url}))
     try:
-        assert is_closed_for_lack_of_info("c-1") is False
-        assert reopen("c-1") is False
+        hooks = bootstrap.services().hooks
+        assert hooks.is_closed_for_lack_of_info("c-1") is False
+        assert hooks.reopen("c-1") is False
     finally:
-        composition.reset()
+        bootstrap.reset()
 
 
 COMPOSITION_SCRIPT = """
-from bot import composition
+from bot import bootstrap
 from bot.followups.hooks import FollowupHooks
 from bot.conversation_hooks import ConversationRef
-hooks = composition.get_hooks()
+hooks = bootstrap.services().hooks
 assert isinstance(hooks, FollowupHooks), type(hooks)
 hooks.raise_errors = True
 hooks.data_requested(ConversationRef("tg-1", "telegram", "Telegram"), "nombre")
@@ -139,8 +139,8 @@ print(hooks.store.pending("tg-1").requested_due_at - hooks.store.pending("tg-1")
 """
 
 
-def test_the_action_server_gets_these_hooks_from_composition(tmp_path):
-    """What the action server does: bot.composition.get_hooks() -> build_hooks(...). In a
+def test_the_action_server_gets_these_hooks_from_the_composition_root(tmp_path):
+    """What the action server does: bot.bootstrap.services().hooks -> build_hooks(...). In a
     subprocess, because a deadlock there would hang the whole test session."""
     env = {**os.environ, "PQRBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'pqrbot.db'}",
            "PQRBOT_FOLLOWUP_AFTER": "45s"}
@@ -151,18 +151,18 @@ def test_the_action_server_gets_these_hooks_from_composition(tmp_path):
         )
     except subprocess.TimeoutExpired:
         pytest.fail(
-            "bot.composition.get_hooks() hangs: it holds composition._lock (a non-reentrant "
-            "threading.Lock) while _build_hooks() calls settings(), which takes the same lock. "
-            "Fix in bot/composition.py: _lock = threading.RLock() (or call settings() before "
-            "taking the lock)."
+            "bot.bootstrap.services().hooks hangs: a service builder asks for another service "
+            "while Services._lock is held; that lock must be re-entrant (threading.RLock)."
         )
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "0:00:45"
 
 
-def test_build_hooks_without_crm_store_opens_its_own_engine(tmp_path):
+def test_bootstrap_hooks_share_the_process_engine(tmp_path):
     settings = load_settings({"PQRBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"})
-    hooks = build_hooks(settings, lambda: object())  # e.g. an in-memory CRM store
+    running = bootstrap.Services(settings)
+    hooks = running.hooks
+    assert hooks.store.engine is running.engine is running.store.engine
     hooks.data_requested(TG, "nombre")
     assert hooks.store.pending(TG.conversation_id) is not None
     assert hooks.delay == timedelta(days=1)

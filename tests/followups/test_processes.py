@@ -7,7 +7,6 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -16,24 +15,21 @@ from bot.conversation_hooks import ConversationRef
 from bot.followups.hooks import FollowupHooks
 from bot.followups.schema import CANCELLED, SENT, TEXT
 from bot.followups.store import FollowupStore, utcnow
+from bot.schema import upgrade_all
 from crm_adapter.db import make_engine
-from crm_adapter.migrations import all_migrations, upgrade
 from tests.followups.fake_twilio import FakeTwilio
 
 outbound_pkg = pytest.importorskip("bot.outbound.service", reason="the outbound service has not landed")
 from bot.outbound import build_log, build_registry  # noqa: E402
-from bot.outbound import migrations as outbound_migrations  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 POLL = "0.2"
 
 
 def prepare(url: str):
-    """Schema of every component (the outbound one too, even before it is listed in
-    crm_adapter.migrations.MIGRATION_MODULES); then the registry and follow-up store."""
+    """Schema of every component; then the registry and follow-up store."""
     engine = make_engine(url)
-    migrations = {(m.component, m.version): m for m in all_migrations() + list(outbound_migrations.MIGRATIONS)}
-    upgrade(engine, migrations.values())
+    upgrade_all(engine)
     return engine, build_registry(None, engine), FollowupStore(engine)
 
 

@@ -8,7 +8,16 @@ import pytest
 
 from bot.conversation_hooks import ConversationRef
 from bot.followups.hooks import FollowupHooks
-from bot.followups.schema import CANCELLED, FAILED, PUBLIC, SCHEDULED, SENT, TEMPLATE, TEXT, UNSENDABLE
+from bot.followups.schema import (
+    CANCELLED,
+    FAILED,
+    PUBLIC,
+    SCHEDULED,
+    SENT,
+    TEMPLATE,
+    TEXT,
+    UNSENDABLE,
+)
 from bot.followups.worker import PURPOSE, FollowupWorker
 from bot.outbound import ports
 from tests.followups.fakes import T0, Clock, FakeOutbound, FakeRegistry
@@ -281,14 +290,14 @@ async def test_works_without_a_registry_entry(hooks, store, outbound, clock):
 def test_cli_lists_followups_as_json(hooks, store, clock, capsys, monkeypatch):
     import argparse
 
-    from bot import composition
+    from bot import bootstrap
     from bot.config import load_settings
     from bot.followups import cli
 
     hooks.data_requested(WA, "nombre")
     hooks.data_requested(FB, "nombre")
     hooks.customer_replied(FB)
-    composition.override(settings_=load_settings({"PQRBOT_DATABASE_URL": str(store.engine.url)}))
+    bootstrap.override(settings_=load_settings({"PQRBOT_DATABASE_URL": str(store.engine.url)}))
     try:
         parser = argparse.ArgumentParser(prog="pqrbot")
         cli.register(parser.add_subparsers(dest="command"))
@@ -306,7 +315,7 @@ def test_cli_lists_followups_as_json(hooks, store, clock, capsys, monkeypatch):
         assert "scheduled" in capsys.readouterr().out
         assert parser.parse_args(["worker", "--poll-interval", "0.2"]).poll_interval == 0.2
     finally:
-        composition.reset()
+        bootstrap.reset()
     assert [(f["conversation_id"], f["status"]) for f in everything] == [
         (WA.conversation_id, "scheduled"), (FB.conversation_id, "cancelled"),
     ]

@@ -14,18 +14,20 @@ from actions.handoff import ActionPedirAsesor, hand_over, misunderstood_twice
 from bot.conversation_hooks import RecordingHooks
 from bot.handoff.store import HandoffStore
 from crm_adapter.db import make_engine
-from crm_adapter.migrations import upgrade
+from bot.schema import upgrade_all
 
 
 @pytest.fixture
 def handoffs(tmp_path, monkeypatch):
     engine = make_engine(f"sqlite:///{tmp_path / 'pqrbot.db'}")
-    upgrade(engine)
+    upgrade_all(engine)
     store = HandoffStore(engine)
-    from bot import composition
+    from bot import bootstrap
+    from bot.config import load_settings
 
-    monkeypatch.setattr(composition, "_handoff", store)
-    return store
+    bootstrap.override(settings_=load_settings({"PQRBOT_DATA_DIR": str(tmp_path)}), engine=engine, handoff=store)
+    yield store
+    bootstrap.reset()
 
 
 def tracker(events, slots=None, sender="whatsapp:+573001112233"):

@@ -10,14 +10,14 @@ from bot.handoff.hours import AttentionHours, describe_opening
 from bot.handoff.store import HandoffConflict, HandoffStore
 from bot.handoff.window import window_status
 from crm_adapter.db import make_engine
-from crm_adapter.migrations import upgrade
+from bot.schema import upgrade_all
 from tests.followups.conftest import db_url  # noqa: F401  (sqlite + postgresql fixture)
 
 
 @pytest.fixture
 def store(db_url):  # noqa: F811
     engine = make_engine(db_url)
-    upgrade(engine)
+    upgrade_all(engine)
     yield HandoffStore(engine)
     engine.dispose()
 

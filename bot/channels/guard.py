@@ -1,0 +1,103 @@
+"""What every inbound channel checks before a customer's text reaches the assistant.
+
+- ``neutralize_intent_syntax``: Rasa unpacks any text that, once stripped, starts with "/" as
+  an intent with entities ("/afirmar", "/informar{...}"), skipping NLU. Every channel (REST,
+  web chat and the provider channels) passes customer text through this one function, so no
+  spelling ("/ /afirmar", "  //afirmar", "\\u00a0/afirmar") can smuggle an intent or a slot:
+  a leading "/command" carries no words and is dropped; the rest of the text stays.
+- ``body_too_large``: request bodies are capped before anything parses them (413).
+- ``message_too_long`` / ``TOO_LONG_REPLY``: over-long messages are refused with a clear reply.
+- ``RateLimiter``: per-sender and per-IP limits of the public channel (429 + polite reply).
+"""
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from typing import Callable, Deque, Dict, Optional
+
+
+INTENT_SYNTAX_REPLY = "No entendí tu mensaje 🙏 ¿Me lo escribes con palabras, por favor?"
+BODY_TOO_LARGE = "El mensaje es demasiado grande."
+RATE_LIMIT_REPLY = (
+    "Estás enviando muchos mensajes muy seguido 🙏 Espera un momento y vuelve a escribirme, por favor."
+)
+
+
+def too_long_reply(limit: int) -> str:
+    return (f"Tu mensaje es muy largo (más de {limit} caracteres) 🙏 "
+            "¿Me lo resumes o me lo envías en partes más cortas, por favor?")
+
+
+def neutralize_intent_syntax(text: Optional[str]) -> Optional[str]:
+    """The customer's text as plain words: never something Rasa reads as "/intent".
+
+    Each leading "/intent@confidence{entities}" (any spacing, any number of slashes) is dropped,
+    the words after it are kept. Telegram's "/start" becomes "Hola". Returns "" when nothing
+    but slash commands remain. Linear in the length of the text.
+    """
+    if text is None:
+        return None
+    s = text.strip()
+    if not s.startswith("/"):
+        return s
+    if s.lower() == "/start":  # Telegram's first message
+        return "Hola"
+    n, i = len(s), 0
+    last_brace = s.rfind("}")
+    while i < n and s[i] == "/":
+        while i < n and (s[i] == "/" or s[i].isspace()):
+            i += 1
+        while i < n and not (s[i].isspace() or s[i] in "{@/"):
+            i += 1  # the intent's name
+        if i < n and s[i] == "@":
+            i += 1
+            while i < n and (s[i].isdigit() or s[i] == "."):
+                i += 1  # a confidence
+        if i < n and s[i] == "{":
+            i = last_brace + 1 if last_brace > i else i + 1  # the entities
+        while i < n and s[i].isspace():
+            i += 1
+    return s[i:].strip()
+
+
+def body_too_large(request, limit: int) -> bool:
+    """True when the declared or received body exceeds ``limit`` bytes (checked before parsing)."""
+    declared = request.headers.get("content-length")
+    try:
+        if declared is not None and int(declared) > limit:
+            return True
+    except ValueError:
+        return True
+    return len(request.body or b"") > limit
+
+
+def message_too_long(text: Optional[str], limit: int) -> bool:
+    return text is not None and len(text) > limit
+
+
+class RateLimiter:
+    """Sliding-window limits: at most ``limit`` events per key in ``window`` seconds."""
+
+    def __init__(self, limit: int, window: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.limit = limit
+        self.window = window
+        self.clock = clock
+        self._events: Dict[str, Deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def allow(self, key: str) -> bool:
+        if self.limit <= 0:
+            return True
+        now = self.clock()
+        with self._lock:
+            events = self._events.setdefault(key, deque())
+            while events and events[0] <= now - self.window:
+                events.popleft()
+            if len(events) >= self.limit:
+                return False
+            events.append(now)
+            if len(self._events) > 50_000:  # forget idle keys
+                for k in [k for k, v in self._events.items() if not v or v[-1] <= now - self.window]:
+                    self._events.pop(k, None)
+            return True

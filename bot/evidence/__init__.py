@@ -1,0 +1,1 @@
+"""Evidence attached to each PQR: the chat image (``chat_image``)."""

@@ -1,0 +1,285 @@
+"""The PNG "screenshot" of a conversation attached to each PQR as evidence (seed 2.7: "se debe
+adjuntar la imagen de la interacción o del chat dentro del caso en CRM").
+
+Drawn with Pillow: a header with the canal, the conversation and the date, then one bubble per
+message with its time (America/Bogota) — the customer's on the right in green, the assistant's on
+the left in white — text wrapped to the bubble width. Every text is drawn as plain text (nothing
+in it is interpreted). Emojis are drawn with a colour emoji font (Debian's
+``fonts-noto-color-emoji``); without it they fall back to DejaVu Sans' monochrome symbols, and a
+character no font has is drawn as a small box. A long chat is one tall image; past ``max_height``
+it is split into numbered pages ("página 1 de 3").
+"""
+from __future__ import annotations
+
+import io
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from functools import cache, lru_cache
+from pathlib import Path
+from typing import Any
+
+from PIL import Image, ImageDraw, ImageFont
+
+from crm_adapter.deadline import BOGOTA, fecha_en_texto
+
+CLIENTE = "cliente"
+ASISTENTE = "asistente"
+
+TEXT_FONTS = (
+    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+    "/usr/share/fonts/dejavu/DejaVuSans.ttf",
+    "/usr/share/fonts/TTF/DejaVuSans.ttf",
+    "/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf",
+)
+BOLD_FONTS = (
+    "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
+    "/usr/share/fonts/dejavu/DejaVuSans-Bold.ttf",
+    "/usr/share/fonts/TTF/DejaVuSans-Bold.ttf",
+)
+EMOJI_FONTS = (
+    "/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf",
+    "/usr/share/fonts/noto/NotoColorEmoji.ttf",
+    "/usr/share/fonts/google-noto-emoji/NotoColorEmoji.ttf",
+)
+EMOJI_BITMAP_SIZE = 109  # Noto Color Emoji is a bitmap font with this one size
+
+BACKGROUND = (236, 229, 221)
+HEADER_BG = (7, 94, 84)
+HEADER_FG = (255, 255, 255)
+CUSTOMER_BG = (220, 248, 198)
+ASSISTANT_BG = (255, 255, 255)
+TEXT_FG = (20, 20, 20)
+TIME_FG = (110, 110, 110)
+
+
+@dataclass(frozen=True)
+class ChatMessage:
+    sender: str  # CLIENTE or ASISTENTE
+    text: str
+    at: datetime | None = None
+
+
+def _first_existing(paths: Sequence[str]) -> str | None:
+    return next((p for p in paths if Path(p).is_file()), None)
+
+
+@cache
+def _cmap(path: str) -> set[int]:
+    try:
+        from fontTools.ttLib import TTFont
+    except ImportError:  # pragma: no cover - fontTools comes with matplotlib
+        return set()
+    with TTFont(path, lazy=True, fontNumber=0) as font:
+        return set(font.getBestCmap() or {})
+
+
+@dataclass(frozen=True)
+class Fonts:
+    text: Any  # ImageFont.FreeTypeFont (or Pillow's bundled font without DejaVu)
+    bold: Any
+    small: Any
+    text_path: str | None
+    emoji_path: str | None
+    size: int
+
+    def is_emoji(self, char: str) -> bool:
+        code = ord(char)
+        if self.text_path and code in _cmap(self.text_path) and code < 0x1F000:
+            return False
+        if self.emoji_path:
+            return code in _cmap(self.emoji_path)
+        return False
+
+
+@lru_cache(maxsize=4)
+def load_fonts(size: int = 16) -> Fonts:
+    text_path = _first_existing(TEXT_FONTS)
+    bold_path = _first_existing(BOLD_FONTS) or text_path
+    text: Any
+    bold: Any
+    small: Any
+    if text_path and bold_path:
+        text = ImageFont.truetype(text_path, size)
+        bold = ImageFont.truetype(bold_path, size)
+        small = ImageFont.truetype(text_path, max(10, size - 4))
+    else:  # Pillow's bundled font: Latin text only
+        text = bold = ImageFont.load_default(size)
+        small = ImageFont.load_default(max(10, size - 4))
+    return Fonts(text, bold, small, text_path, _first_existing(EMOJI_FONTS), size)
+
+
+@lru_cache(maxsize=512)
+def _emoji_tile(cluster: str, emoji_path: str, side: int) -> Image.Image:
+    font = ImageFont.truetype(emoji_path, EMOJI_BITMAP_SIZE)
+    tile = Image.new("RGBA", (EMOJI_BITMAP_SIZE * 2, EMOJI_BITMAP_SIZE + 30), (0, 0, 0, 0))
+    ImageDraw.Draw(tile).text((0, 0), cluster, font=font, embedded_color=True)
+    box = tile.getbbox() or (0, 0, 1, 1)
+    tile = tile.crop(box)
+    scale = side / max(tile.width, tile.height)
+    return tile.resize((max(1, round(tile.width * scale)), max(1, round(tile.height * scale))),
+                       Image.Resampling.LANCZOS)
+
+
+# --------------------------------------------------------------- layout
+Run = tuple[str, bool]  # (text, is_emoji)
+
+
+def _is_joiner(char: str) -> bool:
+    code = ord(char)
+    return (code in (0x200D, 0xFE0F, 0xFE0E, 0x20E3) or 0x1F3FB <= code <= 0x1F3FF
+            or 0xE0020 <= code <= 0xE007F or unicodedata.category(char) == "Mn")
+
+
+def _runs(text: str, fonts: Fonts) -> list[Run]:
+    """Split a line into text runs and emoji clusters (a ZWJ sequence or a flag is one)."""
+    runs: list[Run] = []
+    i = 0
+    while i < len(text):
+        char = text[i]
+        if fonts.is_emoji(char):
+            j = i + 1
+            while j < len(text) and (_is_joiner(text[j]) or (text[j - 1] == "\u200d")
+                                     or (0x1F1E6 <= ord(char) <= 0x1F1FF and j == i + 1
+                                         and 0x1F1E6 <= ord(text[j]) <= 0x1F1FF)):
+                j += 1
+            runs.append((text[i:j], True))
+            i = j
+            continue
+        if runs and not runs[-1][1]:
+            runs[-1] = (runs[-1][0] + char, False)
+        else:
+            runs.append((char, False))
+        i += 1
+    return runs
+
+
+def _emoji_side(fonts: Fonts) -> int:
+    return round(fonts.size * 1.25)
+
+
+def _width(text: str, fonts: Fonts, font: ImageFont.FreeTypeFont) -> float:
+    total = 0.0
+    for run, emoji in _runs(text, fonts):
+        total += _emoji_side(fonts) + 2 if emoji else font.getlength(run)
+    return total
+
+
+def wrap(text: str, fonts: Fonts, max_width: float, font=None) -> list[str]:
+    """Lines of ``text`` that fit ``max_width`` (words longer than a line are cut)."""
+    font = font or fonts.text
+    lines: list[str] = []
+    for paragraph in (text or "").replace("\r", "").split("\n"):
+        current = ""
+        for word in paragraph.split(" "):
+            candidate = f"{current} {word}" if current else word
+            if _width(candidate, fonts, font) <= max_width:
+                current = candidate
+                continue
+            if current:
+                lines.append(current)
+            current = ""
+            for char in word:  # a word wider than the line
+                if current and _width(current + char, fonts, font) > max_width:
+                    lines.append(current)
+                    current = ""
+                current += char
+        lines.append(current)
+    return lines
+
+
+def _draw_line(draw: ImageDraw.ImageDraw, image: Image.Image, xy: tuple[float, float], line: str,
+               fonts: Fonts, font, fill) -> None:
+    x, y = xy
+    side = _emoji_side(fonts)
+    for run, emoji in _runs(line, fonts):
+        if emoji and fonts.emoji_path:
+            tile = _emoji_tile(run, fonts.emoji_path, side)
+            image.paste(tile, (int(x), int(y - 1)), tile)
+            x += side + 2
+        else:
+            draw.text((x, y), run, font=font, fill=fill)
+            x += font.getlength(run)
+
+
+# --------------------------------------------------------------- drawing
+@dataclass(frozen=True)
+class _Block:
+    message: ChatMessage
+    lines: list[str]
+    width: int
+    height: int
+
+
+def _local(at: datetime | None) -> datetime | None:
+    if at is None:
+        return None
+    return (at if at.tzinfo else at.replace(tzinfo=timezone.utc)).astimezone(BOGOTA)
+
+
+def render_chat(
+    messages: Sequence[ChatMessage],
+    *,
+    canal: str,
+    conversation_id: str = "",
+    width: int = 480,
+    font_size: int = 16,
+    max_height: int = 12000,
+) -> list[bytes]:
+    """PNG images of the chat: one when it fits ``max_height``, otherwise numbered pages."""
+    width = max(300, width)
+    fonts = load_fonts(font_size)
+    pad, line_h = 10, round(font_size * 1.45)
+    bubble_max = int(width * 0.78)
+    blocks: list[_Block] = []
+    for message in messages:
+        lines = wrap(message.text, fonts, bubble_max - 2 * pad)
+        text_w = max([_width(line, fonts, fonts.text) for line in lines] + [60.0])
+        blocks.append(_Block(message, lines, int(text_w) + 2 * pad,
+                             int(len(lines) * line_h + 2 * pad + fonts.small.size + 4)))
+    pages: list[list[_Block]] = [[]]
+    header_h = 64
+    used = header_h
+    for block in blocks:
+        if pages[-1] and used + block.height + 10 > max_height:
+            pages.append([])
+            used = header_h
+        pages[-1].append(block)
+        used += block.height + 10
+    first = _local(next((m.at for m in messages if m.at), None))
+    out: list[bytes] = []
+    for number, page in enumerate(pages, start=1):
+        height = header_h + sum(b.height + 10 for b in page) + 10
+        image = Image.new("RGB", (width, height), BACKGROUND)
+        draw = ImageDraw.Draw(image)
+        draw.rectangle((0, 0, width, header_h - 8), fill=HEADER_BG)
+        title = f"{canal} · {fecha_en_texto(first.date())}" if first else canal
+        _draw_line(draw, image, (pad, 8), wrap(title, fonts, width - 2 * pad, fonts.bold)[0],
+                   fonts, fonts.bold, HEADER_FG)
+        subtitle = f"Conversación {conversation_id}" if conversation_id else ""
+        if len(pages) > 1:
+            subtitle = f"{subtitle} · página {number} de {len(pages)}".strip(" ·")
+        subtitle = wrap(subtitle, fonts, width - 2 * pad, fonts.small)[0]
+        draw.text((pad, 8 + line_h), subtitle, font=fonts.small, fill=HEADER_FG)
+        y = header_h
+        for block in page:
+            mine = block.message.sender == CLIENTE
+            x0 = width - pad - block.width if mine else pad
+            draw.rounded_rectangle((x0, y, x0 + block.width, y + block.height), radius=8,
+                                   fill=CUSTOMER_BG if mine else ASSISTANT_BG)
+            ty = y + pad
+            for line in block.lines:
+                _draw_line(draw, image, (x0 + pad, ty), line, fonts, fonts.text, TEXT_FG)
+                ty += line_h
+            when = _local(block.message.at)
+            stamp = ("Cliente" if mine else "Asistente") + (f" · {when:%H:%M}" if when else "")
+            draw.text((x0 + block.width - pad - fonts.small.getlength(stamp), ty + 2), stamp,
+                      font=fonts.small, fill=TIME_FG)
+            y += block.height + 10
+        buffer = io.BytesIO()
+        # A 256-colour palette (octree: emojis keep their colours) is a third of the RGB size;
+        # the image is stored with the PQR and listed in `pqrbot crm pqrs --json`.
+        image.quantize(colors=256, method=Image.Quantize.FASTOCTREE).save(buffer, format="PNG", optimize=True)
+        out.append(buffer.getvalue())
+    return out
