@@ -251,8 +251,8 @@ def test_dashboard_counts_conversations_hand_overs_and_pqrs_by_agents(app, conve
     assert len(d["days"]) == 7 and t["conversations"] == 2 and t["handed_over"] == 1
     assert t["containment_rate"] == 0.5 and t["pqrs_agents"] == 1 and t["pqrs_assistant"] == 0
     assert t["waiting_p50_seconds"] is not None and t["first_reply_p50_seconds"] is not None
-    [wa] = [row for row in d["rows"] if row["channel"] == "WhatsApp"]
-    assert wa["pqrs_agents"] == 1 and wa["handed_over"] == 1
+    wa = [row for row in d["rows"] if row["channel"] == "WhatsApp"]  # the customer wrote 21 h ago: 1 or 2 days
+    assert sum(r["pqrs_agents"] for r in wa) == 1 and sum(r["handed_over"] for r in wa) == 1
 
 
 def test_logout_ends_the_session(app):
