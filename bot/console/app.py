@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import logging
 from pathlib import Path
+from typing import List
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -17,7 +18,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.authentication import AuthenticationMiddleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
-from starlette.routing import Mount, Route
+from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from bot.console import admin_api, audit, conversations_api, live_api, session_api
@@ -47,7 +48,7 @@ def create_app(console: Console, *, stream_interval: float = 1.0, sweep_interval
     async def health(request: Request) -> Response:
         return JSONResponse({"status": "ok", "accounts": await run_in_threadpool(console.accounts.count)})
 
-    routes = [Route("/", index), Route("/health", health)]
+    routes: List[BaseRoute] = [Route("/", index), Route("/health", health)]
     routes += session_api.routes(console)
     routes += conversations_api.routes(console)
     routes += admin_api.routes(console)

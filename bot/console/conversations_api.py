@@ -85,7 +85,8 @@ def routes(console: Console) -> List[Route]:
             return _error(409, "Toma la conversación antes de escribir.", assigned_to=exc.holder)
         except WindowClosed as exc:
             return _error(409, exc.window.text, window=exc.window.to_json(), template_available=exc.window.template)
-        audit.record(user(request).email, "reply", cid, {"delivery": delivery.status, "template": bool(body.get("template"))})
+        audit.record(user(request).email, "reply", cid,
+                     {"delivery": delivery.status, "template": bool(body.get("template"))})
         return JSONResponse({"id": delivery.message_id, "delivery": delivery.status, "error": delivery.error},
                             status_code=202)
 

@@ -51,7 +51,8 @@ def test_state_changing_calls_need_the_csrf_token(app, conversations):
 def test_login_attempts_are_throttled(app):
     client = TestClient(app)
     for _ in range(5):
-        assert client.post("/api/session", json={"email": "beto@epm.test", "password": "mala-clave-x"}).status_code == 401
+        r = client.post("/api/session", json={"email": "beto@epm.test", "password": "mala-clave-x"})
+        assert r.status_code == 401
     r = client.post("/api/session", json={"email": "beto@epm.test", "password": PASSWORD})
     assert r.status_code == 429 and r.headers["retry-after"]
 
@@ -79,7 +80,8 @@ def test_inbox_lists_conversations_with_state_and_preview(app, conversations):
     waiting = client.get("/api/conversations?state=waiting").json()["conversations"]
     assert [r["id"] for r in waiting] == [conversations[1]]
     assert client.get("/api/conversations?state=nada").status_code == 400
-    assert [r["id"] for r in client.get("/api/conversations?channel=WhatsApp").json()["conversations"]] == [conversations[1]]
+    whatsapp = client.get("/api/conversations?channel=WhatsApp").json()["conversations"]
+    assert [r["id"] for r in whatsapp] == [conversations[1]]
 
 
 def test_conversation_detail_has_messages_intake_pqrs_and_window(app, conversations):
@@ -274,7 +276,8 @@ def test_search_by_document_phone_and_pqr_number(app, console, conversations):
                                           "value": "43512876", "timestamp": 1767225600.0})
     client = login(app, "ana@epm.test")
     assert [r["id"] for r in client.get("/api/conversations?q=43512876").json()["conversations"]] == [conversations[0]]
-    assert [r["id"] for r in client.get("/api/conversations?q=3001112233").json()["conversations"]] == [conversations[1]]
+    by_phone = client.get("/api/conversations?q=3001112233").json()["conversations"]
+    assert [r["id"] for r in by_phone] == [conversations[1]]
 
 
 def test_a_customer_nobody_takes_is_told_once(console, conversations):
@@ -312,7 +315,8 @@ def test_a_closed_conversation_the_customer_reopens_is_back_with_the_assistant(a
     client = login(app, "ana@epm.test")
     client.post(url(conversations[1], "takeover"))
     client.post(url(conversations[1], "handback"), json={"resume": False})
-    assert [r["id"] for r in client.get("/api/conversations?state=closed").json()["conversations"]] == [conversations[1]]
+    closed = client.get("/api/conversations?state=closed").json()["conversations"]
+    assert [r["id"] for r in closed] == [conversations[1]]
     EventStore(console.engine).add_event(user_event(conversations[1], "hola otra vez", "whatsapp", at=time.time() + 1))
     rows = {r["id"]: r for r in client.get("/api/conversations").json()["conversations"]}
     assert rows[conversations[1]]["state"] == "bot" and rows[conversations[1]]["preview"] == "hola otra vez"
