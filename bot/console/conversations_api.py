@@ -22,11 +22,15 @@ from bot.handoff.store import HandoffConflict
 OPEN_AUDIT_EVERY = 600.0  # seconds: one "open_conversation" entry per agent and conversation
 
 
-def routes(console: Console) -> List[Route]:
-    opened: Dict[tuple, float] = {}
+class ConversationsApi:
+    """Handlers of /api/conversations...; one instance per app."""
 
-    def holder_or_admin(request: Request, conversation_id: str) -> Optional[JSONResponse]:
-        h = console.handoffs.get(conversation_id)
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self.opened: Dict[tuple, float] = {}  # (agent, conversation) -> last "open_conversation" entry
+
+    def holder_or_admin(self, request: Request, conversation_id: str) -> Optional[JSONResponse]:
+        h = self.console.handoffs.get(conversation_id)
         if user(request).role == "admin":
             return None
         if h is None or h.state != AGENT or h.assigned_to != user(request).email:
@@ -35,42 +39,42 @@ def routes(console: Console) -> List[Route]:
 
     # ------------------------------------------------------------------ conversations
     @requires("agente", status_code=403)
-    async def conversations(request: Request) -> Response:
+    async def conversations(self, request: Request) -> Response:
         state = request.query_params.get("state") or None
         if state and state not in STATES:
             return _error(400, f"state debe ser uno de {', '.join(STATES)}.")
-        rows = await run_in_threadpool(views.inbox, console, state, request.query_params.get("channel") or None,
+        rows = await run_in_threadpool(views.inbox, self.console, state, request.query_params.get("channel") or None,
                                        request.query_params.get("q") or None)
         if request.query_params.get("q"):
             audit.record(user(request).email, "search", request.query_params["q"][:100])
         return JSONResponse({"conversations": rows})
 
     @requires("agente", status_code=403)
-    async def conversation(request: Request) -> Response:
+    async def conversation(self, request: Request) -> Response:
         cid = request.path_params["cid"]
-        if not await run_in_threadpool(views.exists, console, cid):
+        if not await run_in_threadpool(views.exists, self.console, cid):
             return _error(404, "No existe esa conversación.")
-        data = await run_in_threadpool(views.detail, console, cid)
+        data = await run_in_threadpool(views.detail, self.console, cid)
         key = (user(request).email, cid)
-        if time.monotonic() - opened.get(key, -1e9) > OPEN_AUDIT_EVERY:
-            opened[key] = time.monotonic()
+        if time.monotonic() - self.opened.get(key, -1e9) > OPEN_AUDIT_EVERY:
+            self.opened[key] = time.monotonic()
             audit.record(user(request).email, "open_conversation", cid)
         return JSONResponse(data)
 
     @requires("agente", status_code=403)
-    async def takeover(request: Request) -> Response:
+    async def takeover(self, request: Request) -> Response:
         cid = request.path_params["cid"]
-        if not await run_in_threadpool(views.exists, console, cid):
+        if not await run_in_threadpool(views.exists, self.console, cid):
             return _error(404, "No existe esa conversación.")
         try:
-            h = await console.service.take(cid, user(request).email, user(request).name)
+            h = await self.console.service.take(cid, user(request).email, user(request).name)
         except HandoffConflict as exc:
             return _error(409, f"Esta conversación ya la atiende {exc.holder}.", assigned_to=exc.holder)
         audit.record(user(request).email, "takeover", cid)
         return JSONResponse({"id": cid, "state": h.state, "assigned_to": h.assigned_to})
 
     @requires("agente", status_code=403)
-    async def send_message(request: Request) -> Response:
+    async def send_message(self, request: Request) -> Response:
         cid = request.path_params["cid"]
         body = await _body(request)
         text = (body or {}).get("text")
@@ -79,7 +83,7 @@ def routes(console: Console) -> List[Route]:
         if len(text) > MAX_TEXT:
             return _error(400, f"El mensaje supera {MAX_TEXT} caracteres.")
         try:
-            delivery = await console.service.reply(cid, user(request).email, user(request).name, text.strip(),
+            delivery = await self.console.service.reply(cid, user(request).email, user(request).name, text.strip(),
                                                    template=bool(body.get("template")))
         except HandoffConflict as exc:
             return _error(409, "Toma la conversación antes de escribir.", assigned_to=exc.holder)
@@ -91,97 +95,98 @@ def routes(console: Console) -> List[Route]:
                             status_code=202)
 
     @requires("agente", status_code=403)
-    async def handback(request: Request) -> Response:
+    async def handback(self, request: Request) -> Response:
         cid = request.path_params["cid"]
         body = await _body(request)
         if body is None or not isinstance(body.get("resume"), bool):
             return _error(400, 'Envía {"resume": true} para devolverla al asistente o {"resume": false} para cerrarla.')
-        before = await run_in_threadpool(console.handoffs.get, cid)
+        before = await run_in_threadpool(self.console.handoffs.get, cid)
         since = before.taken_at if before is not None and before.state == AGENT else None
-        filed = await run_in_threadpool(console.store.find_pqrs_by_conversation, cid)
+        filed = await run_in_threadpool(self.console.store.find_pqrs_by_conversation, cid)
         intake_done = since is not None and any(p.radicado_por and p.creado_en >= since for p in filed)
         try:
-            h = await console.service.hand_back(cid, user(request).email, user(request).name, resume=body["resume"],
-                                                force=user(request).role == "admin", intake_done=intake_done)
+            h = await self.console.service.hand_back(
+                cid, user(request).email, user(request).name, resume=body["resume"],
+                force=user(request).role == "admin", intake_done=intake_done)
         except HandoffConflict as exc:
             return _error(409, "Esta conversación la atiende otra persona.", assigned_to=exc.holder)
         audit.record(user(request).email, "handback" if body["resume"] else "close", cid)
         return JSONResponse({"id": cid, "state": h.state, "assigned_to": h.assigned_to})
 
     @requires("agente", status_code=403)
-    async def transfer(request: Request) -> Response:
+    async def transfer(self, request: Request) -> Response:
         cid = request.path_params["cid"]
         body = await _body(request) or {}
-        target = await run_in_threadpool(console.accounts.get, str(body.get("to") or ""))
+        target = await run_in_threadpool(self.console.accounts.get, str(body.get("to") or ""))
         if target is None or not target.active or target.role not in ("agente", "admin"):
             return _error(400, "Elige una persona activa con rol de agente.")
         try:
-            h = await run_in_threadpool(lambda: console.handoffs.transfer(
+            h = await run_in_threadpool(lambda: self.console.handoffs.transfer(
                 cid, user(request).email, target.email, force=user(request).role == "admin"))
         except HandoffConflict as exc:
             return _error(409, "Solo quien tiene la conversación puede transferirla.", assigned_to=exc.holder)
-        await run_in_threadpool(console.handoffs.add_note, cid, user(request).email,
+        await run_in_threadpool(self.console.handoffs.add_note, cid, user(request).email,
                                 f"Transferida a {target.name}.", user(request).name)
         audit.record(user(request).email, "transfer", cid, {"to": target.email})
         return JSONResponse({"id": cid, "state": h.state, "assigned_to": h.assigned_to})
 
     @requires("agente", status_code=403)
-    async def add_note(request: Request) -> Response:
+    async def add_note(self, request: Request) -> Response:
         cid = request.path_params["cid"]
         body = await _body(request) or {}
         text = body.get("text")
         if not isinstance(text, str) or not text.strip() or len(text) > MAX_TEXT:
             return _error(400, 'Envía {"text": "..."} con la nota.')
-        if not await run_in_threadpool(views.exists, console, cid):
+        if not await run_in_threadpool(views.exists, self.console, cid):
             return _error(404, "No existe esa conversación.")
-        note_id = await run_in_threadpool(console.handoffs.add_note, cid, user(request).email, text.strip(),
+        note_id = await run_in_threadpool(self.console.handoffs.add_note, cid, user(request).email, text.strip(),
                                           user(request).name)
         audit.record(user(request).email, "note", cid)
         return JSONResponse({"id": note_id}, status_code=201)
 
-    def _canal(cid: str) -> str:
-        row = views.detail(console, cid)
+    def _canal(self, cid: str) -> str:
+        row = views.detail(self.console, cid)
         return row.get("channel") or "Chat EPM"
 
     @requires("agente", status_code=403)
-    async def check_intake(request: Request) -> Response:
+    async def check_intake(self, request: Request) -> Response:
         body = await _body(request)
         if body is None:
             return _error(400, "Envía los datos del reclamo en JSON.")
-        _, result = await run_in_threadpool(filing.check, console, body)
+        _, result = await run_in_threadpool(filing.check, self.console, body)
         return JSONResponse({"errors": result.errors, "decisions": result.decisions, "blocked_by": result.blocked_by})
 
     @requires("agente", status_code=403)
-    async def save_intake(request: Request) -> Response:
+    async def save_intake(self, request: Request) -> Response:
         """Complete or correct the intake: valid fields become the conversation's slots in Rasa,
         so the assistant goes on with them after the hand-back."""
         cid = request.path_params["cid"]
         body = await _body(request)
         if body is None:
             return _error(400, "Envía los datos del reclamo en JSON.")
-        refused = holder_or_admin(request, cid)
+        refused = self.holder_or_admin(request, cid)
         if refused is not None:
             return refused
-        clean, result = await run_in_threadpool(filing.check, console, body)
+        clean, result = await run_in_threadpool(filing.check, self.console, body)
         errors = {k: v for k, v in result.errors.items() if filing._text(body, k)}  # only what was given
         values = filing.slot_values(body, clean, errors)
-        if values and not await console.rasa.set_slots(cid, values):
+        if values and not await self.console.rasa.set_slots(cid, values):
             return _error(502, "El asistente no respondió; inténtalo de nuevo.")
         audit.record(user(request).email, "intake_update", cid, {"fields": sorted(values)})
         return JSONResponse({"saved": values, "errors": errors, "decisions": result.decisions,
                              "blocked_by": result.blocked_by})
 
     @requires("agente", status_code=403)
-    async def file_pqr(request: Request) -> Response:
+    async def file_pqr(self, request: Request) -> Response:
         cid = request.path_params["cid"]
         body = await _body(request)
         if body is None:
             return _error(400, "Envía los datos del reclamo en JSON.")
-        refused = holder_or_admin(request, cid)
+        refused = self.holder_or_admin(request, cid)
         if refused is not None:
             return refused
-        canal = await run_in_threadpool(_canal, cid)
-        result = await run_in_threadpool(filing.file_pqr, console, cid, canal, body, user(request).email)
+        canal = await run_in_threadpool(self._canal, cid)
+        result = await run_in_threadpool(filing.file_pqr, self.console, cid, canal, body, user(request).email)
         if result.pqr is None:
             audit.record(user(request).email, "file_pqr_refused", cid,
                          {"errors": list(result.errors), "blocked_by": result.blocked_by})
@@ -193,15 +198,18 @@ def routes(console: Console) -> List[Route]:
         return JSONResponse({"pqr": result.pqr.to_json(), "decisions": result.decisions,
                              "confirmation_text": filing.confirmation_text(result.pqr)}, status_code=201)
 
+
+def routes(console: Console) -> List[Route]:
+    api = ConversationsApi(console)
     return [
-        Route("/api/conversations", conversations),
-        Route("/api/conversations/{cid:path}/takeover", takeover, methods=["POST"]),
-        Route("/api/conversations/{cid:path}/messages", send_message, methods=["POST"]),
-        Route("/api/conversations/{cid:path}/handback", handback, methods=["POST"]),
-        Route("/api/conversations/{cid:path}/transfer", transfer, methods=["POST"]),
-        Route("/api/conversations/{cid:path}/notes", add_note, methods=["POST"]),
-        Route("/api/conversations/{cid:path}/intake/check", check_intake, methods=["POST"]),
-        Route("/api/conversations/{cid:path}/intake", save_intake, methods=["PUT"]),
-        Route("/api/conversations/{cid:path}/pqr", file_pqr, methods=["POST"]),
-        Route("/api/conversations/{cid:path}", conversation),
+        Route("/api/conversations", api.conversations),
+        Route("/api/conversations/{cid:path}/takeover", api.takeover, methods=["POST"]),
+        Route("/api/conversations/{cid:path}/messages", api.send_message, methods=["POST"]),
+        Route("/api/conversations/{cid:path}/handback", api.handback, methods=["POST"]),
+        Route("/api/conversations/{cid:path}/transfer", api.transfer, methods=["POST"]),
+        Route("/api/conversations/{cid:path}/notes", api.add_note, methods=["POST"]),
+        Route("/api/conversations/{cid:path}/intake/check", api.check_intake, methods=["POST"]),
+        Route("/api/conversations/{cid:path}/intake", api.save_intake, methods=["PUT"]),
+        Route("/api/conversations/{cid:path}/pqr", api.file_pqr, methods=["POST"]),
+        Route("/api/conversations/{cid:path}", api.conversation),
     ]
