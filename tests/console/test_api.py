@@ -320,3 +320,16 @@ def test_a_closed_conversation_the_customer_reopens_is_back_with_the_assistant(a
     EventStore(console.engine).add_event(user_event(conversations[1], "hola otra vez", "whatsapp", at=time.time() + 1))
     rows = {r["id"]: r for r in client.get("/api/conversations").json()["conversations"]}
     assert rows[conversations[1]]["state"] == "bot" and rows[conversations[1]]["preview"] == "hola otra vez"
+
+
+def test_the_guard_covers_the_mounted_workbench_too(app):
+    from starlette.testclient import TestClient as Client
+
+    assert Client(app).post("/api/nlu/flags", json={}).status_code == 401
+    trainer = login(app, "eva@epm.test")
+    token = trainer.headers.pop("X-CSRF-Token")
+    assert trainer.post("/api/nlu/flags", json={}).status_code == 403  # no CSRF token
+    agent = login(app, "ana@epm.test")
+    assert agent.get("/api/nlu/inbox").status_code == 403  # an agent is not a trainer
+    trainer.headers["X-CSRF-Token"] = token
+    assert trainer.get("/api/nlu/inbox").status_code == 200
