@@ -1,20 +1,20 @@
 """People, quick replies, the audit log and the dashboard."""
 from __future__ import annotations
 
-from typing import List, Optional
+from typing import List
 
-from sqlalchemy import delete, insert, select, update
 from starlette.authentication import requires
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from bot.console import audit, dashboard, schema
+from bot.console import audit, dashboard
 from bot.console.context import Console
-from bot.console.http import MAX_TEXT, user
 from bot.console.http import body_of as _body
 from bot.console.http import error as _error
+from bot.console.http import user
+from bot.console.quick_replies import QuickReplies, clean
 
 
 def routes(console: Console) -> List[Route]:
@@ -29,37 +29,18 @@ def routes(console: Console) -> List[Route]:
     async def users_list(request: Request) -> Response:
         return JSONResponse({"users": [a.to_json() for a in await run_in_threadpool(console.accounts.list)]})
 
-    qr = schema.quick_replies
-
-    def _quick_replies():
-        with console.engine.connect() as conn:
-            return [{"id": r.id, "title": r.title, "text": r.text, "updated_by": r.updated_by}
-                    for r in conn.execute(select(qr).order_by(qr.c.title))]
+    replies = QuickReplies(console.engine)
 
     @requires("agente", status_code=403)
     async def quick_replies(request: Request) -> Response:
-        return JSONResponse({"quick_replies": await run_in_threadpool(_quick_replies)})
-
-    def _qr_values(body: Optional[dict]) -> Optional[dict]:
-        if not body or not isinstance(body.get("title"), str) or not isinstance(body.get("text"), str):
-            return None
-        if not body["title"].strip() or not body["text"].strip():
-            return None
-        return {"title": body["title"].strip()[:120], "text": body["text"].strip()[:MAX_TEXT]}
+        return JSONResponse({"quick_replies": await run_in_threadpool(replies.list)})
 
     @requires("admin", status_code=403)
     async def quick_reply_add(request: Request) -> Response:
-        values = _qr_values(await _body(request))
+        values = clean(await _body(request))
         if values is None:
             return _error(400, 'Envía {"title": "...", "text": "..."}.')
-
-        def add():
-            from datetime import datetime, timezone
-
-            with console.engine.begin() as conn:
-                return conn.execute(insert(qr).values(**values, updated_by=user(request).email,
-                                                      updated_at=datetime.now(timezone.utc))).inserted_primary_key[0]
-        new_id = await run_in_threadpool(add)
+        new_id = await run_in_threadpool(replies.add, values["title"], values["text"], user(request).email)
         audit.record(user(request).email, "quick_reply_add", str(new_id), values)
         return JSONResponse({"id": new_id}, status_code=201)
 
@@ -67,24 +48,14 @@ def routes(console: Console) -> List[Route]:
     async def quick_reply_change(request: Request) -> Response:
         qid = request.path_params["qid"]
         if request.method == "DELETE":
-            def remove():
-                with console.engine.begin() as conn:
-                    return conn.execute(delete(qr).where(qr.c.id == qid)).rowcount
-            if not await run_in_threadpool(remove):
+            if not await run_in_threadpool(replies.remove, qid):
                 return _error(404, "No existe esa respuesta rápida.")
             audit.record(user(request).email, "quick_reply_delete", str(qid))
             return JSONResponse({"ok": True})
-        values = _qr_values(await _body(request))
+        values = clean(await _body(request))
         if values is None:
             return _error(400, 'Envía {"title": "...", "text": "..."}.')
-
-        def change():
-            from datetime import datetime, timezone
-
-            with console.engine.begin() as conn:
-                return conn.execute(update(qr).where(qr.c.id == qid).values(
-                    **values, updated_by=user(request).email, updated_at=datetime.now(timezone.utc))).rowcount
-        if not await run_in_threadpool(change):
+        if not await run_in_threadpool(replies.change, qid, values["title"], values["text"], user(request).email):
             return _error(404, "No existe esa respuesta rápida.")
         audit.record(user(request).email, "quick_reply_change", str(qid), values)
         return JSONResponse({"ok": True})

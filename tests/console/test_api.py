@@ -238,6 +238,15 @@ def test_quick_replies_are_edited_by_admins(app):
     agent = login(app, "ana@epm.test")
     titles = [q["title"] for q in agent.get("/api/quick-replies").json()["quick_replies"]]
     assert "Factura" in titles
+    new_id = r.json()["id"]
+    assert agent.put(f"/api/quick-replies/{new_id}", json={"title": "x", "text": "y"}).status_code == 403
+    assert admin.put(f"/api/quick-replies/{new_id}", json={"title": "Factura", "text": "  "}).status_code == 400
+    assert admin.put(f"/api/quick-replies/{new_id}", json={"title": "Foto", "text": "Una foto, porfa."}).status_code == 200
+    assert admin.delete("/api/quick-replies/99999").status_code == 404
+    by_id = {q["id"]: q for q in agent.get("/api/quick-replies").json()["quick_replies"]}
+    assert by_id[new_id]["text"] == "Una foto, porfa." and by_id[new_id]["updated_by"] == "admin@epm.test"
+    assert admin.delete(f"/api/quick-replies/{new_id}").status_code == 200
+    assert new_id not in {q["id"] for q in agent.get("/api/quick-replies").json()["quick_replies"]}
 
 
 def test_dashboard_counts_conversations_hand_overs_and_pqrs_by_agents(app, conversations):
