@@ -2,8 +2,6 @@
 which then resumes): the answer deadline of a reclamo, and the customer's personal data."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
@@ -15,6 +13,7 @@ from actions.messages import fecha_limite_texto, render
 from actions.parsing import find_document
 from actions.procedure_signals import ACTUALIZACION, SUPRESION, data_request_kind
 from bot.channels.logmask import masked_logger
+from core.clock import utcnow
 from crm_adapter.deadline import fecha_limite_respuesta, fecha_local, sumar_dias_habiles
 
 logger = masked_logger(__name__)
@@ -22,10 +21,6 @@ logger = masked_logger(__name__)
 TIPOS_TEXTO = {"consulta": "consulta", ACTUALIZACION: "actualización", SUPRESION: "supresión"}
 # Ley 1581 art. 14: consultas in 10 días hábiles; art. 15: reclamos (update, deletion) in 15.
 DIAS_RESPUESTA = {"consulta": 10, ACTUALIZACION: 15, SUPRESION: 15}
-
-
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 class ActionPlazoRespuesta(UsesDeps, Action):
@@ -47,7 +42,7 @@ class ActionPlazoRespuesta(UsesDeps, Action):
             dispatcher.utter_message(text=render("plazo_pqr", numero=last.numero, fecha=fecha_limite_texto(fecha)))
         else:
             dispatcher.utter_message(text=render("plazo_general",
-                                                 fecha=fecha_limite_texto(fecha_limite_respuesta(_now()))))
+                                                 fecha=fecha_limite_texto(fecha_limite_respuesta(utcnow()))))
         return []
 
 
@@ -114,7 +109,7 @@ class ActionDerechosDatos(UsesDeps, Action):
             lines.append(render("datos_esta_conversacion", resumen=resumen))
         if documento:
             destino = self._destino(documento)
-            fecha = sumar_dias_habiles(fecha_local(_now()), DIAS_RESPUESTA[tipo])
+            fecha = sumar_dias_habiles(fecha_local(utcnow()), DIAS_RESPUESTA[tipo])
             lines.append(render("datos_respuesta_medio", doc=_mask_tail(documento), destino=destino,
                                 fecha=fecha_limite_texto(fecha)))
         else:

@@ -10,24 +10,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping, Optional
 
+from core.clock import parse_duration
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-
-
-def _duration(text: str) -> float:
-    """Parse a duration: plain seconds ("90"), or with a unit ("30s", "15m", "23h", "1d")."""
-    text = text.strip().lower()
-    units = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-    if text and text[-1] in units:
-        return float(text[:-1]) * units[text[-1]]
-    return float(text)
 
 
 def _optional_duration(text: Optional[str]) -> Optional[float]:
     """A retention period ("180d"); empty or "0" means keep forever."""
     if not text or not text.strip():
         return None
-    seconds = _duration(text)
-    return seconds if seconds > 0 else None
+    seconds = parse_duration(text)
+    return seconds if seconds else None
 
 
 def _flag(value: Optional[str], default: bool) -> bool:
@@ -128,7 +121,7 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         privacy_policy_url=env.get(
             "PQRBOT_PRIVACY_POLICY_URL", "https://www.epm.com.co/proteccion-de-datos"
         ),
-        followup_after_seconds=_duration(env.get("PQRBOT_FOLLOWUP_AFTER", "1d")),
+        followup_after_seconds=parse_duration(env.get("PQRBOT_FOLLOWUP_AFTER") or "1d"),
         rasa_api_token=env.get("PQRBOT_RASA_API_TOKEN") or _secret_file(env.get("PQRBOT_RASA_API_TOKEN_FILE")),
         lock_store_url=env.get("PQRBOT_LOCK_STORE_URL") or None,
         rasa_telemetry=_flag(env.get("RASA_TELEMETRY_ENABLED"), False),
@@ -139,11 +132,11 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         max_message_chars=int(env.get("PQRBOT_MAX_MESSAGE_CHARS") or 2000),
         rate_limit_sender=int(env.get("PQRBOT_RATE_LIMIT_SENDER") or 30),
         rate_limit_ip=int(env.get("PQRBOT_RATE_LIMIT_IP") or 300),
-        rate_limit_window_seconds=_duration(env.get("PQRBOT_RATE_LIMIT_WINDOW") or "60"),
+        rate_limit_window_seconds=parse_duration(env.get("PQRBOT_RATE_LIMIT_WINDOW") or "60"),
         webchat_secret=env.get("PQRBOT_WEBCHAT_SECRET") or None,
-        retention_dedup_seconds=_duration(env.get("PQRBOT_RETENTION_DEDUP") or "7d"),
-        filing_timeout_seconds=_duration(env.get("PQRBOT_FILING_TIMEOUT") or "15"),
-        restart_backoff_max_seconds=_duration(env.get("PQRBOT_RESTART_BACKOFF_MAX") or "60"),
+        retention_dedup_seconds=parse_duration(env.get("PQRBOT_RETENTION_DEDUP") or "7d"),
+        filing_timeout_seconds=parse_duration(env.get("PQRBOT_FILING_TIMEOUT") or "15"),
+        restart_backoff_max_seconds=parse_duration(env.get("PQRBOT_RESTART_BACKOFF_MAX") or "60"),
 
         export_recipients=env.get("PQRBOT_EXPORT_RECIPIENTS") or None,
         export_from=env.get("PQRBOT_EXPORT_FROM") or None,
@@ -154,7 +147,7 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
 
         console_port=int(env.get("PQRBOT_CONSOLE_PORT") or "5080"),
         attention_hours=env.get("PQRBOT_ATTENTION_HOURS") or "mon-fri 07:00-19:00, sat 08:00-12:00",
-        handoff_expected_wait_seconds=_duration(env.get("PQRBOT_HANDOFF_EXPECTED_WAIT") or "10m"),
-        handoff_timeout_seconds=_duration(env.get("PQRBOT_HANDOFF_TIMEOUT") or "15m"),
+        handoff_expected_wait_seconds=parse_duration(env.get("PQRBOT_HANDOFF_EXPECTED_WAIT") or "10m"),
+        handoff_timeout_seconds=parse_duration(env.get("PQRBOT_HANDOFF_TIMEOUT") or "15m"),
         env=env,
     )

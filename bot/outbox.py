@@ -20,7 +20,6 @@ import dataclasses
 import json
 import os
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, List, Optional
 
@@ -30,6 +29,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.channels.logmask import mask, masked_logger
 from bot.conversation_ids import is_public
+from core.clock import utcnow
 from crm_adapter.models import PQR, Evidencia, MedioNotificacion, SolicitudPQR
 
 logger = masked_logger(__name__)
@@ -52,10 +52,6 @@ outbox = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
-
-
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 # ------------------------------------------------------------------ serialisation
@@ -129,7 +125,7 @@ class Outbox:
 
     def put(self, conversation_id: str, solicitud: SolicitudPQR, confirmation: str) -> bool:
         """Keep the reclamo; False when that intake was already queued (a retried action)."""
-        now = _now()
+        now = utcnow()
         try:
             with self.engine.begin() as conn:
                 conn.execute(insert(outbox).values(
@@ -163,7 +159,7 @@ class Outbox:
 
     def update(self, key: str, **values: Any) -> None:
         with self.engine.begin() as conn:
-            conn.execute(update(outbox).where(outbox.c.idempotency_key == key).values(updated_at=_now(), **values))
+            conn.execute(update(outbox).where(outbox.c.idempotency_key == key).values(updated_at=utcnow(), **values))
 
     def failed_attempt(self, entry: Entry, error: str) -> None:
         self.update(entry.idempotency_key, attempts=entry.attempts + 1, last_error=error[:500])

@@ -4,9 +4,10 @@ from __future__ import annotations
 import itertools
 import threading
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Dict, Iterable, List, Optional
 
+from core.clock import utcnow
 from crm_adapter.deadline import fecha_limite_respuesta
 from crm_adapter.models import (
     CAUSA_INICIAL,
@@ -24,10 +25,6 @@ from crm_adapter.models import (
 )
 from crm_adapter.normalize import normalize_direccion
 from crm_adapter.ports import Store
-
-
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 class InMemoryStore(Store):
@@ -90,7 +87,7 @@ class InMemoryStore(Store):
                     id=next(self._contact_ids),
                 )
                 self._contactos[contacto.numero] = contacto
-            now = _now()
+            now = utcnow()
             pqr = PQR(
                 numero=format_numero(next(self._ids)),
                 tipo=TIPO_RECLAMO,
@@ -135,7 +132,7 @@ class InMemoryStore(Store):
 
     def record_consentimiento(self, consentimiento: Consentimiento) -> None:
         self._consentimientos.append(
-            replace(consentimiento, creado_en=consentimiento.creado_en or _now())
+            replace(consentimiento, creado_en=consentimiento.creado_en or utcnow())
         )
 
     def list_consentimientos(self, conversation_id: Optional[str] = None) -> List[Consentimiento]:
@@ -145,7 +142,7 @@ class InMemoryStore(Store):
         ]
 
     def record_orientacion(self, orientacion: Orientacion) -> None:
-        self._orientaciones.append(replace(orientacion, creado_en=orientacion.creado_en or _now()))
+        self._orientaciones.append(replace(orientacion, creado_en=orientacion.creado_en or utcnow()))
 
     def list_orientaciones(self, since: Optional[datetime] = None) -> List[Orientacion]:
         return [

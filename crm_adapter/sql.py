@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Dict, Iterable, List, Optional
 
 from sqlalchemy import delete, insert, literal, select, update
 from sqlalchemy.engine import Connection, Engine, Row
 from sqlalchemy.exc import IntegrityError
 
+from core.clock import aware, utcnow
 from crm_adapter import schema as t
 from crm_adapter.db import make_engine
 from crm_adapter.deadline import fecha_limite_respuesta
@@ -32,15 +33,6 @@ from crm_adapter.models import (
 )
 from crm_adapter.normalize import normalize_direccion
 from crm_adapter.ports import Store
-
-
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def _aware(value: datetime) -> datetime:
-    """SQLite gives back naive datetimes; everything stored is UTC."""
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
 class SqlStore(Store):
@@ -107,7 +99,7 @@ class SqlStore(Store):
 
     def upsert_contratos(self, contratos: Iterable[Contrato]) -> int:
         items = list(contratos)
-        now = _now()
+        now = utcnow()
         with self.engine.begin() as conn:
             for c in items:
                 values = dict(
@@ -179,7 +171,7 @@ class SqlStore(Store):
                     conn.execute(update(t.contactos).where(t.contactos.c.id == exists.id).values(**values))
                 else:
                     conn.execute(
-                        insert(t.contactos).values(numero=c.numero, creado_en=_now(), **values)
+                        insert(t.contactos).values(numero=c.numero, creado_en=utcnow(), **values)
                     )
         return len(items)
 
@@ -194,7 +186,7 @@ class SqlStore(Store):
                 contacto = conn.execute(
                     select(t.contactos).where(t.contactos.c.numero == solicitud.numero_documento)
                 ).first()
-                now = _now()
+                now = utcnow()
                 if contacto is None:
                     contacto_id = conn.execute(
                         insert(t.contactos).values(
@@ -265,7 +257,7 @@ class SqlStore(Store):
                 insert(t.evidencias).values(
                     pqr_id=row.id, tipo=evidencia.tipo, nombre=evidencia.nombre,
                     contenido=evidencia.contenido, url=evidencia.url,
-                    content_type=evidencia.content_type, creado_en=_now(),
+                    content_type=evidencia.content_type, creado_en=utcnow(),
                 )
             )
 
@@ -304,7 +296,7 @@ class SqlStore(Store):
                 relacion_inmueble=r.relacion_inmueble,
                 tareas=tareas[r.id],
                 evidencias=evs[r.id],
-                creado_en=_aware(r.creado_en),
+                creado_en=aware(r.creado_en),
                 conversation_id=r.conversation_id,
                 fecha_limite_respuesta=r.fecha_limite_respuesta,
 
@@ -341,7 +333,7 @@ class SqlStore(Store):
                     aceptado=consentimiento.aceptado,
                     respuesta=consentimiento.respuesta,
                     policy_version=consentimiento.policy_version,
-                    creado_en=consentimiento.creado_en or _now(),
+                    creado_en=consentimiento.creado_en or utcnow(),
                 )
             )
 
@@ -352,7 +344,7 @@ class SqlStore(Store):
         with self.engine.connect() as conn:
             return [
                 Consentimiento(r.conversation_id, r.canal, bool(r.aceptado), r.respuesta,
-                               r.policy_version, _aware(r.creado_en))
+                               r.policy_version, aware(r.creado_en))
                 for r in conn.execute(query)
             ]
 
@@ -365,7 +357,7 @@ class SqlStore(Store):
                     regla=orientacion.regla,
                     razon=orientacion.razon,
                     contrato=orientacion.contrato,
-                    creado_en=orientacion.creado_en or _now(),
+                    creado_en=orientacion.creado_en or utcnow(),
                 )
             )
 
@@ -376,6 +368,6 @@ class SqlStore(Store):
         with self.engine.connect() as conn:
             return [
                 Orientacion(r.conversation_id, r.canal, r.regla, r.razon, r.contrato,
-                            _aware(r.creado_en))
+                            aware(r.creado_en))
                 for r in conn.execute(query)
             ]

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Dict, List, Set
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("bot", "actions", "crm_adapter", "nlu", "textkit")
+PACKAGES = ("bot", "actions", "crm_adapter", "nlu", "textkit", "core")
 
 
 def _module_name(path: Path) -> str:
@@ -124,3 +124,14 @@ def test_the_text_tools_depend_on_nothing_of_the_project():
 def test_the_cycle_finder_finds_a_cycle():
     assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
     assert _cycle({"a": {"b"}, "b": set()}) == []
+
+
+def test_the_core_tools_depend_on_nothing_of_the_project():
+    offenders = {
+        f"{module} -> {target}"
+        for module, targets in _graph().items()
+        if _package_of(module) == "core"
+        for target in targets
+        if _package_of(target) != "core"
+    }
+    assert offenders == set()

@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
 from bot.outbound import schema
-from bot.outbound.registry import utcnow
+from core.clock import utcnow
 
 
 class DeliveryLog:

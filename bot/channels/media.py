@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.channels.logmask import masked_logger
 from bot.outbound import schema
-from bot.outbound.registry import aware, utcnow
+from core.clock import aware, utcnow
 
 logger = masked_logger(__name__)
 

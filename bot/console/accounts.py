@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import List, Optional, Tuple
 
 from argon2 import PasswordHasher
@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.console import schema
 from bot.console.schema import ROLES
+from core.clock import aware, utcnow
 
 u, s, a = schema.users, schema.sessions, schema.login_attempts
 
@@ -33,16 +34,6 @@ MAX_FAILURES_PER_IP = 20
 _hasher = PasswordHasher()  # argon2id, library defaults
 # Verified against when the e-mail is unknown, so timing does not reveal which accounts exist.
 _DUMMY_HASH = _hasher.hash("pqrbot-no-such-account")
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def _aware(value: Optional[datetime]) -> Optional[datetime]:
-    if value is None:
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
 def _digest(session_id: str) -> str:
@@ -77,7 +68,7 @@ class Session:
 
 
 def _account(r) -> Account:
-    return Account(r.email, r.name, r.role, bool(r.active), _aware(r.created_at), _aware(r.last_login_at))
+    return Account(r.email, r.name, r.role, bool(r.active), aware(r.created_at), aware(r.last_login_at))
 
 
 def normalize_email(email: str) -> str:
@@ -192,9 +183,9 @@ class Accounts:
                 .join(u, u.c.email == s.c.email)
                 .where(and_(s.c.id_hash == _digest(session_id), u.c.active.is_(True)))
             ).first()
-        if row is None or _aware(row.expires_at) <= now:
+        if row is None or aware(row.expires_at) <= now:
             return None
-        return Session(row.id_hash, _account(row), row.csrf_token, _aware(row.expires_at))
+        return Session(row.id_hash, _account(row), row.csrf_token, aware(row.expires_at))
 
     def close_session(self, session_id: str) -> None:
         with self.engine.begin() as conn:

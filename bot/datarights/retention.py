@@ -12,20 +12,17 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from sqlalchemy import and_, delete
 
 from bot.datarights.service import _reflect, audit, tracker_engine
+from core.clock import utcnow
 
 log = logging.getLogger("bot.datarights.retention")
 
 FINISHED_OUTBOUND = ("sent", "failed", "undeliverable", "skipped")
 FINISHED_FOLLOWUPS = ("sent", "cancelled", "failed", "unsendable")
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 class RetentionJob:

@@ -24,14 +24,11 @@ from sqlalchemy import MetaData, Table, delete, insert, inspect, select, update
 from sqlalchemy.engine import Engine
 
 from bot.datarights import schema as d
+from core.clock import utcnow
 from crm_adapter import schema as crm
 from crm_adapter.db import make_engine
 
 SUPRIMIDO = "[suprimido]"
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def _iso(value: Any) -> Any:

@@ -10,6 +10,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.engine import Engine
 
 from bot.events import schema
+from core.clock import aware
 
 t = schema.conversation_events
 
@@ -20,12 +21,6 @@ _RASA_KINDS = {"user": schema.USER, "bot": schema.BOT, "slot": schema.SLOT, "act
 _SKIPPED_SLOTS = {"requested_slot", "session_started_metadata"}
 # Actions every turn runs: nothing to learn from them.
 _SKIPPED_ACTIONS = {"action_listen", "action_session_start", "action_unlikely_intent"}
-
-
-def _aware(value: Optional[datetime]) -> Optional[datetime]:
-    if value is None:
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
 def _json(value: Any) -> Optional[str]:
@@ -83,7 +78,7 @@ class StoredEvent:
 
 def _stored(r) -> StoredEvent:
     return StoredEvent(
-        id=r.id, conversation_id=r.conversation_id, kind=r.kind, at=_aware(r.at), input_channel=r.input_channel,
+        id=r.id, conversation_id=r.conversation_id, kind=r.kind, at=aware(r.at), input_channel=r.input_channel,
         text=r.text, name=r.name, value=json.loads(r.value) if r.value else None, intent=r.intent,
         confidence=r.confidence, metadata=json.loads(r.metadata) if r.metadata else {},
         data=json.loads(r.data) if r.data else {},
@@ -136,8 +131,8 @@ class EventStore:
             .group_by(t.c.conversation_id).order_by(func.max(t.c.at).desc()).limit(limit)
         )
         with self.engine.connect() as conn:
-            return [{"conversation_id": r.conversation_id, "first_at": _aware(r.first_at),
-                     "last_at": _aware(r.last_at), "input_channel": r.input_channel} for r in conn.execute(query)]
+            return [{"conversation_id": r.conversation_id, "first_at": aware(r.first_at),
+                     "last_at": aware(r.last_at), "input_channel": r.input_channel} for r in conn.execute(query)]
 
     def last_user_messages(self, conversation_ids: Iterable[str]) -> Dict[str, StoredEvent]:
         ids = list(conversation_ids)

@@ -20,7 +20,7 @@ import socket
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import and_, insert, or_, select, update
@@ -30,20 +30,11 @@ from sqlalchemy.exc import IntegrityError
 from bot.exports import schema as s
 from bot.exports.mail import ExportConfigError, send_export
 from bot.exports.workbook import export_day
+from core.clock import aware, utcnow
 from crm_adapter.deadline import BOGOTA
 
 log = logging.getLogger("bot.exports.job")
 runs = s.export_runs
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def _aware(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
 def parse_export_at(text: str) -> time:
@@ -156,8 +147,8 @@ class ExportRunStore:
         with self.engine.connect() as conn:
             return [
                 ExportRun(r.fecha, r.status, r.attempts, r.pqr_count, r.recipients, r.last_error,
-                          _aware(r.next_attempt_at), r.claimed_by, _aware(r.created_at),
-                          _aware(r.updated_at), _aware(r.sent_at))
+                          aware(r.next_attempt_at), r.claimed_by, aware(r.created_at),
+                          aware(r.updated_at), aware(r.sent_at))
                 for r in conn.execute(query)
             ]
 

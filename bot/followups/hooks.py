@@ -18,7 +18,8 @@ from typing import Callable, Optional
 from bot.channels.logmask import masked_logger
 from bot.conversation_hooks import ConversationHooks, ConversationRef
 from bot.followups.policy import DEFAULT_MARGIN, plan
-from bot.followups.store import FollowupStore, utcnow
+from bot.followups.store import FollowupStore
+from core.clock import parse_duration, utcnow
 
 log = masked_logger(__name__)  # identification numbers and phones masked in every log line
 
@@ -27,26 +28,21 @@ PUBLIC_FLAG_KEYS = ("public", "is_public", "public_mention")
 PUBLIC_REF_KEYS = ("public_ref", "mention_id", "comment_id", "tweet_id", "post_id")
 
 
-def parse_duration(text: Optional[str], default: float) -> float:
-    """Seconds from "90", "30s", "15m", "23h", "1d"; ``default`` when empty or invalid."""
-    if text is None or not str(text).strip():
-        return default
-    text = str(text).strip().lower()
-    units = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+def setting_seconds(settings, name: str, default: float) -> float:
+    """A duration setting of the follow-ups ("90", "30s", "15m", "23h", "1d"); ``default`` when
+    unset, or unreadable (logged: a typo must not stop the worker)."""
+    get = getattr(settings, "get", None)
     try:
-        if text[-1] in units:
-            return float(text[:-1]) * units[text[-1]]
-        return float(text)
+        seconds = parse_duration(get(name) if get else None)
     except ValueError:
-        log.warning("invalid duration %r, using %s s", text, default)
+        log.warning("invalid duration in %s, using %s s", name, default)
         return default
+    return default if seconds is None else seconds
 
 
 def window_margin(settings) -> timedelta:
     """How long before a messaging window closes the closing is sent at the latest."""
-    get = getattr(settings, "get", None)
-    raw = get("PQRBOT_FOLLOWUP_WINDOW_MARGIN") if get else None
-    return timedelta(seconds=parse_duration(raw, DEFAULT_MARGIN.total_seconds()))
+    return timedelta(seconds=setting_seconds(settings, "PQRBOT_FOLLOWUP_WINDOW_MARGIN", DEFAULT_MARGIN.total_seconds()))
 
 
 def public_context(metadata: Optional[dict]) -> tuple:

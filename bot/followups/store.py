@@ -13,7 +13,7 @@ while holding a lease loses it when ``claimed_until`` passes; another worker the
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any, Dict, List, Optional
 
 from sqlalchemy import func, insert, or_, select, true, update
@@ -22,22 +22,12 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.followups import schema as s
 from bot.followups.schema import CANCELLED, FAILED, SCHEDULED, SENT, UNSENDABLE
+from core.clock import aware, utcnow
 from crm_adapter.db import make_engine
 from crm_adapter.migrations import upgrade
 
 f = s.followups
 c = s.followup_conversations
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def _aware(value: Optional[datetime]) -> Optional[datetime]:
-    """SQLite gives back naive datetimes; everything stored is UTC."""
-    if value is None:
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
 def _iso(value: Optional[datetime]) -> Optional[str]:
@@ -77,7 +67,7 @@ class Followup:
         data = {k: v for k, v in row._mapping.items() if k in names}  # tolerate newer columns
         for key, value in data.items():
             if isinstance(value, datetime):
-                data[key] = _aware(value)
+                data[key] = aware(value)
         data["asked_publicly"] = bool(data["asked_publicly"])
         return cls(**data)
 
@@ -379,9 +369,9 @@ class FollowupStore:
         return ConversationState(
             conversation_id=row.conversation_id,
             closed_for_lack_of_info=bool(row.closed_for_lack_of_info),
-            closed_at=_aware(row.closed_at),
+            closed_at=aware(row.closed_at),
             closed_by_followup=row.closed_by_followup,
-            last_reply_at=_aware(row.last_reply_at),
+            last_reply_at=aware(row.last_reply_at),
         )
 
     def is_closed_for_lack_of_info(self, conversation_id: str) -> bool:
@@ -404,7 +394,7 @@ class FollowupStore:
     @staticmethod
     def _is_leased(row: Row, now: datetime) -> bool:
         return row.claimed_by is not None and row.claimed_until is not None and (
-            _aware(row.claimed_until) >= now
+            aware(row.claimed_until) >= now
         )
 
     def _cancel_pending(self, conn: Connection, conversation_id: str, reason: str, now: datetime) -> int:
@@ -450,7 +440,7 @@ class FollowupStore:
         state = conn.execute(
             select(c.c.last_reply_at).where(c.c.conversation_id == followup.conversation_id)
         ).first()
-        last_reply = _aware(state.last_reply_at) if state else None
+        last_reply = aware(state.last_reply_at) if state else None
         if last_reply is not None and last_reply > followup.scheduled_at:
             return  # the customer answered while the closing was going out: keep it open
         self._upsert_state(

@@ -18,11 +18,11 @@ import socket
 import sys
 import threading
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Callable, List, Optional
 
 from bot.channels.logmask import masked_logger
-from bot.followups.hooks import parse_duration, window_margin
+from bot.followups.hooks import setting_seconds, window_margin
 from bot.followups.messages import closing_text, public_closing_text, template_variables
 from bot.followups.policy import DEFAULT_MARGIN, NONE, decide
 from bot.followups.schema import (
@@ -34,8 +34,9 @@ from bot.followups.schema import (
     TEXT,
     UNSENDABLE,
 )
-from bot.followups.store import Followup, FollowupStore, utcnow
+from bot.followups.store import Followup, FollowupStore
 from bot.outbound import ports
+from core.clock import aware, utcnow
 
 log = masked_logger("bot.followups.worker")  # identification numbers and phones masked
 
@@ -51,12 +52,6 @@ HANDED_OVER = ("sent", "pending", "retrying")
 
 OutboundFactory = Callable[[object, object], ports.Outbound]
 RegistryFactory = Callable[[object, object], Optional[ports.ConversationRegistry]]
-
-
-def _aware(value: Optional[datetime]) -> Optional[datetime]:
-    if value is None:
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
 def default_worker_id() -> str:
@@ -158,9 +153,9 @@ class FollowupWorker:
         except Exception:
             log.exception("outbound log unavailable for follow-up %s", fu.id)
             return None
-        since = _aware(fu.scheduled_at)
+        since = aware(fu.scheduled_at)
         for r in records:
-            created = _aware(getattr(r, "created_at", None))
+            created = aware(getattr(r, "created_at", None))
             if r.purpose == PURPOSE and r.status in HANDED_OVER and (created is None or since is None or created >= since):
                 return r.status
         return None
@@ -183,7 +178,7 @@ class FollowupWorker:
                         fu.id, fu.conversation_id, earlier)
             return self._finish(fu, SENT, f"already handed to the provider (outbound log: {earlier}); not resent")
         conv = self._conversation(fu.conversation_id)
-        conv_inbound = _aware(conv.last_inbound_at) if conv is not None else None
+        conv_inbound = aware(conv.last_inbound_at) if conv is not None else None
         if conv_inbound is not None and conv_inbound > fu.scheduled_at + self.late_reply_tolerance:
             # Safety net: the customer wrote after the request but nobody cancelled.
             return self._finish(fu, CANCELLED, "customer wrote after the request")
@@ -309,7 +304,7 @@ def build_worker(
         outbound = outbound_factory(settings, store.engine)
         registry = registry_factory(settings, store.engine) if registry_factory else None
     if poll_interval is None:
-        poll_interval = parse_duration(settings.get("PQRBOT_FOLLOWUP_POLL_INTERVAL"), 1.0)
+        poll_interval = setting_seconds(settings, "PQRBOT_FOLLOWUP_POLL_INTERVAL", 1.0)
     return FollowupWorker(
         store,
         outbound,
@@ -317,7 +312,7 @@ def build_worker(
         template_sid=settings.get("TWILIO_CLOSING_CONTENT_SID"),
         worker_id=worker_id,
         poll_interval=poll_interval,
-        lease_seconds=parse_duration(settings.get("PQRBOT_FOLLOWUP_LEASE"), 300.0),
+        lease_seconds=setting_seconds(settings, "PQRBOT_FOLLOWUP_LEASE", 300.0),
         margin=window_margin(settings),
         held_by_person=_held_by_person(store.engine),
     )

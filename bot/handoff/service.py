@@ -14,7 +14,8 @@ from typing import Callable, Optional
 
 from bot.handoff import messages as texts
 from bot.handoff.schema import AGENT, MESSAGE
-from bot.handoff.store import Handoff, HandoffConflict, HandoffStore, utcnow
+from bot.handoff.store import Handoff, HandoffConflict, HandoffStore
+from core.clock import utcnow
 from bot.handoff.window import WindowStatus, window_status
 from bot.outbound.ports import SENT, SKIPPED, Outbound
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any, Dict, Iterable, List, Optional
 
 from sqlalchemy import and_, insert, or_, select, update
@@ -12,18 +12,9 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.handoff import schema
 from bot.handoff.schema import AGENT, BOT, CLOSED, MESSAGE, NOTE, WAITING
+from core.clock import aware, utcnow
 
 h = schema.handoffs
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def _aware(value: Optional[datetime]) -> Optional[datetime]:
-    if value is None:
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
 class HandoffConflict(Exception):
@@ -55,10 +46,10 @@ class Handoff:
         return cls(
             conversation_id=r.conversation_id, state=r.state, assigned_to=r.assigned_to, reason=r.reason,
             input_channel=r.input_channel, canal=r.canal, data=json.loads(r.data) if r.data else None,
-            waiting_since=_aware(r.waiting_since), taken_at=_aware(r.taken_at),
-            first_agent_reply_at=_aware(r.first_agent_reply_at),
-            timeout_notified_at=_aware(r.timeout_notified_at), outside_hours=bool(r.outside_hours),
-            updated_at=_aware(r.updated_at),
+            waiting_since=aware(r.waiting_since), taken_at=aware(r.taken_at),
+            first_agent_reply_at=aware(r.first_agent_reply_at),
+            timeout_notified_at=aware(r.timeout_notified_at), outside_hours=bool(r.outside_hours),
+            updated_at=aware(r.updated_at),
         )
 
 
@@ -113,7 +104,7 @@ class HandoffStore:
         if since:
             query = query.where(t.c.at >= since)
         with self.engine.connect() as conn:
-            return [dict(r._mapping, at=_aware(r.at)) for r in conn.execute(query)]
+            return [dict(r._mapping, at=aware(r.at)) for r in conn.execute(query)]
 
     def messages(self, conversation_id: str, include_notes: bool = True) -> List[AgentMessage]:
         m = schema.messages
@@ -122,7 +113,7 @@ class HandoffStore:
             query = query.where(m.c.kind == MESSAGE)
         with self.engine.connect() as conn:
             return [AgentMessage(r.id, r.conversation_id, r.kind, r.author, r.author_name, r.text, r.delivery,
-                                 _aware(r.at)) for r in conn.execute(query)]
+                                 aware(r.at)) for r in conn.execute(query)]
 
     def messages_after(self, conversation_id: str, after_id: int) -> List[AgentMessage]:
         """Agent messages (not notes) newer than ``after_id``: what the web chat page polls."""

@@ -17,7 +17,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Engine
 
 from bot.outbound import schema
-from bot.outbound.registry import aware, utcnow
+from core.clock import aware, utcnow
 
 PENDING = "pending"  # created, first attempt under way
 RETRYING = "retrying"  # a transient error happened, waiting for the next attempt

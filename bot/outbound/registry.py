@@ -16,7 +16,7 @@ import abc
 import json
 import threading
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Dict, Mapping, Optional
 
 from sqlalchemy import insert, select, update
@@ -25,17 +25,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.outbound import schema
 from bot.outbound.ports import Conversation, ConversationRegistry
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def aware(value: Optional[datetime]) -> Optional[datetime]:
-    """SQLite hands back naive datetimes: they were stored in UTC."""
-    if value is None:
-        return None
-    return value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)
+from core.clock import aware, utcnow
 
 
 class ChannelRegistry(ConversationRegistry):

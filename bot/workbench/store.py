@@ -12,11 +12,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
 from bot.workbench import schema as S
+from core.clock import utcnow
 from crm_adapter.normalize import strip_accents
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def _iso(value: Optional[datetime]) -> Optional[str]:

@@ -11,7 +11,7 @@ import pytest
 from bot.channels.guard import INTENT_SYNTAX_REPLY, neutralize_intent_syntax
 from bot.channels.twitter import TwitterInput
 from bot.channels.whatsapp import WhatsAppInput
-from bot.outbound.registry import utcnow
+from core.clock import utcnow
 from tests.channels.test_twitter import DM, OWN, PATH as X_PATH, SECRET as X_SECRET, b64hmac, dm_event
 from tests.channels.test_whatsapp import PUBLIC, TWILIO_PATH, WA, inbound, send_signed
 

@@ -11,7 +11,8 @@ import pytest
 from bot.conversation_hooks import ConversationRef
 from bot.followups.hooks import FollowupHooks
 from bot.followups.schema import SENT
-from bot.followups.store import FollowupStore, utcnow
+from bot.followups.store import FollowupStore
+from core.clock import utcnow
 from bot.followups.worker import FollowupWorker
 from tests.followups.fakes import FakeOutbound
 

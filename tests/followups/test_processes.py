@@ -14,7 +14,8 @@ import pytest
 from bot.conversation_hooks import ConversationRef
 from bot.followups.hooks import FollowupHooks
 from bot.followups.schema import CANCELLED, SENT, TEXT
-from bot.followups.store import FollowupStore, utcnow
+from bot.followups.store import FollowupStore
+from core.clock import utcnow
 from bot.schema import upgrade_all
 from crm_adapter.db import make_engine
 from tests.followups.fake_twilio import FakeTwilio

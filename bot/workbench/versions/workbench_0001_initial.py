@@ -62,6 +62,9 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id')
     )
     op.create_index('ix_nlu_inbox_status_key', 'nlu_inbox', ['status', 'group_key'], unique=False)
+    # at most one open item per masked text, even with several processes capturing at once
+    op.create_index('uq_nlu_inbox_open_key', 'nlu_inbox', ['group_key'], unique=True,
+                    postgresql_where=sa.text("status = 'open'"), sqlite_where=sa.text("status = 'open'"))
     op.create_table('nlu_jobs',
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
     sa.Column('kind', sa.String(length=20), nullable=False),
