@@ -10,6 +10,7 @@ from typing import Any, Dict, List, Optional
 from bot.canales import canal_for
 from bot.events import schema as ev
 from bot.handoff.hours import BOGOTA
+from core.clock import utcnow
 
 ABANDON_AFTER = timedelta(hours=1)
 _CLOSING_ACTIONS = {"action_cerrar_solicitud", "action_cancelar"}
@@ -29,7 +30,7 @@ def percentile(values: List[float], p: float) -> Optional[float]:
 
 
 def compute(console, days: int = 14, now: Optional[datetime] = None) -> Dict[str, Any]:
-    now = now or datetime.now(timezone.utc)
+    now = now or utcnow()
     local_today = now.astimezone(BOGOTA).date()
     first_day = local_today - timedelta(days=days - 1)
     start = datetime.combine(first_day, datetime.min.time(), tzinfo=BOGOTA).astimezone(timezone.utc)

@@ -1,13 +1,13 @@
 """Quick replies (canned texts agents insert in a reply), kept in ``console_quick_replies``."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from typing import Any, Dict, List, Optional
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Engine
 
 from bot.console import schema
+from core.clock import utcnow
 
 qr = schema.quick_replies
 MAX_TITLE, MAX_TEXT = 120, 4000
@@ -35,13 +35,13 @@ class QuickReplies:
     def add(self, title: str, text: str, by: str) -> int:
         with self.engine.begin() as conn:
             result = conn.execute(insert(qr).values(title=title, text=text, updated_by=by,
-                                                    updated_at=datetime.now(timezone.utc)))
+                                                    updated_at=utcnow()))
             return int(result.inserted_primary_key[0])
 
     def change(self, reply_id: int, title: str, text: str, by: str) -> bool:
         with self.engine.begin() as conn:
             return bool(conn.execute(update(qr).where(qr.c.id == reply_id).values(
-                title=title, text=text, updated_by=by, updated_at=datetime.now(timezone.utc))).rowcount)
+                title=title, text=text, updated_by=by, updated_at=utcnow())).rowcount)
 
     def remove(self, reply_id: int) -> bool:
         with self.engine.begin() as conn:
