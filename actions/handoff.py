@@ -11,7 +11,7 @@ takes it (bot/handoff/service.py).
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Action, Tracker
@@ -32,6 +32,7 @@ from bot.handoff.schema import (
     REASON_NOT_UNDERSTOOD,
     WAITING,
 )
+from core.clock import utcnow
 
 logger = masked_logger(__name__)
 
@@ -75,7 +76,7 @@ def hand_over(dispatcher: CollectingDispatcher, tracker: Tracker, settings, reas
     """Queue the conversation for a person and tell the customer. False when it already waits
     or a person holds it (nothing said twice)."""
     store = store or _store()
-    now = now or datetime.now(timezone.utc)
+    now = now or utcnow()
     ref = conversation_ref(tracker)
     try:
         current = store.get(tracker.sender_id)

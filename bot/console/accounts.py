@@ -96,8 +96,8 @@ class Accounts:
                 conn.execute(insert(u).values(email=email, name=name.strip(), role=role,
                                               password_hash=_hasher.hash(password), active=True,
                                               created_at=utcnow()))
-        except IntegrityError:
-            raise AccountError(f"an account for {email} already exists")
+        except IntegrityError as exc:
+            raise AccountError(f"an account for {email} already exists") from exc
         return self.get(email)
 
     def get(self, email: str) -> Optional[Account]:
@@ -148,7 +148,8 @@ class Accounts:
             row = conn.execute(select(u).where(u.c.email == email)).first()
         ok = False
         try:
-            ok = _hasher.verify(row.password_hash if row else _DUMMY_HASH, password or "") and bool(row) and bool(row.active)
+            matches = _hasher.verify(row.password_hash if row else _DUMMY_HASH, password or "")
+            ok = matches and bool(row) and bool(row.active)
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             ok = False
         now = utcnow()

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import datetime, timezone
+from datetime import timezone
 from typing import Any, List, Optional
 
 from sqlalchemy import insert, select
 from sqlalchemy.engine import Engine
 
 from bot.console import schema
+from core.clock import utcnow
 
 log = logging.getLogger(__name__)
 _engine: Optional[Engine] = None
@@ -31,7 +32,7 @@ def record(actor_email: str, action: str, target: Optional[str], detail: Any = N
     try:
         with _engine.begin() as conn:
             conn.execute(insert(schema.audit).values(
-                at=datetime.now(timezone.utc), actor=actor_email or "-", action=action[:80],
+                at=utcnow(), actor=actor_email or "-", action=action[:80],
                 target=(str(target)[:255] if target is not None else None),
                 detail=json.dumps(detail, ensure_ascii=False, default=str) if detail is not None else None))
     except Exception:

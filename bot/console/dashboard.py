@@ -10,6 +10,7 @@ from typing import Any, Dict, List, Optional
 from bot.canales import canal_for
 from bot.events import schema as ev
 from bot.handoff.hours import BOGOTA
+from core.clock import utcnow
 
 ABANDON_AFTER = timedelta(hours=1)
 _CLOSING_ACTIONS = {"action_cerrar_solicitud", "action_cancelar"}
@@ -29,7 +30,7 @@ def percentile(values: List[float], p: float) -> Optional[float]:
 
 
 def compute(console, days: int = 14, now: Optional[datetime] = None) -> Dict[str, Any]:
-    now = now or datetime.now(timezone.utc)
+    now = now or utcnow()
     local_today = now.astimezone(BOGOTA).date()
     first_day = local_today - timedelta(days=days - 1)
     start = datetime.combine(first_day, datetime.min.time(), tzinfo=BOGOTA).astimezone(timezone.utc)
@@ -76,15 +77,15 @@ def compute(console, days: int = 14, now: Optional[datetime] = None) -> Dict[str
         if reply is not None:
             first_replies.append((reply.at - at).total_seconds())
 
-    pqrs = defaultdict(lambda: [0, 0])
+    pqrs: Dict[tuple, List[int]] = defaultdict(lambda: [0, 0])
     for p in console.store.list_pqrs(since=start):
         pqrs[(_day(p.creado_en), p.canal)][1 if p.radicado_por else 0] += 1
     filed_convs = {p.conversation_id for p in console.store.list_pqrs(since=start)}
-    orient = defaultdict(int)
+    orient: Dict[tuple, int] = defaultdict(int)
     for o in console.store.list_orientaciones(since=start):
         orient[(_day(o.creado_en), o.canal)] += 1
         closed_intake.add(o.conversation_id)
-    abandoned = defaultdict(int)
+    abandoned: Dict[tuple, int] = defaultdict(int)
     for cid, at in started_intake.items():
         if cid in closed_intake or cid in filed_convs or now - last_at.get(cid, at) < ABANDON_AFTER:
             continue

@@ -5,13 +5,13 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from typing import Any, Dict, List, Optional
 
 from actions.filing import motivo_detalle
 from actions.intake import ALCANTARILLADO
 from actions.readback import medio_texto
 from actions.messages import razon
+from core.clock import utcnow
 from textkit.validators import validate_celular, validate_documento, validate_email
 from crm_adapter.models import (
     Consentimiento,
@@ -145,7 +145,7 @@ def file_pqr(console, conversation_id: str, canal: str, form: Dict[str, Any], ag
         console.store.record_consentimiento(Consentimiento(
             conversation_id=conversation_id, canal=canal, aceptado=True,
             respuesta=f"autorización confirmada por el agente {agent_email}",
-            policy_version=console.settings.privacy_policy_version, creado_en=datetime.now(timezone.utc)))
+            policy_version=console.settings.privacy_policy_version, creado_en=utcnow()))
     contrato = console.store.get_contrato(clean["contrato"]) if clean["contrato"] else None
     slots = {"tipo_reclamo": clean["tipo_reclamo"], "motivo": clean["motivo"], "monto": clean["monto"],
              "relacion_inmueble": clean["relacion_inmueble"]}

@@ -89,15 +89,16 @@ def _search(console: Console, q: str) -> set:
 
 
 def exists(console: Console, conversation_id: str) -> bool:
-    return bool(console.handoffs.get(conversation_id) or console.events.for_conversation(conversation_id, kinds=[ev.USER])
+    return bool(console.handoffs.get(conversation_id)
+                or console.events.for_conversation(conversation_id, kinds=[ev.USER])
                 or _registry_get(console, conversation_id))
 
 
 def transcript(console: Console, conversation_id: str) -> List[Dict[str, Any]]:
     items: List[Dict[str, Any]] = []
     for e in console.events.for_conversation(conversation_id, kinds=[ev.USER, ev.BOT]):
-        item = {"from": "customer" if e.kind == ev.USER else "bot", "text": e.text or "", "at": _iso(e.at),
-                "seq": (e.at.timestamp(), 0, e.id)}
+        item: Dict[str, Any] = {"from": "customer" if e.kind == ev.USER else "bot", "text": e.text or "",
+                                "at": _iso(e.at), "seq": (e.at.timestamp(), 0, e.id)}
         if e.kind == ev.USER and e.intent:
             item["intent"] = {"name": e.intent, "confidence": e.confidence}
         media = [m for m in (e.metadata.get("media") or []) if isinstance(m, dict)] if e.metadata else []

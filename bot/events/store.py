@@ -10,7 +10,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.engine import Engine
 
 from bot.events import schema
-from core.clock import aware
+from core.clock import aware, utcnow
 
 t = schema.conversation_events
 
@@ -36,7 +36,7 @@ def row_for(event: Dict[str, Any]) -> Optional[Dict[str, Any]]:
     if kind is None or not sender:
         return None
     ts = event.get("timestamp")
-    at = datetime.fromtimestamp(float(ts), tz=timezone.utc) if ts else datetime.now(timezone.utc)
+    at = datetime.fromtimestamp(float(ts), tz=timezone.utc) if ts else utcnow()
     row: Dict[str, Any] = {"conversation_id": str(sender)[:255], "kind": kind, "at": at,
                            "input_channel": event.get("input_channel"), "text": None, "name": None,
                            "value": None, "intent": None, "confidence": None, "metadata": None, "data": None}

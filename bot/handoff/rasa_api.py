@@ -54,7 +54,8 @@ class RasaControl:
 
     async def set_slots(self, conversation_id: str, values: dict) -> bool:
         """Corrected intake data: the assistant goes on with them when it resumes."""
-        return await self._events(conversation_id, [{"event": "slot", "name": k, "value": v} for k, v in values.items()])
+        events = [{"event": "slot", "name": k, "value": v} for k, v in values.items()]
+        return await self._events(conversation_id, events)
 
     async def resume(self, conversation_id: str, *, close_intake: bool = False) -> bool:
         """Resume; ``close_intake`` also ends the form and forgets its data (closed, or the PQR

@@ -15,9 +15,9 @@ from typing import Callable, Optional
 from bot.handoff import messages as texts
 from bot.handoff.schema import AGENT, MESSAGE
 from bot.handoff.store import Handoff, HandoffConflict, HandoffStore
-from core.clock import utcnow
 from bot.handoff.window import WindowStatus, window_status
 from bot.outbound.ports import SENT, SKIPPED, Outbound
+from core.clock import utcnow
 
 log = logging.getLogger(__name__)
 

@@ -95,7 +95,8 @@ class HandoffStore:
         if not ids:
             return {}
         with self.engine.connect() as conn:
-            return {r.conversation_id: Handoff.from_row(r) for r in conn.execute(select(h).where(h.c.conversation_id.in_(ids)))}
+            rows = conn.execute(select(h).where(h.c.conversation_id.in_(ids)))
+            return {r.conversation_id: Handoff.from_row(r) for r in rows}
 
     def transitions(self, since: Optional[datetime] = None) -> List[dict]:
         t = schema.transitions

@@ -14,8 +14,8 @@ from bot.console.context import build
 from bot.events.store import EventStore
 from bot.handoff.rasa_api import NoRasa
 from bot.outbound.memory import RecordingOutbound
-from crm_adapter.db import make_engine
 from bot.schema import upgrade_all
+from crm_adapter.db import make_engine
 from tests.conftest import demo_contratos
 
 PASSWORD = "clave-muy-segura-1"

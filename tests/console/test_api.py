@@ -51,7 +51,8 @@ def test_state_changing_calls_need_the_csrf_token(app, conversations):
 def test_login_attempts_are_throttled(app):
     client = TestClient(app)
     for _ in range(5):
-        assert client.post("/api/session", json={"email": "beto@epm.test", "password": "mala-clave-x"}).status_code == 401
+        r = client.post("/api/session", json={"email": "beto@epm.test", "password": "mala-clave-x"})
+        assert r.status_code == 401
     r = client.post("/api/session", json={"email": "beto@epm.test", "password": PASSWORD})
     assert r.status_code == 429 and r.headers["retry-after"]
 
@@ -79,7 +80,8 @@ def test_inbox_lists_conversations_with_state_and_preview(app, conversations):
     waiting = client.get("/api/conversations?state=waiting").json()["conversations"]
     assert [r["id"] for r in waiting] == [conversations[1]]
     assert client.get("/api/conversations?state=nada").status_code == 400
-    assert [r["id"] for r in client.get("/api/conversations?channel=WhatsApp").json()["conversations"]] == [conversations[1]]
+    whatsapp = client.get("/api/conversations?channel=WhatsApp").json()["conversations"]
+    assert [r["id"] for r in whatsapp] == [conversations[1]]
 
 
 def test_conversation_detail_has_messages_intake_pqrs_and_window(app, conversations):
@@ -236,14 +238,33 @@ def test_quick_replies_are_edited_by_admins(app):
     agent = login(app, "ana@epm.test")
     titles = [q["title"] for q in agent.get("/api/quick-replies").json()["quick_replies"]]
     assert "Factura" in titles
+    new_id = r.json()["id"]
+    assert agent.put(f"/api/quick-replies/{new_id}", json={"title": "x", "text": "y"}).status_code == 403
+    assert admin.put(f"/api/quick-replies/{new_id}", json={"title": "Factura", "text": "  "}).status_code == 400
+    changed = admin.put(f"/api/quick-replies/{new_id}", json={"title": "Foto", "text": "Una foto, porfa."})
+    assert changed.status_code == 200
+    assert admin.delete("/api/quick-replies/99999").status_code == 404
+    by_id = {q["id"]: q for q in agent.get("/api/quick-replies").json()["quick_replies"]}
+    assert by_id[new_id]["text"] == "Una foto, porfa." and by_id[new_id]["updated_by"] == "admin@epm.test"
+    assert admin.delete(f"/api/quick-replies/{new_id}").status_code == 200
+    assert new_id not in {q["id"] for q in agent.get("/api/quick-replies").json()["quick_replies"]}
 
 
-def test_dashboard_counts_conversations_and_hand_overs(app, conversations):
+def test_dashboard_counts_conversations_hand_overs_and_pqrs_by_agents(app, conversations):
     client = login(app, "ana@epm.test")
     client.post(url(conversations[1], "takeover"))
+    client.post(url(conversations[1], "messages"), json={"text": "Hola"})
+    r = client.post(url(conversations[1], "pqr"), json={
+        "nombre": "Ana Pérez", "numero_documento": "43512876", "contrato": "12345678", "medio": "correo",
+        "motivo": "La factura llegó al doble", "notif_valor": "ana@correo.com", "consentimiento_confirmado": True})
+    assert r.status_code == 201
     d = client.get("/api/dashboard?days=7").json()
-    assert len(d["days"]) == 7 and d["totals"]["conversations"] >= 1
-    assert d["totals"]["waiting_p50_seconds"] is not None
+    t = d["totals"]
+    assert len(d["days"]) == 7 and t["conversations"] == 2 and t["handed_over"] == 1
+    assert t["containment_rate"] == 0.5 and t["pqrs_agents"] == 1 and t["pqrs_assistant"] == 0
+    assert t["waiting_p50_seconds"] is not None and t["first_reply_p50_seconds"] is not None
+    wa = [row for row in d["rows"] if row["channel"] == "WhatsApp"]  # the customer wrote 21 h ago: 1 or 2 days
+    assert sum(r["pqrs_agents"] for r in wa) == 1 and sum(r["handed_over"] for r in wa) == 1
 
 
 def test_logout_ends_the_session(app):
@@ -265,7 +286,8 @@ def test_search_by_document_phone_and_pqr_number(app, console, conversations):
                                           "value": "43512876", "timestamp": 1767225600.0})
     client = login(app, "ana@epm.test")
     assert [r["id"] for r in client.get("/api/conversations?q=43512876").json()["conversations"]] == [conversations[0]]
-    assert [r["id"] for r in client.get("/api/conversations?q=3001112233").json()["conversations"]] == [conversations[1]]
+    by_phone = client.get("/api/conversations?q=3001112233").json()["conversations"]
+    assert [r["id"] for r in by_phone] == [conversations[1]]
 
 
 def test_a_customer_nobody_takes_is_told_once(console, conversations):
@@ -303,7 +325,21 @@ def test_a_closed_conversation_the_customer_reopens_is_back_with_the_assistant(a
     client = login(app, "ana@epm.test")
     client.post(url(conversations[1], "takeover"))
     client.post(url(conversations[1], "handback"), json={"resume": False})
-    assert [r["id"] for r in client.get("/api/conversations?state=closed").json()["conversations"]] == [conversations[1]]
+    closed = client.get("/api/conversations?state=closed").json()["conversations"]
+    assert [r["id"] for r in closed] == [conversations[1]]
     EventStore(console.engine).add_event(user_event(conversations[1], "hola otra vez", "whatsapp", at=time.time() + 1))
     rows = {r["id"]: r for r in client.get("/api/conversations").json()["conversations"]}
     assert rows[conversations[1]]["state"] == "bot" and rows[conversations[1]]["preview"] == "hola otra vez"
+
+
+def test_the_guard_covers_the_mounted_workbench_too(app):
+    from starlette.testclient import TestClient as Client
+
+    assert Client(app).post("/api/nlu/flags", json={}).status_code == 401
+    trainer = login(app, "eva@epm.test")
+    token = trainer.headers.pop("X-CSRF-Token")
+    assert trainer.post("/api/nlu/flags", json={}).status_code == 403  # no CSRF token
+    agent = login(app, "ana@epm.test")
+    assert agent.get("/api/nlu/inbox").status_code == 403  # an agent is not a trainer
+    trainer.headers["X-CSRF-Token"] = token
+    assert trainer.get("/api/nlu/inbox").status_code == 200

@@ -46,4 +46,5 @@ def test_add_list_disable(env, monkeypatch, capsys):
 
 def test_unknown_role_is_refused(env, monkeypatch, capsys):
     with pytest.raises(SystemExit):
-        run(monkeypatch, capsys, ["users", "add", "a@epm.test", "--name", "A", "--role", "jefe", "--password-stdin"], "x" * 12)
+        argv = ["users", "add", "a@epm.test", "--name", "A", "--role", "jefe", "--password-stdin"]
+        run(monkeypatch, capsys, argv, "x" * 12)

@@ -10,8 +10,8 @@ from rasa.utils.endpoints import EndpointConfig
 from bot.events.broker import PqrEventBroker
 from bot.events.store import EventStore, row_for
 from bot.events.writer import EventWriter
-from crm_adapter.db import make_engine
 from bot.schema import upgrade_all
+from crm_adapter.db import make_engine
 
 
 def _store(tmp_path) -> EventStore:
@@ -43,7 +43,8 @@ def test_broker_writes_in_the_background_and_calls_the_sinks(tmp_path):
     started = time.perf_counter()
     broker.publish(USER)
     broker.publish({"event": "bot", "sender_id": "web:ana", "text": "¿Autorizas?", "timestamp": 1767225601.0})
-    broker.publish({"event": "slot", "sender_id": "web:ana", "name": "nombre", "value": "Ana", "timestamp": 1767225602.0})
+    broker.publish({"event": "slot", "sender_id": "web:ana", "name": "nombre", "value": "Ana",
+                    "timestamp": 1767225602.0})
     assert time.perf_counter() - started < 0.05  # publish only queues
     writer.flush()
     assert [e.kind for e in store.for_conversation("web:ana")] == ["user", "bot", "slot"]

@@ -324,3 +324,16 @@ def test_cli_lists_followups_as_json(hooks, store, clock, capsys, monkeypatch):
     [c] = cancelled
     assert c["channel"] == "meta" and c["canal"] == "Facebook" and c["reason"] == "customer replied"
     assert c["cancelled_at"] and c["due_at"] and c["created_at"]
+
+
+async def test_no_closing_while_a_person_of_the_console_holds_the_conversation(hooks, outbound, registry, store, clock):
+    held = {WA.conversation_id}
+    worker = FollowupWorker(store, outbound, registry, clock=clock, worker_id="w1", template_sid="HX123",
+                            held_by_person=lambda conversation_id: conversation_id in held)
+    customer_writes(registry, WA, clock)
+    hooks.data_requested(WA, "numero_documento")
+    clock.advance(seconds=31)
+    assert await worker.process_due() == 1
+    assert outbound.to(WA.conversation_id) == []
+    [fu] = store.list(conversation_id=WA.conversation_id)
+    assert fu.status == CANCELLED and "person" in fu.reason

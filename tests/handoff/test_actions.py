@@ -13,8 +13,8 @@ from actions.deps import Deps
 from actions.handoff import ActionPedirAsesor, hand_over, misunderstood_twice
 from bot.conversation_hooks import RecordingHooks
 from bot.handoff.store import HandoffStore
-from crm_adapter.db import make_engine
 from bot.schema import upgrade_all
+from crm_adapter.db import make_engine
 
 
 @pytest.fixture
@@ -91,6 +91,7 @@ def test_second_misunderstanding_in_a_row_hands_over(handoffs, store, settings):
     assert handoffs.get("whatsapp:+573001112233").reason == "no_entendido_dos_veces"
     assert any("persona del equipo" in (t or "") or "en línea" in (t or "") for t in texts)
     # Understood in between: no hand-over.
-    third = first + [{"event": "action", "name": "action_no_entendi"}, user("me llegó cara la factura", "reclamo_factura"),
+    third = first + [{"event": "action", "name": "action_no_entendi"},
+                     user("me llegó cara la factura", "reclamo_factura"),
                      {"event": "action", "name": "pqr_form"}, user("zzzz", "nlu_fallback")]
     assert not misunderstood_twice(tracker(third))

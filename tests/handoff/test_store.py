@@ -9,8 +9,8 @@ import pytest
 from bot.handoff.hours import AttentionHours, describe_opening
 from bot.handoff.store import HandoffConflict, HandoffStore
 from bot.handoff.window import window_status
-from crm_adapter.db import make_engine
 from bot.schema import upgrade_all
+from crm_adapter.db import make_engine
 from tests.followups.conftest import db_url  # noqa: F401  (sqlite + postgresql fixture)
 
 
