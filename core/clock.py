@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timezone
-from typing import Optional, overload
+from typing import Optional
 from zoneinfo import ZoneInfo
 
 BOGOTA = ZoneInfo("America/Bogota")
@@ -21,10 +21,6 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
-@overload
-def aware(value: datetime) -> datetime: ...
-@overload
-def aware(value: None) -> None: ...
 def aware(value: Optional[datetime]) -> Optional[datetime]:
     """A stored time as an aware datetime: SQLite gives naive ones back, and they are UTC."""
     if value is None:
