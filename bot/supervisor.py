@@ -171,7 +171,7 @@ def run(settings: Settings, skip_train: bool = False) -> int:
         print("pqrbot: the action server did not start", file=sys.stderr)
         return 1
     rasa = sup.start("Rasa server", [
-        py, "-m", "rasa", "run", "--model", str(model), "--endpoints", str(endpoints),
+        py, "-m", "bot.perf.rasa_main", "run", "--model", str(model), "--endpoints", str(endpoints),
         "--credentials", str(credentials), "-i", settings.host, "--port", str(settings.rasa_port),
         "--enable-api", "--auth-token", token, "--cors", "*",
     ], env)
