@@ -24,14 +24,17 @@ from bot.config import PROJECT_ROOT, Settings
 from bot.model import MODEL_PATH, ensure_model
 
 STOP_GRACE_SECONDS = 20
+# Rasa's SQL tracker store, reading each conversation once per process (bot/perf/tracker_store.py);
+# same table and rows as Rasa's "SQL" type.
+TRACKER_STORE_TYPE = "bot.perf.tracker_store.WindowedSQLTrackerStore"
 
 
 def tracker_store_config(settings: Settings) -> Dict[str, object]:
     """Rasa's SQL tracker store on the same database server as the CRM adapter."""
     url = make_url(settings.database_url)
     if url.get_backend_name() == "sqlite":
-        return {"type": "SQL", "dialect": "sqlite", "db": str(Path(settings.data_dir) / "tracker.db")}
-    config: Dict[str, object] = {"type": "SQL", "dialect": "postgresql", "url": url.host or "localhost",
+        return {"type": TRACKER_STORE_TYPE, "dialect": "sqlite", "db": str(Path(settings.data_dir) / "tracker.db")}
+    config: Dict[str, object] = {"type": TRACKER_STORE_TYPE, "dialect": "postgresql", "url": url.host or "localhost",
                                  "db": url.database}
     if url.port:
         config["port"] = url.port
