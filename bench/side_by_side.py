@@ -261,6 +261,9 @@ class PqrBot(System):
             "TWILIO_ACCOUNT_SID": TWILIO_ACCOUNT, "TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
             "TWILIO_WHATSAPP_NUMBER": TWILIO_NUMBER, "TWILIO_API_BASE_URL": fake_twilio_url,
             "PQRBOT_PUBLIC_URL": self.public_url,
+            # an explicit token: older trees put a generated one on the command line, where one
+            # starting with "-" broke the start (issue 8)
+            "PQRBOT_RASA_API_TOKEN": "bench" + uuid.uuid4().hex,
         })
         env.update(self.extra_env)
         self.env = env

@@ -43,6 +43,12 @@ class Settings:
     lock_store_url: Optional[str] = None
     rasa_telemetry: bool = False
     public_url: Optional[str] = None
+    # Performance and scale-out (bot/perf/profiles.py, README "Production profile")
+    profile: str = "embedded"
+    ingress_port: int = 5006
+    rasa_workers: int = 1
+    action_servers: int = 1
+    balancer_port: Optional[int] = None
     env: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     def child_env(self) -> dict:
@@ -79,5 +85,10 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         lock_store_url=env.get("PQRBOT_LOCK_STORE_URL") or None,
         rasa_telemetry=_flag(env.get("RASA_TELEMETRY_ENABLED"), False),
         public_url=(env.get("PQRBOT_PUBLIC_URL") or None),
+        profile=(env.get("PQRBOT_PROFILE") or "embedded").strip().lower(),
+        ingress_port=int(env.get("PQRBOT_INGRESS_PORT") or 5006),
+        rasa_workers=int(env.get("PQRBOT_RASA_WORKERS") or 0),
+        action_servers=int(env.get("PQRBOT_ACTION_SERVERS") or 0),
+        balancer_port=int(env["PQRBOT_BALANCER_PORT"]) if env.get("PQRBOT_BALANCER_PORT") else None,
         env=env,
     )

@@ -22,6 +22,7 @@ from sqlalchemy.engine import make_url
 
 from bot.config import PROJECT_ROOT, Settings
 from bot.model import MODEL_PATH, ensure_model
+from bot.perf import profiles
 
 STOP_GRACE_SECONDS = 20
 # Rasa's SQL tracker store, reading each conversation once per process (bot/perf/tracker_store.py);
@@ -155,6 +156,11 @@ class Supervisor:
 
 
 def run(settings: Settings, skip_train: bool = False) -> int:
+    try:
+        profiles.check(settings)  # PQRBOT_PROFILE: bot/perf/profiles.py
+    except profiles.ProfileError as exc:
+        print(f"pqrbot: {exc}", file=sys.stderr)
+        return 2
     model = MODEL_PATH if skip_train and MODEL_PATH.exists() else ensure_model()
     endpoints, credentials = write_runtime_files(settings)
     token = settings.rasa_api_token or secrets.token_urlsafe(24)
@@ -162,12 +168,13 @@ def run(settings: Settings, skip_train: bool = False) -> int:
     env["PQRBOT_RASA_API_TOKEN"] = token
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
     env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
+    env = profiles.child_env(settings, env)  # workers per profile, shared metrics folder
     py = sys.executable
 
     sup = Supervisor()
     signal.signal(signal.SIGINT, sup.stop)
     signal.signal(signal.SIGTERM, sup.stop)
-    actions = sup.start("action server", [py, "-m", "rasa_sdk", "--actions", "actions",
+    actions = sup.start("action server", [py, "-m", "bot.perf.actions_main", "--actions", "actions",
                                           "--port", str(settings.actions_port)], env)
     if not _wait_http(f"http://{settings.host}:{settings.actions_port}/health", actions, 120):
         sup.stop()
@@ -180,8 +187,18 @@ def run(settings: Settings, skip_train: bool = False) -> int:
     ], env)
     if importlib.util.find_spec("bot.followups.worker"):
         sup.start("follow-up worker", [py, "-m", "bot.cli", "worker"], env)
+    try:
+        extra = profiles.extra_children(settings, channel_credentials(settings), py)
+    except profiles.ProfileError as exc:
+        print(f"pqrbot: {exc}", file=sys.stderr)
+        sup.stop()
+        return 2
+    started = [(child, sup.start(child.name, child.cmd, env)) for child in extra]
     base = f"http://{settings.host}:{settings.rasa_port}"
     if _wait_http(base + "/", rasa, 300):
+        for child, proc in started:
+            if child.health_url and not _wait_http(child.health_url, proc, 60):
+                print(f"pqrbot: {child.name} does not answer at {child.health_url}", file=sys.stderr)
         print(f"pqrbot: ready. REST channel: {base}/webhooks/rest/webhook  web chat: {base}/webhooks/webchat/",
               flush=True)
     elif not sup.stopping:

@@ -31,6 +31,7 @@ MIGRATION_MODULES: Sequence[str] = (
     "crm_adapter.migrations_crm",
     "bot.outbound.migrations",
     "bot.followups.migrations",
+    "bot.ingress.migrations",
 )
 
 _PG_LOCK_KEY = 7_318_201  # arbitrary, constant advisory-lock key for pqrbot migrations

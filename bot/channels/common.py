@@ -259,6 +259,18 @@ class ChannelRuntime:
     deliveries: DeliveryLog
     media: MediaStore
     dispatcher: Dispatcher = field(default_factory=Dispatcher)
+    # Durable inbound queue (bot/ingress/queue.py); None: an in-process one over ``deliveries``.
+    queue: Any = None
+    # False in the ingress process: it only admits deliveries, the Rasa process handles them.
+    consume: bool = True
+
+    @property
+    def inbound_queue(self):
+        if self.queue is None:
+            from bot.ingress.queue import LocalInboundQueue
+
+            self.queue = LocalInboundQueue(self.deliveries)
+        return self.queue
 
 
 _runtime: Optional[ChannelRuntime] = None
@@ -273,6 +285,7 @@ def get_runtime() -> ChannelRuntime:
             from bot import composition
             from bot.channels.deliveries import SqlDeliveryLog
             from bot.channels.media import SqlMediaStore
+            from bot.ingress.queue import SqlInboundQueue
             from bot.outbound import build_outbound, build_registry
             from crm_adapter.db import make_engine
             from crm_adapter.migrations import upgrade
@@ -287,6 +300,7 @@ def get_runtime() -> ChannelRuntime:
                 outbound=build_outbound(settings, engine, registry=registry),
                 deliveries=SqlDeliveryLog(engine),
                 media=SqlMediaStore(engine),
+                queue=SqlInboundQueue(engine),
             )
         return _runtime
 
@@ -298,16 +312,36 @@ def set_runtime(runtime: Optional[ChannelRuntime]) -> None:
         _runtime = runtime
 
 
+def _seen_in_tracker(agent: Any) -> Callable[[str, str], Awaitable[bool]]:
+    async def seen(conversation_id: str, message_id: str) -> bool:
+        store = getattr(agent, "tracker_store", None)
+        tracker = await store.retrieve(conversation_id) if store is not None else None
+        return bool(tracker) and any(getattr(e, "message_id", None) == message_id for e in tracker.events)
+
+    return seen
+
+
 # --------------------------------------------------------------------------- base channel
 class WebhookChannel(InputChannel):
     """Base of the provider channels: ack fast, dedup, register, process in the background."""
 
     provider = ""  # dedup namespace
     text_limit = 1600
+    stop_grace_seconds = 10.0  # on stop, unfinished deliveries go back to the queue after this
 
     def __init__(self, *, runtime: Optional[ChannelRuntime] = None, settings: Any = None) -> None:
         self._runtime = runtime
         self._settings = settings
+        self._consumer = None
+
+    @property
+    def consumer(self):
+        """Feeds this channel's queued deliveries to the assistant (bot/ingress/consumer.py)."""
+        if getattr(self, "_consumer", None) is None:
+            from bot.ingress.consumer import QueueConsumer
+
+            self._consumer = QueueConsumer(self)
+        return self._consumer
 
     @property
     def settings(self):
@@ -339,9 +373,19 @@ class WebhookChannel(InputChannel):
         """Finish a channel blueprint: build the runtime at start (database, migrations) rather
         than on the first webhook, and let queued work finish when the server stops."""
 
+        @bp.listener("after_server_start")
+        async def _consume(app, loop):  # noqa: ANN001
+            # Deliveries queued by the ingress process (or left unfinished by a previous run).
+            if self._runtime is not None and self._runtime.consume:
+                agent = getattr(app.ctx, "agent", None)
+                if agent is not None:
+                    self.consumer.start(agent.handle_message, seen=_seen_in_tracker(agent))
+
         @bp.listener("before_server_stop")
         async def _drain(app, loop):  # noqa: ANN001
-            if self._runtime is not None:
+            if self._consumer is not None:
+                await self._consumer.stop(drain_timeout=self.stop_grace_seconds)
+            elif self._runtime is not None:
                 await self._runtime.dispatcher.drain(timeout=10)
 
         try:
@@ -352,8 +396,9 @@ class WebhookChannel(InputChannel):
 
     # -- inbound
     async def accept(self, messages: List[InboundMessage], on_new_message: OnNewMessage) -> int:
-        """Register and queue the messages; returns how many are new. Raises on DB trouble
-        (the webhook then answers 503 and the provider retries)."""
+        """Register and durably queue the messages; returns how many are new. Raises on DB trouble
+        (the webhook then answers 503 and the provider retries). A queued message is marked done
+        only after the assistant handled it (at least once: bot/ingress/queue.py)."""
         rt = self.runtime
         accepted = 0
         for m in messages:
@@ -364,8 +409,8 @@ class WebhookChannel(InputChannel):
             )
             if m.media:
                 await asyncio.to_thread(rt.media.add, conv_id, self.name(), m.media)
-            first = await asyncio.to_thread(rt.deliveries.first_time, self.provider, m.delivery_id, m.received_at)
-            if not first:
+            row_id = await asyncio.to_thread(rt.inbound_queue.admit, self.provider, self.name(), conv_id, m)
+            if row_id is None:
                 logger.info("%s delivery %s seen before: acknowledged, not processed", self.provider, mask(m.delivery_id))
                 continue
             accepted += 1
@@ -373,8 +418,42 @@ class WebhookChannel(InputChannel):
                 "%s message for %s queued (%s%s)", self.provider, mask(conv_id), m.canal,
                 ", public" if m.public else "",
             )
-            rt.dispatcher.submit(conv_id, lambda m=m, c=conv_id: self._process(m, c, on_new_message))
+            if rt.consume:
+                rt.dispatcher.submit(conv_id, lambda r=row_id, m=m: self._claim_and_process(r, m, on_new_message))
+            else:
+                logger.debug("%s delivery queued for the assistant", self.provider)
         return accepted
+
+    async def _claim_and_process(self, row_id: int, m: InboundMessage, on_new_message: OnNewMessage) -> None:
+        """Runs in the conversation's turn: claim the row just admitted and handle it; if another
+        worker still holds an earlier message of the conversation, the queue's consumer takes it later."""
+        consumer = self.consumer
+        claimed = await asyncio.to_thread(self.runtime.inbound_queue.claim_one, row_id, consumer.worker)
+        if claimed is None:
+            consumer.wake()
+            return
+        consumer.in_flight.add(claimed.id)
+        try:
+            await self.process_claimed(claimed, on_new_message, message=m)
+            await asyncio.to_thread(self.runtime.inbound_queue.done, claimed.id)
+        finally:
+            consumer.in_flight.discard(claimed.id)
+
+    async def process_claimed(self, claimed: Any, on_new_message: OnNewMessage, message: Optional[InboundMessage] = None,
+                              seen: Optional[Callable[[str, str], Awaitable[bool]]] = None) -> None:
+        """Handle one claimed queue row (a delivery claimed again is skipped if Rasa already has it)."""
+        from bot.ingress.queue import load_message
+
+        m = message or load_message(claimed.payload, self)
+        if claimed.attempts > 1 and seen is not None:
+            try:
+                if await seen(claimed.conversation_id, f"{self.provider}:{m.delivery_id}"):
+                    logger.info("%s delivery %s was handled before a restart: not answered twice",
+                                self.provider, mask(m.delivery_id))
+                    return
+            except Exception:
+                logger.exception("could not check the tracker of %s", mask(claimed.conversation_id))
+        await self._process(m, claimed.conversation_id, on_new_message)
 
     async def _process(self, m: InboundMessage, conv_id: str, on_new_message: OnNewMessage) -> None:
         outbound = self.runtime.outbound

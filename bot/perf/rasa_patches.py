@@ -12,6 +12,10 @@
    ``Draft…Validator`` instance and raises the same ``ValidationError`` (best match, Rasa's
    message appended), so malformed responses are still rejected exactly as before.
 
+2. Operations endpoints on Rasa's own server: ``/healthz`` (alive), ``/readyz`` (model loaded)
+   and ``/metrics`` (``bot/perf/metrics.py``), added by wrapping ``rasa.core.run.configure_app``;
+   each turn's duration goes to ``pqrbot_reply_seconds`` (wrapping ``Agent.handle_message``).
+
 ``apply()`` is idempotent; ``bot.perf.rasa_main`` calls it before Rasa's own ``main``.
 """
 from __future__ import annotations
@@ -54,12 +58,51 @@ def _validate_action_result(self, result: Dict[str, Any]) -> bool:  # noqa: ANN0
     return True
 
 
+def _agent_ready(app) -> bool:  # noqa: ANN001
+    agent = getattr(app.ctx, "agent", None)
+    return bool(agent is not None and agent.is_ready())
+
+
+def _with_operations_endpoints(configure_app):
+    def configure(*args: Any, **kwargs: Any):
+        app = configure_app(*args, **kwargs)
+        from bot import composition
+        from bot.perf import metrics
+
+        metrics.install_sanic_metrics(app, process="rasa", settings=composition.settings(), ready=_agent_ready,
+                                      health=True)
+        return app
+
+    configure.__wrapped__ = configure_app
+    return configure
+
+
+def _timed(handle_message):
+    async def handle(self, message):  # noqa: ANN001
+        import time
+
+        from bot.perf.metrics import REPLY_SECONDS
+
+        t0 = time.perf_counter()
+        try:
+            return await handle_message(self, message)
+        finally:
+            REPLY_SECONDS.labels(getattr(message, "input_channel", None) or "unknown").observe(time.perf_counter() - t0)
+
+    handle.__wrapped__ = handle_message
+    return handle
+
+
 def apply() -> None:
     global _applied
     if _applied:
         return
+    import rasa.core.run
     from rasa.core.actions.action import RemoteAction
+    from rasa.core.agent import Agent
 
     RemoteAction._validate_action_result = _validate_action_result
+    rasa.core.run.configure_app = _with_operations_endpoints(rasa.core.run.configure_app)
+    Agent.handle_message = _timed(Agent.handle_message)
     _applied = True
     logger.debug("pqrbot: Rasa patches applied (cached action-response validator)")

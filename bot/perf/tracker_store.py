@@ -39,6 +39,8 @@ from rasa.shared.core.events import Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
+from bot.perf import metrics
+
 logger = logging.getLogger(__name__)
 
 DEFAULT_CACHE_SIZE = 5000
@@ -123,6 +125,7 @@ class WindowedSQLTrackerStore(SQLTrackerStore):
             with self.session_scope() as session:
                 window = self._window(session, sender_id)
                 new_events = list(tracker.events)[len(window.events):]
+                metrics.count_events(new_events)
                 if self.event_broker is not None and new_events:
                     await self._stream_new_events(self.event_broker, new_events, sender_id)
                 rows = []

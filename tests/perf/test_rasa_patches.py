@@ -23,10 +23,14 @@ def remote_action():
     from rasa.core.actions.action import RemoteAction
     from rasa.utils.endpoints import EndpointConfig
 
-    original = RemoteAction._validate_action_result
+    import rasa.core.run
+    from rasa.core.agent import Agent
+
+    originals = (RemoteAction._validate_action_result, rasa.core.run.configure_app, Agent.handle_message)
+    rasa_patches._applied = False
     rasa_patches.apply()
     yield RemoteAction("action_x", EndpointConfig("http://127.0.0.1:1/webhook"))
-    RemoteAction._validate_action_result = original
+    RemoteAction._validate_action_result, rasa.core.run.configure_app, Agent.handle_message = originals
     rasa_patches._applied = False
 
 
