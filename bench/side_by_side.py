@@ -381,20 +381,20 @@ class AckProbe(threading.Thread):
                                                                                      params),
                                               "Content-Type": "application/x-www-form-urlencoded"})
         start = time.perf_counter()
+        error = None
         try:
             with urllib.request.urlopen(req, timeout=30) as resp:
                 resp.read()
-                ok = resp.status == 200
+                if resp.status != 200:
+                    error = f"HTTP {resp.status}"
         except Exception as exc:
-            ok = False
-            with self._lock:
-                self.failures.append(f"{type(exc).__name__}: {exc}")
+            error = f"{type(exc).__name__}: {exc}"
         took = time.perf_counter() - start
         with self._lock:
-            if ok:
+            if error is None:
                 self.times.append(took)
-            elif len(self.failures) < self.count:
-                self.failures.append(f"answered after {took:.1f} s")
+            else:
+                self.failures.append(f"{error} after {took:.1f} s")
 
     def run(self) -> None:
         threads = []
@@ -499,6 +499,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     ap.add_argument("--ack", type=int, default=60, help="signed WhatsApp deliveries during the largest level")
     ap.add_argument("--ack-rate", type=float, default=4.0, help="deliveries per second")
     ap.add_argument("--before", type=Path, help="another pqrbot checkout to run as 'pqrbot-before'")
+    ap.add_argument("--variant", action="append", default=[],
+                    help="NAME:K=V[,K=V]: also run this tree with that environment (e.g. 'pqrbot-1w:PQRBOT_RASA_WORKERS=1')")
     ap.add_argument("--no-moodbot", action="store_true", help="skip the moodbot reference")
     ap.add_argument("--no-pqrbot", action="store_true", help="only moodbot")
     ap.add_argument("--env", action="append", default=[], help="NAME=VALUE for pqrbot (e.g. PQRBOT_PROFILE=production)")
@@ -525,6 +527,10 @@ def main(argv: Optional[List[str]] = None) -> int:
         systems.append(PqrBot("pqrbot-before", args.before.resolve(), extra_env, contracts))
     if not args.no_pqrbot:
         systems.append(PqrBot("pqrbot", ROOT, extra_env, contracts))
+    for variant in args.variant:
+        vname, _, pairs = variant.partition(":")
+        venv = dict(extra_env, **dict(p.split("=", 1) for p in pairs.split(",") if p))
+        systems.append(PqrBot(vname, ROOT, venv, contracts))
 
     results: Dict[str, dict] = {}
     load_avg = os.getloadavg()

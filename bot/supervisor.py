@@ -75,7 +75,7 @@ def write_runtime_files(settings: Settings) -> Tuple[Path, Path]:
         "action_endpoint": {"url": settings.action_endpoint},
         "tracker_store": tracker_store_config(settings),
     }
-    lock_store = lock_store_config(settings)
+    lock_store = lock_store_config(settings) or profiles.local_lock_store_config(settings)
     if lock_store:
         endpoints["lock_store"] = lock_store
     endpoints_path = run_dir / "endpoints.yml"

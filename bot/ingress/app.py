@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import importlib
 import logging
+import os
 from typing import Any, List, Optional
 from urllib.parse import urljoin
 
@@ -79,6 +80,10 @@ def main() -> None:
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = composition.settings()
+    try:  # on a shared host, acknowledgements go before NLU work (allowed when running as root)
+        os.nice(-5)
+    except OSError:
+        pass
     app = build_app(settings)
     app.run(host=settings.host, port=settings.ingress_port, workers=1, access_log=False, debug=False)
 

@@ -64,9 +64,13 @@ def check(settings) -> None:
             raise ProfileError("the production profile needs PostgreSQL: set PQRBOT_DATABASE_URL=postgresql://...")
         if not settings.lock_store_url:
             raise ProfileError("the production profile needs Redis for Rasa's locks: set PQRBOT_LOCK_STORE_URL")
-    if rasa_workers(settings) > 1 and not settings.lock_store_url:
-        raise ProfileError("several Rasa workers need Redis for Rasa's locks: set PQRBOT_LOCK_STORE_URL "
-                           "(or PQRBOT_RASA_WORKERS=1)")
+
+
+def local_lock_store_config(settings) -> Optional[Dict[str, object]]:
+    """Several Rasa workers without Redis (embedded, one host): Rasa's ticket locks in a SQLite file."""
+    if settings.lock_store_url or rasa_workers(settings) <= 1:
+        return None
+    return {"type": "bot.perf.lock_store.SqliteLockStore", "path": str(Path(settings.data_dir) / "run" / "locks.db")}
 
 
 def has_provider_channels(credentials: Dict[str, object]) -> bool:

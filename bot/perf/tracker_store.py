@@ -68,9 +68,27 @@ class WindowedSQLTrackerStore(SQLTrackerStore):
 
     def __init__(self, *args: Any, cache_size: int = DEFAULT_CACHE_SIZE, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if self.engine.dialect.name == "sqlite":
+            self._sqlite_wal()
         self.cache_size = int(cache_size)
         self._windows: "OrderedDict[str, _Window]" = OrderedDict()
         self.rows_read = 0  # rows parsed since start (tests, metrics)
+
+    def _sqlite_wal(self) -> None:
+        """SQLite (embedded profile): write-ahead log with ``synchronous=NORMAL``. Rasa's default
+        (rollback journal, ``FULL``) syncs the disk several times per saved turn, and the save runs
+        on the server's event loop. In WAL mode ``NORMAL`` survives a crash of the process; only an
+        operating-system crash or power loss may lose the last turns (PostgreSQL in production)."""
+
+        @sa.event.listens_for(self.engine, "connect")
+        def _pragmas(dbapi_conn, _record):  # noqa: ANN001
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA busy_timeout=10000")
+            cur.close()
+
+        self.engine.dispose()
 
     # -- the window
     def _window(self, session: Any, sender_id: Text) -> _Window:

@@ -158,3 +158,12 @@ def test_event_broker_gets_every_event_once(tmp_path, domain):
     assert [e["event"] for e in broker.published] == [e.as_dict()["event"] for e in tracker.events]
     assert all(e["sender_id"] == "broker" for e in broker.published)
     assert broker.published[-1]["text"] == "otro mensaje"
+
+
+def test_sqlite_tracker_runs_in_wal_mode(tmp_path, domain):
+    windowed, _ = stores(tmp_path, domain)
+    store = windowed()
+    run(play(store, "wal", domain, 1, start_session=True))
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
