@@ -62,6 +62,10 @@ class DatabaseCollector:
     """Gauges read from pqrbot's database when Prometheus scrapes."""
 
     def __init__(self, engine: Any, queue: Any = None) -> None:
+        if queue is None:
+            from bot.ingress.queue import SqlInboundQueue
+
+            queue = SqlInboundQueue(engine)
         self.engine, self.queue = engine, queue
 
     def describe(self):

@@ -64,6 +64,7 @@ def start_server(data: Path, extra_env: dict = None):
     rasa_port, actions_port = _free_port(), _free_port()
     env = dict(os.environ, PQRBOT_DATA_DIR=str(data), PQRBOT_DATABASE_URL=f"sqlite:///{data / 'pqrbot.db'}",
                PQRBOT_RASA_PORT=str(rasa_port), PQRBOT_ACTIONS_PORT=str(actions_port),
+               PQRBOT_INGRESS_PORT=str(_free_port()), PQRBOT_BALANCER_PORT=str(_free_port()),
                RASA_TELEMETRY_ENABLED="false", PQRBOT_FOLLOWUP_AFTER="1h")
     for name in list(env):  # only the channels a test asks for
         if name.startswith(("TWILIO_", "META_", "TELEGRAM_", "TWITTER_")) or name == "PQRBOT_PUBLIC_URL":
