@@ -383,7 +383,7 @@ class WebhookChannel(InputChannel):
 
         @bp.listener("before_server_stop")
         async def _drain(app, loop):  # noqa: ANN001
-            if self._consumer is not None:
+            if getattr(self, "_consumer", None) is not None:
                 await self._consumer.stop(drain_timeout=self.stop_grace_seconds)
             elif self._runtime is not None:
                 await self._runtime.dispatcher.drain(timeout=10)

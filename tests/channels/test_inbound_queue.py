@@ -3,11 +3,7 @@ a provider's retry: the durable queue between the webhooks and the assistant (bo
 from __future__ import annotations
 
 import asyncio
-import os
-from datetime import timedelta
 
-import httpx
-import pytest
 
 from bot.channels.common import InboundMessage
 from bot.channels.whatsapp import WhatsAppInput

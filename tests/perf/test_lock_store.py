@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
-import time
 
 from rasa.core.lock_store import LockStore
 from rasa.utils.endpoints import EndpointConfig
