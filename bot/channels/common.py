@@ -401,6 +401,17 @@ class WebhookChannel(InputChannel):
         only after the assistant handled it (at least once: bot/ingress/queue.py)."""
         rt = self.runtime
         accepted = 0
+        if not rt.consume:
+            # Ingress process: one transaction per delivery (dedup + queue); the conversation is
+            # registered (aliases, address, media) by the consumer before the assistant sees it.
+            for m in messages:
+                if await asyncio.to_thread(rt.inbound_queue.admit, self.provider, self.name(), m.conversation_id,
+                                           m, register=True) is None:
+                    logger.info("%s delivery %s seen before: acknowledged, not queued", self.provider,
+                                mask(m.delivery_id))
+                    continue
+                accepted += 1
+            return accepted
         for m in messages:
             conv_id = await asyncio.to_thread(rt.registry.resolve, m.conversation_id)
             await asyncio.to_thread(
@@ -445,15 +456,24 @@ class WebhookChannel(InputChannel):
         from bot.ingress.queue import load_message
 
         m = message or load_message(claimed.payload, self)
+        conv_id = claimed.conversation_id
+        if message is None and json.loads(claimed.payload).get("register"):  # queued by the ingress process
+            rt = self.runtime
+            conv_id = await asyncio.to_thread(rt.registry.resolve, m.conversation_id)
+            await asyncio.to_thread(rt.registry.touch, conv_id, self.name(), m.canal, m.address, m.received_at,
+                                    m.public_ref, extra=m.extra)
+            if m.media:
+                await asyncio.to_thread(rt.media.add, conv_id, self.name(), m.media)
         if claimed.attempts > 1 and seen is not None:
             try:
-                if await seen(claimed.conversation_id, f"{self.provider}:{m.delivery_id}"):
+                resolved = await asyncio.to_thread(self.runtime.registry.resolve, claimed.conversation_id)
+                if await seen(resolved, f"{self.provider}:{m.delivery_id}"):
                     logger.info("%s delivery %s was handled before a restart: not answered twice",
                                 self.provider, mask(m.delivery_id))
                     return
             except Exception:
                 logger.exception("could not check the tracker of %s", mask(claimed.conversation_id))
-        await self._process(m, claimed.conversation_id, on_new_message)
+        await self._process(m, conv_id, on_new_message)
 
     async def _process(self, m: InboundMessage, conv_id: str, on_new_message: OnNewMessage) -> None:
         outbound = self.runtime.outbound

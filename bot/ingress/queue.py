@@ -40,9 +40,11 @@ def worker_id() -> str:
 
 
 # --------------------------------------------------------------------------- (de)serialising
-def dump_message(m: Any) -> str:
-    """An ``InboundMessage`` as JSON (the mention text fetcher as its recipe, if it has one)."""
+def dump_message(m: Any, register: bool = False) -> str:
+    """An ``InboundMessage`` as JSON (the mention text fetcher as its recipe, if it has one);
+    ``register``: the consumer registers the conversation first (queued by the ingress process)."""
     return json.dumps({
+        "register": register,
         "delivery_id": m.delivery_id, "conversation_id": m.conversation_id, "address": m.address,
         "canal": m.canal, "text": m.text, "received_at": m.received_at.isoformat() if m.received_at else None,
         "public_ref": m.public_ref,
@@ -83,7 +85,8 @@ class Claimed:
 
 # --------------------------------------------------------------------------- queues
 class InboundQueue:
-    def admit(self, provider: str, channel: str, conversation_id: str, message: Any) -> Optional[int]:
+    def admit(self, provider: str, channel: str, conversation_id: str, message: Any,
+              register: bool = False) -> Optional[int]:
         """Record the delivery and queue it; None when the delivery id was seen before."""
         raise NotImplementedError
 
@@ -115,7 +118,7 @@ class SqlInboundQueue(InboundQueue):
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    def admit(self, provider, channel, conversation_id, message):
+    def admit(self, provider, channel, conversation_id, message, register=False):
         from bot.outbound import schema
 
         at = getattr(message, "received_at", None) or utcnow()
@@ -125,7 +128,7 @@ class SqlInboundQueue(InboundQueue):
                     provider=provider, delivery_id=message.delivery_id[:200], received_at=at))
                 return conn.execute(insert(Q).values(
                     provider=provider, delivery_id=message.delivery_id[:200], channel=channel,
-                    conversation_id=conversation_id, payload=dump_message(message), state="pending",
+                    conversation_id=conversation_id, payload=dump_message(message, register), state="pending",
                     attempts=0, received_at=at)).inserted_primary_key[0]
         except IntegrityError:
             return None
@@ -223,13 +226,13 @@ class LocalInboundQueue(InboundQueue):
         self._lock = threading.Lock()
         self._next = 0
 
-    def admit(self, provider, channel, conversation_id, message):
+    def admit(self, provider, channel, conversation_id, message, register=False):
         if not self.deliveries.first_time(provider, message.delivery_id, getattr(message, "received_at", None)):
             return None
         with self._lock:
             self._next += 1
             self.rows[self._next] = {"id": self._next, "provider": provider, "channel": channel,
-                                     "conversation_id": conversation_id, "payload": dump_message(message),
+                                     "conversation_id": conversation_id, "payload": dump_message(message, register),
                                      "state": "pending", "attempts": 0, "claimed_by": None, "claimed_at": None}
             return self._next
 
