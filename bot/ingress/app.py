@@ -24,7 +24,7 @@ from urllib.parse import urljoin
 logger = logging.getLogger(__name__)
 
 
-def load_channels(settings: Any) -> List[Any]:
+def load_channels(settings: Any, runtime: Optional[Any] = None) -> List[Any]:
     """The enabled provider channels (those whose credentials are set), built like Rasa builds them."""
     from bot.channels.registry import enabled_channels
 
@@ -32,7 +32,10 @@ def load_channels(settings: Any) -> List[Any]:
     for path, credentials in enabled_channels(settings).items():
         module_name, class_name = path.rsplit(".", 1)
         cls = getattr(importlib.import_module(module_name), class_name)
-        channels.append(cls.from_credentials(credentials))
+        channel = cls.from_credentials(credentials)
+        if runtime is not None:
+            channel._runtime = runtime
+        channels.append(channel)
     return channels
 
 
@@ -48,7 +51,7 @@ def build_app(settings: Optional[Any] = None, runtime: Optional[Any] = None):
         runtime = common.get_runtime()
     runtime.consume = False  # admit only: the Rasa process handles the messages
     common.set_runtime(runtime)
-    channels = load_channels(settings)
+    channels = load_channels(settings, runtime)
 
     app = Sanic("pqrbot_ingress", configure_logging=False)
 

@@ -68,6 +68,11 @@ class WindowedSQLTrackerStore(SQLTrackerStore):
 
     def __init__(self, *args: Any, cache_size: int = DEFAULT_CACHE_SIZE, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # The start-up patches also when Rasa was started by another entry than bot.perf.rasa_main
+        # (idempotent; the cached validator matters most).
+        from bot.perf import rasa_patches
+
+        rasa_patches.apply()
         if self.engine.dialect.name == "sqlite":
             self._sqlite_wal()
         self.cache_size = int(cache_size)
