@@ -410,6 +410,7 @@ class AckProbe(threading.Thread):
         return {"sent": self.count, "acked": len(self.times), "p50_ms": pct(self.times, 0.5) * 1000,
                 "p99_ms": pct(self.times, 0.99) * 1000, "max_ms": max(self.times, default=0.0) * 1000,
                 "failures": len(self.failures), "failure_samples": self.failures[:3],
+                "times_ms": [round(t * 1000, 1) for t in self.times],
                 "url": self.system.ingress}
 
 
