@@ -32,10 +32,9 @@ def load_channels(settings: Any, runtime: Optional[Any] = None) -> List[Any]:
     for path, credentials in enabled_channels(settings).items():
         module_name, class_name = path.rsplit(".", 1)
         cls = getattr(importlib.import_module(module_name), class_name)
-        channel = cls.from_credentials(credentials)
-        if runtime is not None:
-            channel._runtime = runtime
-        channels.append(channel)
+        # as from_credentials does, with this process's runtime and settings
+        channels.append(cls(**(credentials or {}), runtime=runtime, settings=settings) if runtime is not None
+                        else cls.from_credentials(credentials))
     return channels
 
 
