@@ -551,13 +551,15 @@ def main(argv: Optional[List[str]] = None) -> int:
             try:
                 closed_loop(system, 1, 1, args.deadline)  # warm-up, not counted
                 for level in levels:
-                    probe = None
+                    probe = timer = None
                     if isinstance(system, PqrBot) and level == max(levels) and args.ack:
                         probe = AckProbe(system, args.ack, args.ack_rate)
                         # the deliveries start once the load is under way
-                        threading.Timer(3.0, probe.start).start()
+                        timer = threading.Timer(1.0 if args.smoke else 3.0, probe.start)
+                        timer.start()
                     r = closed_loop(system, level, rounds_at[level], args.deadline)
                     if probe is not None:
+                        timer.join()
                         probe.join(args.ack / args.ack_rate + 60)
                         res["ack"] = dict(probe.result(), ingress=system.ingress != system.base)
                     r["filed"] = system.filed(r["senders"]) if isinstance(system, PqrBot) else None
