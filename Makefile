@@ -14,7 +14,7 @@ export RASA_TELEMETRY_ENABLED ?= false
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test install train lint lint-data clean browser fonts
+.PHONY: run test install train lint lint-data clean browser fonts haproxy
 
 # Browser tests (console, workbench) drive Debian's chromium; Playwright's own browser download is
 # not reachable here. Installed by apt when missing (CI runs as root).
@@ -32,6 +32,13 @@ fonts:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-color-emoji fonts-dejavu-core >/dev/null) \
 	  || echo "emoji font not installed: chat images draw emojis as monochrome symbols"; }
 
+# The production profile (PQRBOT_PROFILE=production) puts Debian's HAProxy in front of the ingress and
+# Rasa; installed by apt when missing (make run with that profile, make test for its e2e test).
+haproxy:
+	@command -v haproxy >/dev/null || test -x /usr/sbin/haproxy || { command -v apt-get >/dev/null && \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy >/dev/null) \
+	  || echo "haproxy not installed: the production profile cannot start"; }
+
 $(STAMP): pyproject.toml constraints.txt
 	@test -n "$(PYTHON310)" || { echo "Python 3.10 is required (Rasa 3.6 does not run on 3.11+): install it, e.g. 'pyenv install 3.10', or set PYTHON310=/path/to/python3.10"; exit 1; }
 	@test -x $(BIN)/python || $(PYTHON310) -m venv $(VENV)
@@ -45,6 +52,7 @@ train: $(STAMP)
 	$(BIN)/python -c "from bot.model import ensure_model; ensure_model()"
 
 run: $(STAMP) fonts
+	@if [ "$$PQRBOT_PROFILE" = production ]; then $(MAKE) --no-print-directory haproxy; fi
 	$(BIN)/python -c "from bot.model import ensure_model; ensure_model()"
 	$(BIN)/pqrbot db upgrade
 	$(BIN)/pqrbot crm seed demo/billing.json
@@ -56,7 +64,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
-test: $(STAMP) browser fonts
+test: $(STAMP) browser fonts haproxy
 	$(BIN)/python -c "from bot.model import ensure_model; ensure_model()"
 	$(BIN)/rasa data validate --data nlu/data nlu/rules nlu/stories --domain domain.yml --config config.yml --fail-on-warnings
 	$(BIN)/pytest -q -p no:cacheprovider

@@ -46,14 +46,20 @@ def _action_name(request) -> str:
         return "?"
 
 
-def create_app(token: Optional[str], actions_package: str = "actions") -> Sanic:
+OPEN_PATHS = {"/health", "/healthz", "/readyz", "/metrics"}  # probes and Prometheus: no token
+
+
+def create_app(token: Optional[str], actions_package: str = "actions", settings=None) -> Sanic:
     from rasa_sdk.endpoint import create_app as sdk_create_app
 
+    from bot.perf import metrics
+
     app = sdk_create_app(actions_package, cors_origins=None)
+    metrics.install_sanic_metrics(app, process="actions", settings=settings, health=True)
 
     @app.middleware("request")
     async def require_token(request):  # noqa: ANN001
-        if request.path == "/health" or token is None:
+        if request.path in OPEN_PATHS or token is None:
             return None
         given = request.args.get("token") or ""
         if not hmac.compare_digest(given.encode("utf-8"), token.encode("utf-8")):
@@ -91,7 +97,7 @@ def main(argv: Optional[list] = None) -> int:
     from bot.channels.logmask import install_record_masking
 
     install_record_masking()
-    app = create_app(token, args.actions)
+    app = create_app(token, args.actions, settings)
     try:
         from rasa_sdk.plugin import plugin_manager
 

@@ -25,6 +25,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from bot.conversation_hooks import ConversationHooks
     from bot.followups.store import FollowupStore
     from bot.handoff.store import HandoffStore
+    from bot.ingress.queue import SqlInboundQueue
     from bot.outbound.ports import Outbound
     from bot.outbound.registry import ChannelRegistry
     from bot.workbench.context import Workbench
@@ -43,6 +44,7 @@ _SERVICE_NAMES = (
     "channel_runtime",
     "workbench",
     "handoff",
+    "inbound_queue",
 )
 
 
@@ -112,6 +114,13 @@ class Services:
         return self._get("deliveries", lambda: SqlDeliveryLog(self.engine))
 
     @property
+    def inbound_queue(self) -> "SqlInboundQueue":
+        """Deliveries admitted and not yet handled by the assistant (at least once)."""
+        from bot.ingress.queue import SqlInboundQueue
+
+        return self._get("inbound_queue", lambda: SqlInboundQueue(self.engine))
+
+    @property
     def media(self) -> "MediaStore":
         from bot.channels.media import SqlMediaStore
 
@@ -130,6 +139,7 @@ class Services:
                 outbound=self.outbound,
                 deliveries=self.deliveries,
                 media=self.media,
+                queue=self.inbound_queue,
             ),
         )
 

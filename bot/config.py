@@ -84,6 +84,13 @@ class Settings:
     attention_hours: str = "mon-fri 07:00-19:00, sat 08:00-12:00"
     handoff_expected_wait_seconds: float = 600.0
     handoff_timeout_seconds: float = 900.0
+
+    # Performance and scale-out (bot/perf/profiles.py, README "Production profile")
+    profile: str = "embedded"
+    ingress_port: int = 5006
+    rasa_workers: int = 1
+    action_servers: int = 1
+    balancer_port: Optional[int] = None
     env: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     def child_env(self) -> dict:
@@ -149,5 +156,11 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         attention_hours=env.get("PQRBOT_ATTENTION_HOURS") or "mon-fri 07:00-19:00, sat 08:00-12:00",
         handoff_expected_wait_seconds=parse_duration(env.get("PQRBOT_HANDOFF_EXPECTED_WAIT") or "10m"),
         handoff_timeout_seconds=parse_duration(env.get("PQRBOT_HANDOFF_TIMEOUT") or "15m"),
+
+        profile=(env.get("PQRBOT_PROFILE") or "embedded").strip().lower(),
+        ingress_port=int(env.get("PQRBOT_INGRESS_PORT") or 5006),
+        rasa_workers=int(env.get("PQRBOT_RASA_WORKERS") or 0),
+        action_servers=int(env.get("PQRBOT_ACTION_SERVERS") or 0),
+        balancer_port=int(env["PQRBOT_BALANCER_PORT"]) if env.get("PQRBOT_BALANCER_PORT") else None,
         env=env,
     )

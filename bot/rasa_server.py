@@ -23,6 +23,9 @@ def main() -> None:
     from bot.config import load_settings
 
     install_record_masking()  # customers' names, addresses, ids never in Rasa's logs
+    from bot.perf import rasa_patches
+
+    rasa_patches.apply()  # cached action-response validator, /healthz /readyz /metrics (Sanic workers inherit)
     sys.argv = rasa_argv(sys.argv[1:], load_settings().rasa_api_token)
     from rasa.__main__ import main as rasa_main
 

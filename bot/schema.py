@@ -27,6 +27,7 @@ HISTORIES: List[History] = [
     History("events", _BOT / "events" / "versions"),
     History("handoff", _BOT / "handoff" / "versions"),
     History("console", _BOT / "console" / "versions"),
+    History("ingress", _BOT / "ingress" / "versions"),
 ]
 
 

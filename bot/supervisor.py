@@ -18,7 +18,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Dict, List, Optional, Tuple
 
 import yaml
@@ -26,8 +26,13 @@ from sqlalchemy.engine import make_url
 
 from bot.config import PROJECT_ROOT, Settings
 from bot.model import MODEL_PATH, ensure_model
+from bot.perf import profiles
+from bot.perf.profiles import ChildSpec
 
 STOP_GRACE_SECONDS = 20
+# Rasa's SQL tracker store, reading each conversation once per process (bot/perf/tracker_store.py);
+# same table and rows as Rasa's "SQL" type.
+TRACKER_STORE_TYPE = "bot.perf.tracker_store.WindowedSQLTrackerStore"
 
 
 class UnsupportedDatabase(SystemExit):
@@ -43,13 +48,13 @@ def tracker_store_config(settings: Settings) -> Dict[str, object]:
     url = make_url(settings.database_url)
     backend = url.get_backend_name()
     if backend == "sqlite":
-        return {"type": "SQL", "dialect": "sqlite", "db": str(Path(settings.data_dir) / "tracker.db")}
+        return {"type": TRACKER_STORE_TYPE, "dialect": "sqlite", "db": str(Path(settings.data_dir) / "tracker.db")}
     if backend != "postgresql":
         raise UnsupportedDatabase(
             f"pqrbot: PQRBOT_DATABASE_URL must be a PostgreSQL (postgresql://...) or SQLite (sqlite:///...) "
             f"URL; {backend!r} is not supported"
         )
-    config: Dict[str, object] = {"type": "SQL", "dialect": url.drivername, "db": url.database}
+    config: Dict[str, object] = {"type": TRACKER_STORE_TYPE, "dialect": url.drivername, "db": url.database}
     if url.host:
         config["url"] = url.host
     if url.port:
@@ -111,7 +116,7 @@ def write_runtime_files(settings: Settings) -> Tuple[Path, Path]:
         _private_sqlite(Path(str(tracker_store["db"])))
     endpoints = {"action_endpoint": action_endpoint, "tracker_store": tracker_store}
     endpoints["event_broker"] = {"type": "bot.events.broker.PqrEventBroker"}  # conversations for the console
-    lock_store = lock_store_config(settings)
+    lock_store = lock_store_config(settings) or profiles.local_lock_store_config(settings)
     if lock_store:
         endpoints["lock_store"] = lock_store
     endpoints_path = run_dir / "endpoints.yml"
@@ -142,17 +147,6 @@ def _die_with_parent() -> None:  # pragma: no cover - runs in the child before e
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
     except Exception:
         pass
-
-
-@dataclass
-class ChildSpec:
-    """One process ``pqrbot run`` keeps alive."""
-
-    name: str
-    cmd: List[str]
-    ready_url: Optional[str] = None  # polled before the next child starts (None: start the next at once)
-    ready_timeout: float = 120.0
-    env: Dict[str, str] = field(default_factory=dict)  # added to the common environment
 
 
 @dataclass
@@ -264,7 +258,8 @@ def child_specs(settings: Settings, model: Path, endpoints: Path, credentials: P
     ]
     specs.append(ChildSpec("follow-up worker", [py, "-m", "bot.cli", "worker"]))
     specs.append(ChildSpec("agent console", [py, "-m", "bot.console"]))
-    return specs
+    # the ingress (provider webhooks) and, in production, HAProxy in front: bot/perf/profiles.py
+    return specs + profiles.extra_children(settings, channel_credentials(settings), py)
 
 
 def child_environment(settings: Settings) -> Dict[str, str]:
@@ -276,12 +271,17 @@ def child_environment(settings: Settings) -> Dict[str, str]:
     env.pop("PQRBOT_RASA_API_TOKEN_FILE", None)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
     env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
-    return env
+    return profiles.child_env(settings, env)  # workers per profile, shared metrics folder
 
 
 def run(settings: Settings, skip_train: bool = False) -> int:
     from bot.config import load_settings
 
+    try:
+        profiles.check(settings)  # PQRBOT_PROFILE: bot/perf/profiles.py
+    except profiles.ProfileError as exc:
+        print(f"pqrbot: {exc}", file=sys.stderr)
+        return 2
     env = child_environment(settings)
     settings = load_settings(env)  # the generated tokens, as the children will see them
     try:
@@ -294,7 +294,12 @@ def run(settings: Settings, skip_train: bool = False) -> int:
     sup = Supervisor(env, backoff_max=settings.restart_backoff_max_seconds)
     signal.signal(signal.SIGINT, sup.stop)
     signal.signal(signal.SIGTERM, sup.stop)
-    specs = child_specs(settings, model, endpoints, credentials)
+    try:
+        specs = child_specs(settings, model, endpoints, credentials)
+    except profiles.ProfileError as exc:
+        print(f"pqrbot: {exc}", file=sys.stderr)
+        sup.stop()
+        return 2
     for spec in specs:
         proc = sup.start(spec)
         if spec.ready_url and not _wait_http(spec.ready_url, proc, spec.ready_timeout):

@@ -2,10 +2,25 @@
 from __future__ import annotations
 
 import os
+import weakref
 from pathlib import Path
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
+
+
+def _dispose_in_forked_child(engine: Engine) -> Engine:
+    """Sanic workers (Rasa, action server) are forked after the engine exists: a child must not
+    use the parent's pooled connections (SQLite or PostgreSQL), so it starts with a fresh pool."""
+    ref = weakref.ref(engine)
+
+    def _after_fork() -> None:
+        e = ref()
+        if e is not None:
+            e.dispose(close=False)
+
+    os.register_at_fork(after_in_child=_after_fork)
+    return engine
 
 
 def make_engine(url: str) -> Engine:
@@ -41,8 +56,8 @@ def make_engine(url: str) -> Engine:
         def _on_begin(conn):  # pragma: no cover
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
-        return engine
+        return _dispose_in_forked_child(engine)
     # A database that does not answer fails the connection in seconds instead of hanging a
     # customer's turn (the filing outbox takes over); the URL's own connect_timeout wins.
     connect_args = {} if "connect_timeout" in parsed.query else {"connect_timeout": 10}
-    return create_engine(url, future=True, pool_pre_ping=True, connect_args=connect_args)
+    return _dispose_in_forked_child(create_engine(url, future=True, pool_pre_ping=True, connect_args=connect_args))

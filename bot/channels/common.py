@@ -24,7 +24,6 @@ import asyncio
 import hashlib
 import hmac
 import json
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Awaitable, Callable, Dict, List, Optional
 
@@ -33,10 +32,14 @@ from sanic.response import HTTPResponse
 from sanic.response import text as text_response
 
 from bot.channels.guard import (
-    INTENT_SYNTAX_REPLY, body_too_large, message_too_long, neutralize_intent_syntax, too_long_reply,
+    INTENT_SYNTAX_REPLY,
+    body_too_large,
+    message_too_long,
+    neutralize_intent_syntax,
+    too_long_reply,
 )
+from bot.channels.inbound import InboundMessage
 from bot.channels.logmask import mask, masked_logger
-from bot.channels.media import MediaItem
 from bot.channels.runtime import ChannelRuntime
 from bot.outbound.ports import Outbound
 
@@ -126,25 +129,6 @@ def split_text(text: str, limit: int) -> List[str]:
 
 
 # --------------------------------------------------------------------------- messages
-@dataclass
-class InboundMessage:
-    """One customer message, provider-neutral."""
-
-    delivery_id: str  # dedup key within the provider: MessageSid, mid, comment id, update_id...
-    conversation_id: str  # Rasa sender_id (before alias resolution)
-    address: str  # where a private answer goes
-    canal: str  # PQR canal
-    text: Optional[str]
-    received_at: datetime = field(default_factory=utcnow)
-    public_ref: Optional[str] = None  # comment/mention/tweet id if the message is public
-    media: List[MediaItem] = field(default_factory=list)
-    extra: Dict[str, Optional[str]] = field(default_factory=dict)  # merged into the registry
-    metadata: Dict[str, Any] = field(default_factory=dict)  # added to the UserMessage metadata
-    fetch_text: Optional[Callable[[], Awaitable[Optional[str]]]] = None  # mentions without text
-
-    @property
-    def public(self) -> bool:
-        return self.public_ref is not None
 
 
 # --------------------------------------------------------------------------- output
@@ -206,16 +190,36 @@ class BufferedOutputChannel(OutboundOutputChannel):
             self.results.append(await self.outbound.send_text(recipient_id, joined, purpose=self.purpose))
 
 
+def _seen_in_tracker(agent: Any) -> Callable[[str, str], Awaitable[bool]]:
+    async def seen(conversation_id: str, message_id: str) -> bool:
+        store = getattr(agent, "tracker_store", None)
+        tracker = await store.retrieve(conversation_id) if store is not None else None
+        return bool(tracker) and any(getattr(e, "message_id", None) == message_id for e in tracker.events)
+
+    return seen
+
+
 # --------------------------------------------------------------------------- base channel
 class WebhookChannel(InputChannel):
     """Base of the provider channels: ack fast, dedup, register, process in the background."""
 
     provider = ""  # dedup namespace
     text_limit = 1600
+    stop_grace_seconds = 10.0  # on stop, unfinished deliveries go back to the queue after this
 
     def __init__(self, *, runtime: Optional[ChannelRuntime] = None, settings: Any = None) -> None:
         self._runtime = runtime
         self._settings = settings
+        self._consumer = None
+
+    @property
+    def consumer(self):
+        """Feeds this channel's queued deliveries to the assistant (bot/ingress/consumer.py)."""
+        if getattr(self, "_consumer", None) is None:
+            from bot.ingress.consumer import QueueConsumer
+
+            self._consumer = QueueConsumer(self)
+        return self._consumer
 
     @property
     def settings(self):
@@ -257,9 +261,19 @@ class WebhookChannel(InputChannel):
         """Finish a channel blueprint: build the runtime at start (database, migrations) rather
         than on the first webhook, and let queued work finish when the server stops."""
 
+        @bp.listener("after_server_start")
+        async def _consume(app, loop):  # noqa: ANN001
+            # Deliveries queued by the ingress process (or left unfinished by a previous run).
+            if self._runtime is not None and self._runtime.consume:
+                agent = getattr(app.ctx, "agent", None)
+                if agent is not None:
+                    self.consumer.start(agent.handle_message, seen=_seen_in_tracker(agent))
+
         @bp.listener("before_server_stop")
         async def _drain(app, loop):  # noqa: ANN001
-            if self._runtime is not None:
+            if getattr(self, "_consumer", None) is not None:
+                await self._consumer.stop(drain_timeout=self.stop_grace_seconds)
+            elif self._runtime is not None:
                 await self._runtime.dispatcher.drain(timeout=10)
 
         try:
@@ -270,15 +284,28 @@ class WebhookChannel(InputChannel):
 
     # -- inbound
     async def accept(self, messages: List[InboundMessage], on_new_message: OnNewMessage) -> int:
-        """Register and queue the messages; returns how many are new. Raises on DB trouble
-        (the webhook then answers 503 and the provider retries)."""
+        """Register and durably queue the messages; returns how many are new. Raises on DB trouble
+        (the webhook then answers 503 and the provider retries). A queued message is marked done
+        only after the assistant handled it (at least once: bot/ingress/queue.py)."""
         rt = self.runtime
         accepted = 0
+        if not rt.consume:
+            # Ingress process: one transaction per delivery (dedup + queue); the conversation is
+            # registered (aliases, address, media) by the consumer before the assistant sees it.
+            for m in messages:
+                if await asyncio.to_thread(rt.inbound_queue.admit, self.provider, self.name(), m.conversation_id,
+                                           m, register=True) is None:
+                    logger.info("%s delivery %s seen before: acknowledged, not queued", self.provider,
+                                mask(m.delivery_id))
+                    continue
+                accepted += 1
+            return accepted
         for m in messages:
             conv_id = await asyncio.to_thread(rt.registry.resolve, m.conversation_id)
-            # A redelivery stops here, before it could move the conversation's last-inbound time.
-            first = await asyncio.to_thread(rt.deliveries.first_time, self.provider, m.delivery_id, m.received_at)
-            if not first:
+            # De-duplicated and durably queued in one transaction; a redelivery stops here, before
+            # it could move the conversation's last-inbound time.
+            row_id = await asyncio.to_thread(rt.inbound_queue.admit, self.provider, self.name(), conv_id, m)
+            if row_id is None:
                 logger.info("%s delivery %s seen before: acknowledged, not processed", self.provider, mask(m.delivery_id))
                 continue
             await asyncio.to_thread(
@@ -292,8 +319,51 @@ class WebhookChannel(InputChannel):
                 "%s message for %s queued (%s%s)", self.provider, mask(conv_id), m.canal,
                 ", public" if m.public else "",
             )
-            rt.dispatcher.submit(conv_id, lambda m=m, c=conv_id: self._process(m, c, on_new_message))
+            if rt.consume:
+                rt.dispatcher.submit(conv_id, lambda r=row_id, m=m: self._claim_and_process(r, m, on_new_message))
+            else:
+                logger.debug("%s delivery queued for the assistant", self.provider)
         return accepted
+
+    async def _claim_and_process(self, row_id: int, m: InboundMessage, on_new_message: OnNewMessage) -> None:
+        """Runs in the conversation's turn: claim the row just admitted and handle it; if another
+        worker still holds an earlier message of the conversation, the queue's consumer takes it later."""
+        consumer = self.consumer
+        claimed = await asyncio.to_thread(self.runtime.inbound_queue.claim_one, row_id, consumer.worker)
+        if claimed is None:
+            consumer.wake()
+            return
+        consumer.in_flight.add(claimed.id)
+        try:
+            await self.process_claimed(claimed, on_new_message, message=m)
+            await asyncio.to_thread(self.runtime.inbound_queue.done, claimed.id)
+        finally:
+            consumer.in_flight.discard(claimed.id)
+
+    async def process_claimed(self, claimed: Any, on_new_message: OnNewMessage, message: Optional[InboundMessage] = None,
+                              seen: Optional[Callable[[str, str], Awaitable[bool]]] = None) -> None:
+        """Handle one claimed queue row (a delivery claimed again is skipped if Rasa already has it)."""
+        from bot.ingress.queue import load_message
+
+        m = message or load_message(claimed.payload, self)
+        conv_id = claimed.conversation_id
+        if message is None and json.loads(claimed.payload).get("register"):  # queued by the ingress process
+            rt = self.runtime
+            conv_id = await asyncio.to_thread(rt.registry.resolve, m.conversation_id)
+            await asyncio.to_thread(rt.registry.touch, conv_id, self.name(), m.canal, m.address, m.received_at,
+                                    m.public_ref, extra=m.extra)
+            if m.media:
+                await asyncio.to_thread(rt.media.add, conv_id, self.name(), m.media)
+        if claimed.attempts > 1 and seen is not None:
+            try:
+                resolved = await asyncio.to_thread(self.runtime.registry.resolve, claimed.conversation_id)
+                if await seen(resolved, f"{self.provider}:{m.delivery_id}"):
+                    logger.info("%s delivery %s was handled before a restart: not answered twice",
+                                self.provider, mask(m.delivery_id))
+                    return
+            except Exception:
+                logger.exception("could not check the tracker of %s", mask(claimed.conversation_id))
+        await self._process(m, conv_id, on_new_message)
 
     async def _process(self, m: InboundMessage, conv_id: str, on_new_message: OnNewMessage) -> None:
         outbound = self.runtime.outbound

@@ -242,6 +242,7 @@ class MetaInput(WebhookChannel):
                 data = data.get(key) if isinstance(data, dict) else None
             return _s(data)
 
+        fetch.recipe = ("_fetcher", [object_path, fields, list(path)])  # rebuilt from the inbound queue
         return fetch
 
     # ------------------------------------------------------------------ routes

@@ -69,5 +69,17 @@ class ChannelRuntime:
     deliveries: DeliveryLog
     media: MediaStore
     dispatcher: Dispatcher = field(default_factory=Dispatcher)
+    # Durable inbound queue (bot/ingress/queue.py); None: an in-process one over ``deliveries``.
+    queue: Any = None
+    # False in the ingress process: it only admits deliveries, the Rasa process handles them.
+    consume: bool = True
+
+    @property
+    def inbound_queue(self):
+        if self.queue is None:
+            from bot.ingress.queue import LocalInboundQueue
+
+            self.queue = LocalInboundQueue(self.deliveries)
+        return self.queue
 
 

@@ -8,7 +8,7 @@ Factories (what the rest of the code calls):
   TELEGRAM_BOT_TOKEN, TWITTER_BEARER_TOKEN); base URLs from the *_API_BASE_URL variables.
 
 The tables come from the migration runner (component "outbound"); call
-``crm_adapter.migrations.upgrade(engine)`` at process start, as every process does.
+``bot.schema.upgrade_all(engine)`` at process start (bot.bootstrap does it), as every process does.
 Imports are lazy so that loading the migrations does not pull in the HTTP clients.
 """
 from __future__ import annotations

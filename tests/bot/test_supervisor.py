@@ -1,12 +1,12 @@
 from bot.config import load_settings
-from bot.supervisor import channel_credentials, tracker_store_config
+from bot.supervisor import TRACKER_STORE_TYPE, channel_credentials, tracker_store_config
 
 
 def test_tracker_store_follows_the_database(tmp_path):
     sqlite = load_settings({"PQRBOT_DATA_DIR": str(tmp_path)})
-    assert tracker_store_config(sqlite) == {"type": "SQL", "dialect": "sqlite", "db": str(tmp_path / "tracker.db")}
+    assert tracker_store_config(sqlite) == {"type": TRACKER_STORE_TYPE, "dialect": "sqlite", "db": str(tmp_path / "tracker.db")}
     pg = load_settings({"PQRBOT_DATABASE_URL": "postgresql://bot:s3cret@db.internal:6543/pqr"})
-    assert tracker_store_config(pg) == {"type": "SQL", "dialect": "postgresql", "url": "db.internal",
+    assert tracker_store_config(pg) == {"type": TRACKER_STORE_TYPE, "dialect": "postgresql", "url": "db.internal",
                                         "db": "pqr", "port": 6543, "username": "bot", "password": "s3cret"}
 
 

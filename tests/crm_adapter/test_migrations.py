@@ -120,12 +120,13 @@ def _all_metadata():
     from bot.exports import schema as exports
     from bot.followups import schema as followups
     from bot.handoff import schema as handoff
+    from bot.ingress import schema as ingress
     from bot.outbound import schema as outbound
     from bot.workbench import schema as workbench
     from crm_adapter import schema as crm
 
     combined = MetaData()
-    for module in (crm, outbound, followups, workbench, exports, datarights, events, handoff, console):
+    for module in (crm, outbound, followups, workbench, exports, datarights, events, handoff, console, ingress):
         for table in module.metadata.tables.values():
             table.to_metadata(combined)
     return combined

@@ -66,6 +66,7 @@ def start_server(data: Path, extra_env: dict = None):
     env = dict(os.environ, PQRBOT_DATA_DIR=str(data), PQRBOT_DATABASE_URL=f"sqlite:///{data / 'pqrbot.db'}",
                PQRBOT_RASA_PORT=str(rasa_port), PQRBOT_ACTIONS_PORT=str(actions_port),
                PQRBOT_CONSOLE_PORT=str(console_port),
+               PQRBOT_INGRESS_PORT=str(_free_port()), PQRBOT_BALANCER_PORT=str(_free_port()),
                RASA_TELEMETRY_ENABLED="false", PQRBOT_FOLLOWUP_AFTER="1h",
                # the corpus talks from one address faster than a customer: no rate limits here
                PQRBOT_RATE_LIMIT_IP="0", PQRBOT_RATE_LIMIT_SENDER="0")

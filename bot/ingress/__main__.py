@@ -1,0 +1,3 @@
+from bot.ingress.app import main
+
+main()

@@ -1,0 +1,1 @@
+"""Performance: start-up patches of Rasa, the windowed tracker store, metrics and health."""
