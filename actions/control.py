@@ -8,8 +8,7 @@ from rasa_sdk.events import ActiveLoop, EventType, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.conversation import conversation_ref
-from bot.conversation_ids import PUBLIC_CANAL, client_id, is_public
+from actions.conversation import conversation_ref, pqrs_of
 from actions.deps import UsesDeps
 from actions.messages import render
 from actions.readback import medio_texto
@@ -40,14 +39,7 @@ class ActionNumeroPqr(UsesDeps, Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
-        # The CRM shows the id the client used; a public-channel client only sees Chat EPM PQRs,
-        # so "whatsapp:+57..." typed as a REST sender never reads a WhatsApp customer's PQR.
-        sender = tracker.sender_id
-        pqrs = self.deps.store.find_pqrs_by_conversation(client_id(sender))
-        if is_public(sender):
-            pqrs = [p for p in pqrs if p.canal == PUBLIC_CANAL]
-        elif ":" in sender:  # a provider's conversation (whatsapp:..., telegram:...)
-            pqrs = [p for p in pqrs if p.canal != PUBLIC_CANAL]
+        pqrs = pqrs_of(self.deps.store, tracker.sender_id)
         if not pqrs:
             dispatcher.utter_message(text=render("sin_pqr"))
         elif len(pqrs) == 1:

@@ -9,6 +9,19 @@ from rasa_sdk import Tracker
 
 from bot.canales import canal_for
 from bot.conversation_hooks import ConversationRef
+from bot.conversation_ids import PUBLIC_CANAL, client_id, is_public
+
+
+def pqrs_of(store: Any, sender: str) -> list:
+    """The PQRs filed in this conversation. The CRM shows the id the client used; a public-channel
+    client only sees Chat EPM PQRs, so "whatsapp:+57..." typed as a REST sender never reads a
+    WhatsApp customer's PQR, and a provider's conversation never reads a Chat EPM one."""
+    pqrs = store.find_pqrs_by_conversation(client_id(sender))
+    if is_public(sender):
+        return [p for p in pqrs if p.canal == PUBLIC_CANAL]
+    if ":" in sender:  # a provider's conversation (whatsapp:..., telegram:...)
+        return [p for p in pqrs if p.canal != PUBLIC_CANAL]
+    return pqrs
 
 
 def latest_user_event(tracker: Tracker) -> Optional[Dict[str, Any]]:

@@ -7,12 +7,13 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.conversation import conversation_ref, latest_user_event
+from actions.conversation import conversation_ref, latest_user_event, pqrs_of
 from actions.deps import UsesDeps
 from actions.messages import fecha_limite_texto, render
 from textkit.parsing import find_document
 from textkit.procedure import ACTUALIZACION, SUPRESION, data_request_kind
 from bot.channels.logmask import masked_logger
+from bot.conversation_ids import client_id
 from core.clock import utcnow
 from crm_adapter.deadline import fecha_limite_respuesta, fecha_local, sumar_dias_habiles
 
@@ -32,7 +33,7 @@ class ActionPlazoRespuesta(UsesDeps, Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[EventType]:
         try:
-            pqrs = self.deps.store.find_pqrs_by_conversation(tracker.sender_id)
+            pqrs = pqrs_of(self.deps.store, tracker.sender_id)
         except Exception:
             logger.exception("could not look up the PQRs of %s", tracker.sender_id)
             pqrs = []
@@ -97,7 +98,7 @@ class ActionDerechosDatos(UsesDeps, Action):
             from bot.datarights.service import engine_for, record_request
 
             radicado = record_request(engine_for(self.deps.settings.database_url), tipo=tipo,
-                                      conversation_id=tracker.sender_id, canal=ref.canal,
+                                      conversation_id=client_id(tracker.sender_id), canal=ref.canal,
                                       numero_documento=documento, texto=text)
         except Exception:
             logger.exception("could not record the data request of %s", tracker.sender_id)

@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import MetaData, Table, delete, insert, inspect, select, update
 from sqlalchemy.engine import Engine
 
+from bot.conversation_ids import PUBLIC_PREFIXES
 from bot.datarights import schema as d
 from core.clock import utcnow
 from crm_adapter import schema as crm
@@ -114,6 +115,9 @@ def _conversation_ids(conn, numero: str, contacto_id: int | None) -> list[str]:
             select(crm.pqrs.c.conversation_id).where(crm.pqrs.c.contacto_id == contacto_id)))
     ids.update(r.conversation_id for r in conn.execute(
         select(d.requests.c.conversation_id).where(d.requests.c.numero_documento == numero)))
+    # The CRM keeps the id a Chat EPM client used; Rasa, the console and the outbound log keep it
+    # in the public channel's namespace (bot/conversation_ids.py)
+    ids.update(f"{prefix}{i}" for i in list(ids) if ":" not in i for prefix in PUBLIC_PREFIXES.values())
     return sorted(ids)
 
 
