@@ -64,7 +64,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
-test: $(STAMP) browser fonts haproxy
+test: $(STAMP) browser fonts haproxy lint
 	$(BIN)/python -c "from bot.model import ensure_model; ensure_model()"
 	$(BIN)/rasa data validate --data nlu/data nlu/rules nlu/stories --domain domain.yml --config config.yml --fail-on-warnings
 	$(BIN)/pytest -q -p no:cacheprovider

@@ -1,5 +1,6 @@
 """Reading a rasa-sdk Tracker: who the conversation is, whether this turn is a fresh customer
 message, and the transcript attached to the PQR as evidence."""
+
 from __future__ import annotations
 
 from datetime import datetime, timezone

@@ -1,4 +1,5 @@
 """What the actions need from the outside world, handed over by the composition root (bot.bootstrap)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -1,6 +1,7 @@
 """The evidence attached to a PQR when it is filed: the text transcript, the chat image (PNG,
 base64 in ``contenido``) and the media the customer sent. Seed 2.7: "se debe adjuntar la imagen
 de la interacción o del chat dentro del caso en CRM"."""
+
 from __future__ import annotations
 
 import base64
@@ -44,11 +45,16 @@ def chat_image_evidence(tracker: Tracker, canal: str) -> list[Evidencia]:
     ]
 
 
-def build_evidencias(tracker: Tracker, canal: str,
-                     media_for: Callable[[str], list[Evidencia]]) -> list[Evidencia]:
+def build_evidencias(tracker: Tracker, canal: str, media_for: Callable[[str], list[Evidencia]]) -> list[Evidencia]:
     """Transcript, chat image and media; the image and the media never block a filing."""
-    evidencias = [Evidencia(tipo="transcripcion", nombre="conversacion.txt",
-                            contenido=transcript(tracker, canal), content_type="text/plain")]
+    evidencias = [
+        Evidencia(
+            tipo="transcripcion",
+            nombre="conversacion.txt",
+            contenido=transcript(tracker, canal),
+            content_type="text/plain",
+        )
+    ]
     try:
         evidencias += chat_image_evidence(tracker, canal)
     except Exception:

@@ -1,4 +1,5 @@
 """Closing an intake: open the PQR in the CRM, or tell the customer where to go instead."""
+
 from __future__ import annotations
 
 import asyncio
@@ -10,16 +11,16 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.conversation import conversation_ref
-from bot.conversation_ids import client_id, is_public
 from actions.deps import UsesDeps
 from actions.evidence import build_evidencias
-from actions.messages import plazo_texto, render
-from bot.channels.logmask import masked_logger
 from actions.intake import ALCANTARILLADO, FORM, INTAKE_SLOTS
-from textkit.parsing import format_pesos
+from actions.messages import plazo_texto, render
 from actions.readback import medio_notificacion
+from bot.channels.logmask import masked_logger
+from bot.conversation_ids import client_id, is_public
 from crm_adapter.models import Contrato, Evidencia, MedioNotificacion, Orientacion, SolicitudPQR
 from crm_adapter.rules import REGLA_ALCANTARILLADO, REGLA_PERSONA_JURIDICA, REGLA_SIN_CONSENTIMIENTO
+from textkit.parsing import format_pesos
 
 logger = masked_logger(__name__)  # ids, phones and e-mails never in clear
 
@@ -37,7 +38,9 @@ async def file_reclamo(deps, solicitud: SolicitudPQR, sender_id: str, confirmati
     from bot.outbox import file_or_queue
 
     return await file_or_queue(
-        deps.store.create_pqr, solicitud, conversation_id=sender_id,
+        deps.store.create_pqr,
+        solicitud,
+        conversation_id=sender_id,
         confirmation_template=confirmation_template,
         outbox_path=deps.settings.outbox_path,
         timeout=float(getattr(deps.settings, "filing_timeout_seconds", 15.0)),
@@ -87,8 +90,7 @@ class ActionCerrarSolicitud(UsesDeps, Action):
     def name(self) -> str:
         return "action_cerrar_solicitud"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         deps = self.deps
         slots = tracker.current_slot_values()
         ref = conversation_ref(tracker)
@@ -117,9 +119,13 @@ class ActionCerrarSolicitud(UsesDeps, Action):
                 dispatcher.utter_message(text=render("orientacion_alcantarillado_sin_contrato"))
                 outcome = "orientada"
             elif regla == REGLA_PERSONA_JURIDICA and contrato is not None:
-                dispatcher.utter_message(text=render(
-                    "orientacion_persona_juridica", contrato=contrato.contrato, titular=contrato.titular.nombre,
-                ))
+                dispatcher.utter_message(
+                    text=render(
+                        "orientacion_persona_juridica",
+                        contrato=contrato.contrato,
+                        titular=contrato.titular.nombre,
+                    )
+                )
                 outcome = "orientada"
             else:
                 dispatcher.utter_message(response="utter_fuera_de_alcance")
@@ -129,7 +135,11 @@ class ActionCerrarSolicitud(UsesDeps, Action):
 
         medio = medio_notificacion(slots)
         required = ("nombre", "numero_documento", "motivo")
-        if medio is None or any(not slots.get(k) for k in required) or not (slots.get("contrato") or slots.get("direccion")):
+        if (
+            medio is None
+            or any(not slots.get(k) for k in required)
+            or not (slots.get("contrato") or slots.get("direccion"))
+        ):
             # The form ended without the data (should not happen): ask again instead of filing.
             dispatcher.utter_message(response="utter_no_entendi")
             return [ActiveLoop(FORM), SlotSet("confirmacion", None)]
@@ -154,8 +164,9 @@ class ActionCerrarSolicitud(UsesDeps, Action):
         nombre_corto = (slots.get("nombre") or "").split(" ")[0]
         from bot.outbox import NUMERO_MARK
 
-        template = render("pqr_radicada", numero=NUMERO_MARK, motivo_detalle=detalle, medio_texto=medio[2],
-                          nombre_corto=nombre_corto)
+        template = render(
+            "pqr_radicada", numero=NUMERO_MARK, motivo_detalle=detalle, medio_texto=medio[2], nombre_corto=nombre_corto
+        )
         try:
             result = await file_reclamo(deps, solicitud, tracker.sender_id, template)
         except Exception:
@@ -181,9 +192,15 @@ class ActionCerrarSolicitud(UsesDeps, Action):
         dispatcher.utter_message(text=confirmation)
         try:
             # Proof that the customer was told the number, the motivo and the medium (seed 2.7).
-            deps.store.add_evidencia(pqr.numero, Evidencia(
-                tipo="constancia", nombre="constancia_informada.txt", contenido=confirmation,
-                content_type="text/plain"))
+            deps.store.add_evidencia(
+                pqr.numero,
+                Evidencia(
+                    tipo="constancia",
+                    nombre="constancia_informada.txt",
+                    contenido=confirmation,
+                    content_type="text/plain",
+                ),
+            )
         except Exception:
             logger.exception("could not attach the confirmation to %s", pqr.numero)
         deps.hooks.intake_finished(ref, "radicada")

@@ -9,6 +9,7 @@
 The assistant keeps answering while the conversation waits; it is paused only when a person
 takes it (bot/handoff/service.py).
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -41,14 +42,16 @@ _BOOKKEEPING = {"intentos", "pendientes", "politica_url", "intake_id"}
 
 def intake_data(tracker: Tracker) -> Dict[str, Any]:
     """The intake data gathered so far (what the agent will see)."""
-    return {k: v for k, v in tracker.current_slot_values().items()
-            if k in INTAKE_SLOTS and k not in _BOOKKEEPING and v not in (None, "", [])}
+    return {
+        k: v
+        for k, v in tracker.current_slot_values().items()
+        if k in INTAKE_SLOTS and k not in _BOOKKEEPING and v not in (None, "", [])
+    }
 
 
 def was_oriented(tracker: Tracker) -> bool:
     """A filing rule sent this customer elsewhere earlier in the conversation."""
-    return any(e.get("event") == "slot" and e.get("name") == "orientacion" and e.get("value")
-               for e in tracker.events)
+    return any(e.get("event") == "slot" and e.get("name") == "orientacion" and e.get("value") for e in tracker.events)
 
 
 def misunderstood_twice(tracker: Tracker) -> bool:
@@ -71,8 +74,14 @@ def _store():
     return services().handoff
 
 
-def hand_over(dispatcher: CollectingDispatcher, tracker: Tracker, settings, reason: str,
-              store=None, now: Optional[datetime] = None) -> bool:
+def hand_over(
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    settings,
+    reason: str,
+    store=None,
+    now: Optional[datetime] = None,
+) -> bool:
     """Queue the conversation for a person and tell the customer. False when it already waits
     or a person holds it (nothing said twice)."""
     store = store or _store()
@@ -84,8 +93,15 @@ def hand_over(dispatcher: CollectingDispatcher, tracker: Tracker, settings, reas
             return False
         hours = AttentionHours.parse(settings.attention_hours)
         open_now = hours.is_open(now)
-        store.request_agent(tracker.sender_id, reason, input_channel=ref.input_channel, canal=ref.canal,
-                            data=intake_data(tracker), outside_hours=not open_now, now=now)
+        store.request_agent(
+            tracker.sender_id,
+            reason,
+            input_channel=ref.input_channel,
+            canal=ref.canal,
+            data=intake_data(tracker),
+            outside_hours=not open_now,
+            now=now,
+        )
     except Exception:  # the database is down: the customer still gets the line numbers
         logger.exception("could not queue conversation %s for a person", tracker.sender_id)
         dispatcher.utter_message(text=texts.outside_hours(None))
@@ -102,8 +118,7 @@ class ActionPedirAsesor(UsesDeps, Action):
     def name(self) -> str:
         return "action_pedir_asesor"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         reason = REASON_INSISTS_AFTER_ORIENTACION if was_oriented(tracker) else REASON_CUSTOMER_ASKED
         hand_over(dispatcher, tracker, self.deps.settings, reason)
         return []

@@ -1,5 +1,6 @@
 """Two questions about the procedure, answerable at any moment (also in the middle of an intake,
 which then resumes): the answer deadline of a reclamo, and the customer's personal data."""
+
 from __future__ import annotations
 
 from rasa_sdk import Action, Tracker
@@ -10,12 +11,12 @@ from rasa_sdk.types import DomainDict
 from actions.conversation import conversation_ref, latest_user_event, pqrs_of
 from actions.deps import UsesDeps
 from actions.messages import fecha_limite_texto, render
-from textkit.parsing import find_document
-from textkit.procedure import ACTUALIZACION, SUPRESION, data_request_kind
 from bot.channels.logmask import masked_logger
 from bot.conversation_ids import client_id
 from core.clock import utcnow
 from crm_adapter.deadline import fecha_limite_respuesta, fecha_local, sumar_dias_habiles
+from textkit.parsing import find_document
+from textkit.procedure import ACTUALIZACION, SUPRESION, data_request_kind
 
 logger = masked_logger(__name__)
 
@@ -30,8 +31,7 @@ class ActionPlazoRespuesta(UsesDeps, Action):
     def name(self) -> str:
         return "action_plazo_respuesta"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         try:
             pqrs = pqrs_of(self.deps.store, tracker.sender_id)
         except Exception:
@@ -42,8 +42,9 @@ class ActionPlazoRespuesta(UsesDeps, Action):
             fecha = last.fecha_limite_respuesta or fecha_limite_respuesta(last.creado_en)
             dispatcher.utter_message(text=render("plazo_pqr", numero=last.numero, fecha=fecha_limite_texto(fecha)))
         else:
-            dispatcher.utter_message(text=render("plazo_general",
-                                                 fecha=fecha_limite_texto(fecha_limite_respuesta(utcnow()))))
+            dispatcher.utter_message(
+                text=render("plazo_general", fecha=fecha_limite_texto(fecha_limite_respuesta(utcnow())))
+            )
         return []
 
 
@@ -87,8 +88,7 @@ class ActionDerechosDatos(UsesDeps, Action):
     def name(self) -> str:
         return "action_derechos_datos"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         text = (latest_user_event(tracker) or {}).get("text") or ""
         tipo = data_request_kind(text)
         mention = find_document(text)
@@ -97,9 +97,14 @@ class ActionDerechosDatos(UsesDeps, Action):
         try:
             from bot.datarights.service import engine_for, record_request
 
-            radicado = record_request(engine_for(self.deps.settings.database_url), tipo=tipo,
-                                      conversation_id=client_id(tracker.sender_id), canal=ref.canal,
-                                      numero_documento=documento, texto=text)
+            radicado = record_request(
+                engine_for(self.deps.settings.database_url),
+                tipo=tipo,
+                conversation_id=client_id(tracker.sender_id),
+                canal=ref.canal,
+                numero_documento=documento,
+                texto=text,
+            )
         except Exception:
             logger.exception("could not record the data request of %s", tracker.sender_id)
             dispatcher.utter_message(text=render("datos_pedir_documento"))
@@ -111,8 +116,11 @@ class ActionDerechosDatos(UsesDeps, Action):
         if documento:
             destino = self._destino(documento)
             fecha = sumar_dias_habiles(fecha_local(utcnow()), DIAS_RESPUESTA[tipo])
-            lines.append(render("datos_respuesta_medio", doc=_mask_tail(documento), destino=destino,
-                                fecha=fecha_limite_texto(fecha)))
+            lines.append(
+                render(
+                    "datos_respuesta_medio", doc=_mask_tail(documento), destino=destino, fecha=fecha_limite_texto(fecha)
+                )
+            )
         else:
             lines.append(render("datos_pedir_documento"))
         lines.append(render("datos_pqr_publica"))
@@ -128,10 +136,14 @@ class ActionDerechosDatos(UsesDeps, Action):
             logger.exception("could not look up the PQRs of a data request")
             pqrs = []
         if not pqrs:
-            return ("por el medio de notificación que tengamos registrado (o, si no hay ninguno, en una "
-                    "oficina de atención de EPM presentando tu documento)")
+            return (
+                "por el medio de notificación que tengamos registrado (o, si no hay ninguno, en una "
+                "oficina de atención de EPM presentando tu documento)"
+            )
         medio = pqrs[-1].medio_notificacion
-        shown = {"correo": f"al correo {_mask_email(medio.valor)}",
-                 "sms": f"por SMS al celular terminado en {_mask_tail(medio.valor)}",
-                 "direccion": "a la dirección física registrada"}.get(medio.tipo, "")
+        shown = {
+            "correo": f"al correo {_mask_email(medio.valor)}",
+            "sms": f"por SMS al celular terminado en {_mask_tail(medio.valor)}",
+            "direccion": "a la dirección física registrada",
+        }.get(medio.tipo, "")
         return f"{shown}, el medio que registraste en tu reclamo {pqrs[-1].numero},".strip()

@@ -6,6 +6,7 @@ Plays complete intakes (consent, data, read-back, filing) through the REST chann
 latency of each customer message (p50, p95, max), messages per second, PQRs filed, and the
 resident memory of the Rasa server and the action server. Loopback only; bounded in count.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -32,7 +33,9 @@ SCRIPT = [
 
 def say(url: str, sender: str, text: str) -> tuple:
     body = json.dumps({"sender": sender, "message": text}).encode()
-    req = urllib.request.Request(url + "/webhooks/rest/webhook", data=body, headers={"Content-Type": "application/json"})
+    req = urllib.request.Request(
+        url + "/webhooks/rest/webhook", data=body, headers={"Content-Type": "application/json"}
+    )
     start = time.perf_counter()
     with urllib.request.urlopen(req, timeout=120) as resp:
         replies = json.loads(resp.read())
@@ -88,11 +91,22 @@ def main() -> None:
     [t.join() for t in threads]
     wall = time.perf_counter() - start
     lat = sorted(latencies)
-    p = lambda q: lat[min(len(lat) - 1, int(q * len(lat)))] * 1000 if lat else float("nan")
-    print(f"conversations: {args.conversations} (concurrency {args.concurrency}), messages: {len(lat)}, wall: {wall:.1f} s")
-    print(f"latency per message: p50 {p(0.5):.0f} ms, p95 {p(0.95):.0f} ms, max {lat[-1] * 1000 if lat else 0:.0f} ms, "
-          f"mean {statistics.mean(lat) * 1000 if lat else 0:.0f} ms")
-    print(f"throughput: {len(lat) / wall:.1f} messages/s; PQRs filed: {len(filed)}/{args.conversations}; errors: {len(errors)}")
+
+    def p(q: float) -> float:
+        return lat[min(len(lat) - 1, int(q * len(lat)))] * 1000 if lat else float("nan")
+
+    print(
+        f"conversations: {args.conversations} (concurrency {args.concurrency}), "
+        f"messages: {len(lat)}, wall: {wall:.1f} s"
+    )
+    print(
+        f"latency per message: p50 {p(0.5):.0f} ms, p95 {p(0.95):.0f} ms, max {lat[-1] * 1000 if lat else 0:.0f} ms, "
+        f"mean {statistics.mean(lat) * 1000 if lat else 0:.0f} ms"
+    )
+    print(
+        f"throughput: {len(lat) / wall:.1f} messages/s; PQRs filed: {len(filed)}/{args.conversations}; "
+        f"errors: {len(errors)}"
+    )
     print(f"memory (RSS): Rasa server {rss_mb('rasa run'):.0f} MB, action server {rss_mb('rasa_sdk'):.0f} MB")
     for e in errors[:5]:
         print("error:", e)

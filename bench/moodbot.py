@@ -6,6 +6,7 @@ Builds ``bench/.moodbot/venv`` (``pip install -c constraints.txt rasa==3.6.21``)
 ``bench/.moodbot/project`` (``rasa init --no-prompt``, which trains the model). Both are cached:
 a second call does nothing. About 3 minutes to install and 2-3 to train on 2 cores.
 """
+
 from __future__ import annotations
 
 import glob
@@ -33,8 +34,12 @@ def _python310() -> str:
 
 
 def env() -> dict:
-    e = dict(os.environ, RASA_TELEMETRY_ENABLED="false", SQLALCHEMY_SILENCE_UBER_WARNING="1",
-             PIP_DISABLE_PIP_VERSION_CHECK="1")
+    e = dict(
+        os.environ,
+        RASA_TELEMETRY_ENABLED="false",
+        SQLALCHEMY_SILENCE_UBER_WARNING="1",
+        PIP_DISABLE_PIP_VERSION_CHECK="1",
+    )
     e.pop("PYTHONPATH", None)
     return e
 
@@ -52,14 +57,21 @@ def build(log=sys.stdout) -> Path:
             subprocess.run([_python310(), "-m", "venv", str(VENV)], check=True)
         pip = [str(VENV / "bin" / "pip"), "install", "-q"]
         subprocess.run(pip + ["pip<24.1", "wheel"], check=True, env=env(), stdout=log, stderr=log)
-        subprocess.run(pip + ["-c", str(ROOT / "constraints.txt"), "rasa==3.6.21"], check=True, env=env(),
-                       stdout=log, stderr=log)
+        subprocess.run(
+            pip + ["-c", str(ROOT / "constraints.txt"), "rasa==3.6.21"], check=True, env=env(), stdout=log, stderr=log
+        )
     if model() is None:
         if PROJECT.exists():
             shutil.rmtree(PROJECT)
         PROJECT.mkdir(parents=True)
-        subprocess.run([str(RASA), "init", "--no-prompt", "--init-dir", str(PROJECT)], cwd=PROJECT, check=True,
-                       env=env(), stdout=log, stderr=log)
+        subprocess.run(
+            [str(RASA), "init", "--no-prompt", "--init-dir", str(PROJECT)],
+            cwd=PROJECT,
+            check=True,
+            env=env(),
+            stdout=log,
+            stderr=log,
+        )
     if model() is None:
         raise SystemExit("moodbot: rasa init produced no model")
     return model()

@@ -29,6 +29,7 @@ What it does, one system at a time (each measured alone on the machine):
 Loopback only; every loop is bounded in count and time. Prints markdown tables; ``--json FILE``
 also writes the figures.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -182,8 +183,9 @@ class System:
 
     def say(self, sender: str, text: str) -> tuple:
         body = json.dumps({"sender": sender, "message": text}).encode()
-        req = urllib.request.Request(self.base + "/webhooks/rest/webhook", data=body,
-                                     headers={"Content-Type": "application/json"})
+        req = urllib.request.Request(
+            self.base + "/webhooks/rest/webhook", data=body, headers={"Content-Type": "application/json"}
+        )
         start = time.perf_counter()
         with urllib.request.urlopen(req, timeout=REQUEST_TIMEOUT) as resp:
             replies = json.loads(resp.read())
@@ -210,10 +212,24 @@ class MoodBot(System):
         self.base = f"http://127.0.0.1:{port}"
         self.log = log_dir / "moodbot.log"
         self.proc = subprocess.Popen(
-            [str(moodbot.RASA), "run", "--model", str(model), "--port", str(port), "-i", "127.0.0.1",
-             "--credentials", str(moodbot.PROJECT / "credentials.yml")],
-            cwd=moodbot.PROJECT, env=moodbot.env(), stdout=self.log.open("w"), stderr=subprocess.STDOUT,
-            start_new_session=True)
+            [
+                str(moodbot.RASA),
+                "run",
+                "--model",
+                str(model),
+                "--port",
+                str(port),
+                "-i",
+                "127.0.0.1",
+                "--credentials",
+                str(moodbot.PROJECT / "credentials.yml"),
+            ],
+            cwd=moodbot.PROJECT,
+            env=moodbot.env(),
+            stdout=self.log.open("w"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         deadline = time.monotonic() + 400
         while time.monotonic() < deadline and self.proc.poll() is None:
             try:
@@ -240,8 +256,14 @@ class PqrBot(System):
         return [line.format(contrato=contrato) for line in self.script]
 
     def cli(self, *args: str, timeout: float = 300) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "bot.cli", *args], cwd=self.root, env=self.env,
-                              capture_output=True, text=True, timeout=timeout)
+        return subprocess.run(
+            [sys.executable, "-m", "bot.cli", *args],
+            cwd=self.root,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
 
     def start(self, log_dir: Path, fake_twilio_url: str) -> None:
         self.data = Path(tempfile.mkdtemp(prefix=f"bench-{self.name}-"))
@@ -249,22 +271,33 @@ class PqrBot(System):
         self.base = f"http://127.0.0.1:{rasa_port}"
         self.public_url = self.base
         self.ingress = f"http://127.0.0.1:{ingress_port}"
-        env = {k: v for k, v in os.environ.items()
-               if not k.startswith(("TWILIO_", "META_", "TELEGRAM_", "TWITTER_", "PQRBOT_"))}
-        env.update({
-            "PYTHONPATH": str(self.root), "RASA_TELEMETRY_ENABLED": "false",
-            "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
-            "PQRBOT_DATA_DIR": str(self.data), "PQRBOT_DATABASE_URL": f"sqlite:///{self.data / 'pqrbot.db'}",
-            "PQRBOT_RASA_PORT": str(rasa_port), "PQRBOT_ACTIONS_PORT": str(actions_port),
-            "PQRBOT_INGRESS_PORT": str(ingress_port),
-            "PQRBOT_CONSOLE_PORT": str(free_port()), "PQRBOT_METRICS_PORT": str(free_port()),
-            "TWILIO_ACCOUNT_SID": TWILIO_ACCOUNT, "TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
-            "TWILIO_WHATSAPP_NUMBER": TWILIO_NUMBER, "TWILIO_API_BASE_URL": fake_twilio_url,
-            "PQRBOT_PUBLIC_URL": self.public_url,
-            # an explicit token: older trees put a generated one on the command line, where one
-            # starting with "-" broke the start (issue 8)
-            "PQRBOT_RASA_API_TOKEN": "bench" + uuid.uuid4().hex,
-        })
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("TWILIO_", "META_", "TELEGRAM_", "TWITTER_", "PQRBOT_"))
+        }
+        env.update(
+            {
+                "PYTHONPATH": str(self.root),
+                "RASA_TELEMETRY_ENABLED": "false",
+                "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+                "PQRBOT_DATA_DIR": str(self.data),
+                "PQRBOT_DATABASE_URL": f"sqlite:///{self.data / 'pqrbot.db'}",
+                "PQRBOT_RASA_PORT": str(rasa_port),
+                "PQRBOT_ACTIONS_PORT": str(actions_port),
+                "PQRBOT_INGRESS_PORT": str(ingress_port),
+                "PQRBOT_CONSOLE_PORT": str(free_port()),
+                "PQRBOT_METRICS_PORT": str(free_port()),
+                "TWILIO_ACCOUNT_SID": TWILIO_ACCOUNT,
+                "TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
+                "TWILIO_WHATSAPP_NUMBER": TWILIO_NUMBER,
+                "TWILIO_API_BASE_URL": fake_twilio_url,
+                "PQRBOT_PUBLIC_URL": self.public_url,
+                # an explicit token: older trees put a generated one on the command line, where one
+                # starting with "-" broke the start (issue 8)
+                "PQRBOT_RASA_API_TOKEN": "bench" + uuid.uuid4().hex,
+            }
+        )
         env.update(self.extra_env)
         self.env = env
         billing = json.loads((self.root / "demo" / "billing.json").read_text())
@@ -276,9 +309,14 @@ class PqrBot(System):
         if out.returncode != 0:
             raise SystemExit(f"{self.name}: seeding failed: {out.stderr[-2000:]}")
         self.log = log_dir / f"{self.name}.log"
-        self.proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "run", "--skip-train"], cwd=self.root,
-                                     env=env, stdout=self.log.open("w"), stderr=subprocess.STDOUT,
-                                     start_new_session=True)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", "run", "--skip-train"],
+            cwd=self.root,
+            env=env,
+            stdout=self.log.open("w"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         deadline = time.monotonic() + 600
         while time.monotonic() < deadline and self.proc.poll() is None:
             if "pqrbot: ready" in self.log.read_text(errors="replace"):
@@ -347,11 +385,20 @@ def closed_loop(system: System, customers: int, conversations_each: int, deadlin
         t.join(deadline_s + REQUEST_TIMEOUT * 8)
     wall = time.perf_counter() - start
     rss_sum, rss_max = sampler.stop()
-    return {"customers": customers, "conversations": len(senders), "messages": len(latencies),
-            "wall_s": wall, "msgs_per_s": len(latencies) / wall if wall else 0.0,
-            "p50_ms": pct(latencies, 0.5) * 1000, "p95_ms": pct(latencies, 0.95) * 1000,
-            "errors": len(errors), "error_samples": errors[:5], "rss_mb": rss_sum, "rss_max_mb": rss_max,
-            "senders": senders}
+    return {
+        "customers": customers,
+        "conversations": len(senders),
+        "messages": len(latencies),
+        "wall_s": wall,
+        "msgs_per_s": len(latencies) / wall if wall else 0.0,
+        "p50_ms": pct(latencies, 0.5) * 1000,
+        "p95_ms": pct(latencies, 0.95) * 1000,
+        "errors": len(errors),
+        "error_samples": errors[:5],
+        "rss_mb": rss_sum,
+        "rss_max_mb": rss_max,
+        "senders": senders,
+    }
 
 
 def twilio_signature(url: str, params: Dict[str, str]) -> str:
@@ -373,13 +420,25 @@ class AckProbe(threading.Thread):
         path = "/webhooks/whatsapp/webhook"
         sid = "SM" + uuid.uuid4().hex
         number = f"whatsapp:+5730{i:08d}"
-        params = {"MessageSid": sid, "SmsMessageSid": sid, "AccountSid": TWILIO_ACCOUNT, "From": number,
-                  "To": TWILIO_NUMBER, "Body": "hola, me llegó muy cara la factura", "NumMedia": "0",
-                  "ProfileName": "Cliente", "WaId": number.split("+")[1]}
-        req = urllib.request.Request(self.system.ingress + path, data=urllib.parse.urlencode(params).encode(),
-                                     headers={"X-Twilio-Signature": twilio_signature(self.system.public_url + path,
-                                                                                     params),
-                                              "Content-Type": "application/x-www-form-urlencoded"})
+        params = {
+            "MessageSid": sid,
+            "SmsMessageSid": sid,
+            "AccountSid": TWILIO_ACCOUNT,
+            "From": number,
+            "To": TWILIO_NUMBER,
+            "Body": "hola, me llegó muy cara la factura",
+            "NumMedia": "0",
+            "ProfileName": "Cliente",
+            "WaId": number.split("+")[1],
+        }
+        req = urllib.request.Request(
+            self.system.ingress + path,
+            data=urllib.parse.urlencode(params).encode(),
+            headers={
+                "X-Twilio-Signature": twilio_signature(self.system.public_url + path, params),
+                "Content-Type": "application/x-www-form-urlencoded",
+            },
+        )
         start = time.perf_counter()
         error = None
         try:
@@ -407,11 +466,17 @@ class AckProbe(threading.Thread):
             t.join(40)
 
     def result(self) -> dict:
-        return {"sent": self.count, "acked": len(self.times), "p50_ms": pct(self.times, 0.5) * 1000,
-                "p99_ms": pct(self.times, 0.99) * 1000, "max_ms": max(self.times, default=0.0) * 1000,
-                "failures": len(self.failures), "failure_samples": self.failures[:3],
-                "times_ms": [round(t * 1000, 1) for t in self.times],
-                "url": self.system.ingress}
+        return {
+            "sent": self.count,
+            "acked": len(self.times),
+            "p50_ms": pct(self.times, 0.5) * 1000,
+            "p99_ms": pct(self.times, 0.99) * 1000,
+            "max_ms": max(self.times, default=0.0) * 1000,
+            "failures": len(self.failures),
+            "failure_samples": self.failures[:3],
+            "times_ms": [round(t * 1000, 1) for t in self.times],
+            "url": self.system.ingress,
+        }
 
 
 def seed_stored(system: PqrBot, source_sender: str, total: int, have: int) -> int:
@@ -420,24 +485,49 @@ def seed_stored(system: PqrBot, source_sender: str, total: int, have: int) -> in
 
     engine = sa.create_engine(system.tracker_url())
     with engine.begin() as conn:
-        rows = conn.execute(sa.text("SELECT type_name, timestamp, intent_name, action_name, data FROM events "
-                                    "WHERE sender_id = :s ORDER BY id"), {"s": source_sender}).fetchall()
+        rows = conn.execute(
+            sa.text(
+                "SELECT type_name, timestamp, intent_name, action_name, data FROM events "
+                "WHERE sender_id = :s ORDER BY id"
+            ),
+            # a REST client's conversation is rest:<sender> in Rasa's store (bot/conversation_ids.py)
+            {"s": f"rest:{source_sender}"},
+        ).fetchall()
         if not rows:
             raise SystemExit(f"{system.name}: no tracker events of {source_sender} to copy")
         batch = []
         for n in range(have, total):
             sender = f"stored-{n:06d}"
-            batch += [{"sender_id": sender, "type_name": r[0], "timestamp": r[1], "intent_name": r[2],
-                       "action_name": r[3], "data": r[4]} for r in rows]
+            batch += [
+                {
+                    "sender_id": sender,
+                    "type_name": r[0],
+                    "timestamp": r[1],
+                    "intent_name": r[2],
+                    "action_name": r[3],
+                    "data": r[4],
+                }
+                for r in rows
+            ]
             if len(batch) > 20000:
-                conn.execute(sa.text("INSERT INTO events (sender_id, type_name, timestamp, intent_name, "
-                                     "action_name, data) VALUES (:sender_id, :type_name, :timestamp, "
-                                     ":intent_name, :action_name, :data)"), batch)
+                conn.execute(
+                    sa.text(
+                        "INSERT INTO events (sender_id, type_name, timestamp, intent_name, "
+                        "action_name, data) VALUES (:sender_id, :type_name, :timestamp, "
+                        ":intent_name, :action_name, :data)"
+                    ),
+                    batch,
+                )
                 batch = []
         if batch:
-            conn.execute(sa.text("INSERT INTO events (sender_id, type_name, timestamp, intent_name, action_name, "
-                                 "data) VALUES (:sender_id, :type_name, :timestamp, :intent_name, :action_name, "
-                                 ":data)"), batch)
+            conn.execute(
+                sa.text(
+                    "INSERT INTO events (sender_id, type_name, timestamp, intent_name, action_name, "
+                    "data) VALUES (:sender_id, :type_name, :timestamp, :intent_name, :action_name, "
+                    ":data)"
+                ),
+                batch,
+            )
     engine.dispose()
     return max(total, have)
 
@@ -450,8 +540,9 @@ def fmt(v: float, digits: int = 0) -> str:
 def print_report(results: Dict[str, dict], levels: List[int], reference: str, out=sys.stdout) -> None:
     names = list(results)
     print("\n### Closed-loop load (each customer sends its next message when the reply arrives)\n", file=out)
-    print("| customers | system | messages/s | p50 ms | p95 ms | errors | PQRs filed | RSS MB (sum / largest) |",
-          file=out)
+    print(
+        "| customers | system | messages/s | p50 ms | p95 ms | errors | PQRs filed | RSS MB (sum / largest) |", file=out
+    )
     print("|---:|---|---:|---:|---:|---:|---|---|", file=out)
     for level in levels:
         for name in names:
@@ -459,26 +550,38 @@ def print_report(results: Dict[str, dict], levels: List[int], reference: str, ou
             if not r:
                 continue
             filed = "n/a" if r.get("filed") is None else f"{r['filed']}/{r['conversations']}"
-            print(f"| {level} | {name} | {fmt(r['msgs_per_s'], 1)} | {fmt(r['p50_ms'])} | {fmt(r['p95_ms'])} | "
-                  f"{r['errors']} | {filed} | {fmt(r['rss_mb'])} / {fmt(r['rss_max_mb'])} |", file=out)
+            print(
+                f"| {level} | {name} | {fmt(r['msgs_per_s'], 1)} | {fmt(r['p50_ms'])} | {fmt(r['p95_ms'])} | "
+                f"{r['errors']} | {filed} | {fmt(r['rss_mb'])} / {fmt(r['rss_max_mb'])} |",
+                file=out,
+            )
         ref = results.get(reference, {}).get("levels", {}).get(level)
         for name in names:
             r = results[name]["levels"].get(level)
             if name == reference or not ref or not r:
                 continue
-            print(f"| {level} | **{name} / {reference}** | **{r['msgs_per_s'] / ref['msgs_per_s']:.2f}×** | "
-                  f"{r['p50_ms'] / ref['p50_ms']:.2f}× | **{r['p95_ms'] / ref['p95_ms']:.2f}×** | | | "
-                  f"{r['rss_max_mb'] / ref['rss_max_mb']:.2f}× (largest) |", file=out)
+            print(
+                f"| {level} | **{name} / {reference}** | **{r['msgs_per_s'] / ref['msgs_per_s']:.2f}×** | "
+                f"{r['p50_ms'] / ref['p50_ms']:.2f}× | **{r['p95_ms'] / ref['p95_ms']:.2f}×** | | | "
+                f"{r['rss_max_mb'] / ref['rss_max_mb']:.2f}× (largest) |",
+                file=out,
+            )
     acks = {n: results[n]["ack"] for n in names if results[n].get("ack")}
     if acks:
-        print(f"\n### Webhook acknowledgement of signed WhatsApp deliveries during the {max(levels)}-customer load\n",
-              file=out)
-        print("| system | sent | acknowledged (200) | p50 ms | p99 ms | max ms | failed or > 30 s | endpoint |", file=out)
+        print(
+            f"\n### Webhook acknowledgement of signed WhatsApp deliveries during the {max(levels)}-customer load\n",
+            file=out,
+        )
+        print(
+            "| system | sent | acknowledged (200) | p50 ms | p99 ms | max ms | failed or > 30 s | endpoint |", file=out
+        )
         print("|---|---:|---:|---:|---:|---:|---:|---|", file=out)
         for n, a in acks.items():
-            print(f"| {n} | {a['sent']} | {a['acked']} | {fmt(a['p50_ms'])} | {fmt(a['p99_ms'])} | {fmt(a['max_ms'])} | "
-                  f"{a['failures']} | {a['url'].rsplit(':', 1)[0]}:<{'ingress' if a.get('ingress') else 'rasa'} port> |",
-                  file=out)
+            print(
+                f"| {n} | {a['sent']} | {a['acked']} | {fmt(a['p50_ms'])} | {fmt(a['p99_ms'])} | {fmt(a['max_ms'])} | "
+                f"{a['failures']} | {a['url'].rsplit(':', 1)[0]}:<{'ingress' if a.get('ingress') else 'rasa'} port> |",
+                file=out,
+            )
     curves = {n: results[n]["stored"] for n in names if results[n].get("stored")}
     if curves:
         print("\n### One customer alone, with N stored conversations in the tracker store\n", file=out)
@@ -486,27 +589,35 @@ def print_report(results: Dict[str, dict], levels: List[int], reference: str, ou
         print("|---|---:|---:|---:|---:|---:|", file=out)
         for n, curve in curves.items():
             for stored, r in curve.items():
-                print(f"| {n} | {int(stored):,} | {r['messages']} | {fmt(r['p50_ms'])} | {fmt(r['p95_ms'])} | "
-                      f"{r['errors']} |", file=out)
+                print(
+                    f"| {n} | {int(stored):,} | {r['messages']} | {fmt(r['p50_ms'])} | {fmt(r['p95_ms'])} | "
+                    f"{r['errors']} |",
+                    file=out,
+                )
 
 
 def main(argv: Optional[List[str]] = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--levels", default="1,10,50", help="concurrent customers, comma-separated")
-    ap.add_argument("--rounds", default="5,2,1",
-                    help="conversations per customer at each level (last value repeats)")
+    ap.add_argument("--rounds", default="5,2,1", help="conversations per customer at each level (last value repeats)")
     ap.add_argument("--stored", default="10,1000,10000", help="stored conversations for the cost curve ('' = skip)")
     ap.add_argument("--stored-conversations", type=int, default=3, help="conversations played at each stored size")
     ap.add_argument("--ack", type=int, default=60, help="signed WhatsApp deliveries during the largest level")
     ap.add_argument("--ack-rate", type=float, default=4.0, help="deliveries per second")
     ap.add_argument("--before", type=Path, help="another pqrbot checkout to run as 'pqrbot-before'")
-    ap.add_argument("--variant", action="append", default=[],
-                    help="NAME:K=V[,K=V]: also run this tree with that environment (e.g. 'pqrbot-1w:PQRBOT_RASA_WORKERS=1')")
+    ap.add_argument(
+        "--variant",
+        action="append",
+        default=[],
+        help="NAME:K=V[,K=V]: also run this tree with that environment (e.g. 'pqrbot-1w:PQRBOT_RASA_WORKERS=1')",
+    )
     ap.add_argument("--no-moodbot", action="store_true", help="skip the moodbot reference")
     ap.add_argument("--no-pqrbot", action="store_true", help="only moodbot")
     ap.add_argument("--env", action="append", default=[], help="NAME=VALUE for pqrbot (e.g. PQRBOT_PROFILE=production)")
     ap.add_argument("--deadline", type=float, default=900, help="seconds at most per level")
-    ap.add_argument("--smoke", action="store_true", help="1 and 3 customers, 1 conversation each, 10 stored, 6 deliveries")
+    ap.add_argument(
+        "--smoke", action="store_true", help="1 and 3 customers, 1 conversation each, 10 stored, 6 deliveries"
+    )
     ap.add_argument("--json", type=Path, help="also write the figures here")
     ap.add_argument("--logs", type=Path, help="folder for the servers' logs (default: a temporary one)")
     args = ap.parse_args(argv)
@@ -535,8 +646,11 @@ def main(argv: Optional[List[str]] = None) -> int:
 
     results: Dict[str, dict] = {}
     load_avg = os.getloadavg()
-    print(f"bench: {time.strftime('%Y-%m-%d %H:%M:%S %Z')}, {os.cpu_count()} cores, load average "
-          f"{load_avg[0]:.2f} at start; logs in {log_dir}", flush=True)
+    print(
+        f"bench: {time.strftime('%Y-%m-%d %H:%M:%S %Z')}, {os.cpu_count()} cores, load average "
+        f"{load_avg[0]:.2f} at start; logs in {log_dir}",
+        flush=True,
+    )
     fake = FakeTwilio()
     try:
         for system in systems:
@@ -564,10 +678,12 @@ def main(argv: Optional[List[str]] = None) -> int:
                         res["ack"] = dict(probe.result(), ingress=system.ingress != system.base)
                     r["filed"] = system.filed(r["senders"]) if isinstance(system, PqrBot) else None
                     res["levels"][level] = r
-                    print(f"bench: {system.name} {level} customers: {r['msgs_per_s']:.1f} msg/s, p50 "
-                          f"{r['p50_ms']:.0f} ms, p95 {r['p95_ms']:.0f} ms, errors {r['errors']}"
-                          + (f", filed {r['filed']}/{r['conversations']}" if r["filed"] is not None else ""),
-                          flush=True)
+                    print(
+                        f"bench: {system.name} {level} customers: {r['msgs_per_s']:.1f} msg/s, p50 "
+                        f"{r['p50_ms']:.0f} ms, p95 {r['p95_ms']:.0f} ms, errors {r['errors']}"
+                        + (f", filed {r['filed']}/{r['conversations']}" if r["filed"] is not None else ""),
+                        flush=True,
+                    )
                     for e in r["error_samples"]:
                         print("bench:   error:", e, flush=True)
                 if isinstance(system, PqrBot) and stored:
@@ -578,7 +694,9 @@ def main(argv: Optional[List[str]] = None) -> int:
                         have = seed_stored(system, source, n, have)
                         r = closed_loop(system, 1, args.stored_conversations, args.deadline)
                         res["stored"][n] = {k: r[k] for k in ("messages", "p50_ms", "p95_ms", "errors")}
-                        print(f"bench: {system.name} with {n} stored conversations: p50 {r['p50_ms']:.0f} ms", flush=True)
+                        print(
+                            f"bench: {system.name} with {n} stored conversations: p50 {r['p50_ms']:.0f} ms", flush=True
+                        )
             finally:
                 system.stop()
     finally:
@@ -594,8 +712,12 @@ def main(argv: Optional[List[str]] = None) -> int:
             for lv in r["levels"].values():
                 lv.pop("senders", None)
         args.json.write_text(json.dumps(results, indent=2, default=str))
-    bad = [n for n, r in results.items() for lv in r["levels"].values()
-           if lv["errors"] or (lv["filed"] is not None and lv["filed"] != lv["conversations"])]
+    bad = [
+        n
+        for n, r in results.items()
+        for lv in r["levels"].values()
+        if lv["errors"] or (lv["filed"] is not None and lv["filed"] != lv["conversations"])
+    ]
     return 1 if bad else 0
 
 

@@ -10,6 +10,7 @@ its error response echoes the whole request (the tracker: names, documents, addr
 - an action that fails answers ``{"error": "internal error"}`` and logs only the action's name
   and the exception's type, never the tracker.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -72,8 +73,10 @@ def create_app(token: Optional[str], actions_package: str = "actions", settings=
         if status >= 500:
             logger.error("action %s failed: %s", _action_name(request), type(exception).__name__)
         # Rasa reads "action_name" from a 400; nothing of the request is echoed.
-        return response.json({"error": "internal error" if status >= 500 else "bad request",
-                              "action_name": _action_name(request)}, status=status)
+        return response.json(
+            {"error": "internal error" if status >= 500 else "bad request", "action_name": _action_name(request)},
+            status=status,
+        )
 
     app.error_handler.add(Exception, quiet_errors)
     return app
@@ -82,16 +85,19 @@ def create_app(token: Optional[str], actions_package: str = "actions", settings=
 def main(argv: Optional[list] = None) -> int:
     from bot.bootstrap import settings as load
 
-    parser = argparse.ArgumentParser(prog="python -m bot.action_server", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bot.action_server", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--actions", default="actions", help="the package of the actions")
     args = parser.parse_args(argv)
     settings = load()
     host, port, token = settings.actions_host, settings.actions_port, settings.action_server_token
     if token is None and not is_loopback(host):
-        print(f"pqrbot: the action server would listen on {host} without authentication; "
-              "set PQRBOT_ACTION_SERVER_TOKEN (Rasa sends it) or keep PQRBOT_ACTIONS_HOST=127.0.0.1",
-              file=sys.stderr)
+        print(
+            f"pqrbot: the action server would listen on {host} without authentication; "
+            "set PQRBOT_ACTION_SERVER_TOKEN (Rasa sends it) or keep PQRBOT_ACTIONS_HOST=127.0.0.1",
+            file=sys.stderr,
+        )
         return 2
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     from bot.channels.logmask import install_record_masking

@@ -1,4 +1,5 @@
 """Which PQR canal a conversation belongs to, from Rasa's input channel and message metadata."""
+
 from __future__ import annotations
 
 from typing import Optional

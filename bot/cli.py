@@ -11,6 +11,7 @@
 
 Every command brings the database schema up to date before it works.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -23,8 +24,16 @@ from typing import List, Optional
 from bot import bootstrap
 
 # Modules that add their own subcommands (channels' outbound log, follow-ups, worker).
-PLUGIN_MODULES = ("bot.outbound.cli", "bot.followups.cli", "bot.outbox_cli", "bot.workbench.cli",
-                  "bot.evidence.cli", "bot.exports.cli", "bot.datarights.cli", "bot.console.cli")
+PLUGIN_MODULES = (
+    "bot.outbound.cli",
+    "bot.followups.cli",
+    "bot.outbox_cli",
+    "bot.workbench.cli",
+    "bot.evidence.cli",
+    "bot.exports.cli",
+    "bot.datarights.cli",
+    "bot.console.cli",
+)
 
 
 def _parse_since(text: Optional[str]) -> Optional[datetime]:
@@ -33,7 +42,7 @@ def _parse_since(text: Optional[str]) -> Optional[datetime]:
     try:
         value = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        raise SystemExit(f"pqrbot: --since must be an ISO 8601 date or time, got {text!r}")
+        raise SystemExit(f"pqrbot: --since must be an ISO 8601 date or time, got {text!r}") from None
     # An offset means that instant: compare in UTC (SQLite stores UTC without an offset).
     return value.astimezone(timezone.utc) if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
@@ -67,7 +76,9 @@ def _print_table(rows: List[dict], columns: List[str]) -> None:
         print("  ".join(str(r.get(c, ""))[:60].ljust(widths[c]) for c in columns))
 
 
-def _emit(args: argparse.Namespace, rows: List[dict], columns: List[str], table_rows: Optional[List[dict]] = None) -> int:
+def _emit(
+    args: argparse.Namespace, rows: List[dict], columns: List[str], table_rows: Optional[List[dict]] = None
+) -> int:
     """JSON for scripts (--json), a short table for people."""
     if args.json:
         json.dump(rows, sys.stdout, ensure_ascii=False, indent=2)
@@ -83,7 +94,7 @@ def _parse_day(text: Optional[str], option: str):
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise SystemExit(f"pqrbot: {option} must be a date YYYY-MM-DD, got {text!r}")
+        raise SystemExit(f"pqrbot: {option} must be a date YYYY-MM-DD, got {text!r}") from None
 
 
 def _cmd_pqrs(args: argparse.Namespace) -> int:
@@ -92,10 +103,18 @@ def _cmd_pqrs(args: argparse.Namespace) -> int:
     if vencen_antes is not None:
         found = [p for p in found if p.fecha_limite_respuesta and p.fecha_limite_respuesta < vencen_antes]
     pqrs = [p.to_json() for p in found]
-    table = [dict(p, contacto=p["contacto"]["nombre"], medio=p["medio_notificacion"]["tipo"],
-                  fecha_limite=p["fecha_limite_respuesta"]) for p in pqrs]
-    return _emit(args, pqrs, ["numero", "creado_en", "canal", "estado", "contacto", "contrato", "medio",
-                              "fecha_limite"], table)
+    table = [
+        dict(
+            p,
+            contacto=p["contacto"]["nombre"],
+            medio=p["medio_notificacion"]["tipo"],
+            fecha_limite=p["fecha_limite_respuesta"],
+        )
+        for p in pqrs
+    ]
+    return _emit(
+        args, pqrs, ["numero", "creado_en", "canal", "estado", "contacto", "contrato", "medio", "fecha_limite"], table
+    )
 
 
 def _cmd_orientaciones(args: argparse.Namespace) -> int:
@@ -109,9 +128,14 @@ def _cmd_consentimientos(args: argparse.Namespace) -> int:
     # Like the PQRs, the public channel's conversations show the id the client used.
     found = bootstrap.services().store.list_consentimientos()
     rows = [
-        {"conversation_id": client_id(c.conversation_id), "canal": c.canal, "aceptado": c.aceptado,
-         "respuesta": c.respuesta, "policy_version": c.policy_version,
-         "creado_en": c.creado_en.isoformat() if c.creado_en else None}
+        {
+            "conversation_id": client_id(c.conversation_id),
+            "canal": c.canal,
+            "aceptado": c.aceptado,
+            "respuesta": c.respuesta,
+            "policy_version": c.policy_version,
+            "creado_en": c.creado_en.isoformat() if c.creado_en else None,
+        }
         for c in found
         if not args.conversation or args.conversation in (c.conversation_id, client_id(c.conversation_id))
     ]
@@ -143,8 +167,9 @@ def build_parser() -> argparse.ArgumentParser:
     pqrs = crm.add_parser("pqrs", help="list PQRs")
     pqrs.add_argument("--json", action="store_true", help="print JSON")
     pqrs.add_argument("--since", help="only PQRs created at or after this ISO 8601 time")
-    pqrs.add_argument("--vencen-antes", metavar="FECHA",
-                      help="only PQRs whose fecha_limite_respuesta is before this day (YYYY-MM-DD)")
+    pqrs.add_argument(
+        "--vencen-antes", metavar="FECHA", help="only PQRs whose fecha_limite_respuesta is before this day (YYYY-MM-DD)"
+    )
     pqrs.set_defaults(func=_cmd_pqrs)
     ori = crm.add_parser("orientaciones", help="list redirections to other channels")
     ori.add_argument("--json", action="store_true", help="print JSON")
@@ -175,8 +200,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command != "run":
-        # Every command works on an up-to-date schema.
-        bootstrap.services().engine
+        bootstrap.services().engine  # every command works on an up-to-date schema  # noqa: B018
     return args.func(args) or 0
 
 

@@ -3,6 +3,7 @@
 Every setting of pqrbot comes from an environment variable read here; nothing else in the
 code base calls ``os.environ``. ``.env.example`` documents each variable.
 """
+
 from __future__ import annotations
 
 import os
@@ -123,11 +124,10 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         host=host,
         rasa_port=int(env.get("PQRBOT_RASA_PORT", "5005")),
         actions_port=actions_port,
-        action_endpoint=env.get("PQRBOT_ACTION_ENDPOINT") or f"http://{_reachable(actions_host)}:{actions_port}/webhook",
+        action_endpoint=env.get("PQRBOT_ACTION_ENDPOINT")
+        or f"http://{_reachable(actions_host)}:{actions_port}/webhook",
         privacy_policy_version=env.get("PQRBOT_PRIVACY_POLICY_VERSION", "2026-01"),
-        privacy_policy_url=env.get(
-            "PQRBOT_PRIVACY_POLICY_URL", "https://www.epm.com.co/proteccion-de-datos"
-        ),
+        privacy_policy_url=env.get("PQRBOT_PRIVACY_POLICY_URL", "https://www.epm.com.co/proteccion-de-datos"),
         followup_after_seconds=parse_duration(env.get("PQRBOT_FOLLOWUP_AFTER") or "1d"),
         rasa_api_token=env.get("PQRBOT_RASA_API_TOKEN") or _secret_file(env.get("PQRBOT_RASA_API_TOKEN_FILE")),
         lock_store_url=env.get("PQRBOT_LOCK_STORE_URL") or None,
@@ -144,19 +144,16 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         retention_dedup_seconds=parse_duration(env.get("PQRBOT_RETENTION_DEDUP") or "7d"),
         filing_timeout_seconds=parse_duration(env.get("PQRBOT_FILING_TIMEOUT") or "15"),
         restart_backoff_max_seconds=parse_duration(env.get("PQRBOT_RESTART_BACKOFF_MAX") or "60"),
-
         export_recipients=env.get("PQRBOT_EXPORT_RECIPIENTS") or None,
         export_from=env.get("PQRBOT_EXPORT_FROM") or None,
         smtp_url=env.get("PQRBOT_SMTP_URL") or None,
         export_at=env.get("PQRBOT_EXPORT_AT") or "06:00",
         retention_transcripts_seconds=_optional_duration(env.get("PQRBOT_RETENTION_TRANSCRIPTS")),
         retention_deliveries_seconds=_optional_duration(env.get("PQRBOT_RETENTION_DELIVERIES")),
-
         console_port=int(env.get("PQRBOT_CONSOLE_PORT") or "5080"),
         attention_hours=env.get("PQRBOT_ATTENTION_HOURS") or "mon-fri 07:00-19:00, sat 08:00-12:00",
         handoff_expected_wait_seconds=parse_duration(env.get("PQRBOT_HANDOFF_EXPECTED_WAIT") or "10m"),
         handoff_timeout_seconds=parse_duration(env.get("PQRBOT_HANDOFF_TIMEOUT") or "15m"),
-
         profile=(env.get("PQRBOT_PROFILE") or "embedded").strip().lower(),
         ingress_port=int(env.get("PQRBOT_INGRESS_PORT") or 5006),
         rasa_workers=int(env.get("PQRBOT_RASA_WORKERS") or 0),

@@ -3,6 +3,7 @@
 The actions call these hooks; the follow-up scheduler (next-day closing message) implements
 them. Kept as a small interface so the actions never import the scheduler.
 """
+
 from __future__ import annotations
 
 import abc

@@ -5,6 +5,7 @@ Rasa sees ``rest:<sender>`` / ``web:<session>``, so no client-chosen id can name
 ``whatsapp:``, ``facebook:``, ``instagram:``, ``twitter:`` or ``telegram:`` conversation. The CRM
 keeps showing the id the client used (``client_id``), with the canal "Chat EPM".
 """
+
 from __future__ import annotations
 
 from typing import Optional
@@ -28,5 +29,5 @@ def client_id(conversation_id: str) -> str:
     """The id the client used (what the PQR and the listings show)."""
     for prefix in PUBLIC_PREFIXES.values():
         if conversation_id.startswith(prefix):
-            return conversation_id[len(prefix):]
+            return conversation_id[len(prefix) :]
     return conversation_id

@@ -1,4 +1,5 @@
 """Train the Rasa model only when its inputs changed (training data, domain, config, components)."""
+
 from __future__ import annotations
 
 import hashlib
@@ -52,8 +53,22 @@ def ensure_model(force: bool = False) -> Path:
     MODEL_DIR.mkdir(exist_ok=True)
     stamp = fingerprint(training_inputs())
     env = load_settings().child_env()
-    cmd = [sys.executable, "-m", "rasa", "train", "--data", *TRAINING_DATA, "--domain", "domain.yml",
-           "--config", "config.yml", "--out", str(MODEL_DIR), "--fixed-model-name", MODEL_NAME]
+    cmd = [
+        sys.executable,
+        "-m",
+        "rasa",
+        "train",
+        "--data",
+        *TRAINING_DATA,
+        "--domain",
+        "domain.yml",
+        "--config",
+        "config.yml",
+        "--out",
+        str(MODEL_DIR),
+        "--fixed-model-name",
+        MODEL_NAME,
+    ]
     subprocess.run(cmd, cwd=PROJECT_ROOT, env=env, check=True)
     FINGERPRINT_PATH.write_text(stamp + "\n")
     return MODEL_PATH

@@ -12,6 +12,7 @@ provider's acceptance and its own bookkeeping does not send the number twice. Co
 the public REST/web channel cannot receive a later message: their number is filed and given when
 the customer asks for it ("¿cuál es el número de mi reclamo?").
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -40,7 +41,8 @@ PENDING, FILED, NOTIFIED, NOT_NOTIFIED = "pending", "filed", "notified", "not_no
 
 _metadata = MetaData()
 outbox = Table(
-    "filing_outbox", _metadata,
+    "filing_outbox",
+    _metadata,
     Column("idempotency_key", String(300), primary_key=True),
     Column("conversation_id", String(300), nullable=False),  # Rasa's sender id (outbound address)
     Column("solicitud", Text, nullable=False),  # JSON of the SolicitudPQR
@@ -128,11 +130,18 @@ class Outbox:
         now = utcnow()
         try:
             with self.engine.begin() as conn:
-                conn.execute(insert(outbox).values(
-                    idempotency_key=solicitud.idempotency_key, conversation_id=conversation_id,
-                    solicitud=dump_solicitud(solicitud), confirmation=confirmation, status=PENDING,
-                    attempts=0, created_at=now, updated_at=now,
-                ))
+                conn.execute(
+                    insert(outbox).values(
+                        idempotency_key=solicitud.idempotency_key,
+                        conversation_id=conversation_id,
+                        solicitud=dump_solicitud(solicitud),
+                        confirmation=confirmation,
+                        status=PENDING,
+                        attempts=0,
+                        created_at=now,
+                        updated_at=now,
+                    )
+                )
             return True
         except IntegrityError:
             return False
@@ -142,8 +151,18 @@ class Outbox:
             rows = conn.execute(
                 select(outbox).where(outbox.c.status.in_([PENDING, FILED])).order_by(outbox.c.created_at)
             ).all()
-        return [Entry(r.idempotency_key, r.conversation_id, load_solicitud(r.solicitud), r.confirmation,
-                      r.status, r.numero, r.attempts) for r in rows]
+        return [
+            Entry(
+                r.idempotency_key,
+                r.conversation_id,
+                load_solicitud(r.solicitud),
+                r.confirmation,
+                r.status,
+                r.numero,
+                r.attempts,
+            )
+            for r in rows
+        ]
 
     def get(self, key: str) -> Optional[dict]:
         with self.engine.connect() as conn:
@@ -192,8 +211,9 @@ async def file_or_queue(
         pqr = await asyncio.wait_for(asyncio.to_thread(create_pqr, solicitud), timeout=timeout)
     except Exception as exc:  # noqa: BLE001 - any CRM trouble: keep the reclamo
         reason = "timed out" if isinstance(exc, asyncio.TimeoutError) else type(exc).__name__
-        logger.warning("CRM unavailable (%s) filing for %s: the reclamo goes to the outbox", reason,
-                       mask(conversation_id))
+        logger.warning(
+            "CRM unavailable (%s) filing for %s: the reclamo goes to the outbox", reason, mask(conversation_id)
+        )
     else:
         if Path(outbox_path).exists():  # queued by an earlier try: the customer is told now
             await asyncio.to_thread(_settle, Path(outbox_path), solicitud.idempotency_key, pqr.numero)
@@ -234,8 +254,14 @@ class OutboxDrainer:
             try:
                 if entry.status == PENDING:
                     pqr = await asyncio.to_thread(self.store.create_pqr, entry.solicitud)  # idempotent
-                    await asyncio.to_thread(self.outbox.update, entry.idempotency_key, status=FILED,
-                                            numero=pqr.numero, attempts=0, last_error=None)
+                    await asyncio.to_thread(
+                        self.outbox.update,
+                        entry.idempotency_key,
+                        status=FILED,
+                        numero=pqr.numero,
+                        attempts=0,
+                        last_error=None,
+                    )
                     logger.info("outbox: reclamo of %s filed as %s", mask(entry.conversation_id), pqr.numero)
                     entry.status, entry.numero, entry.attempts = FILED, pqr.numero, 0
                     done += 1
@@ -244,8 +270,12 @@ class OutboxDrainer:
             except Exception as exc:  # CRM still down: try again on the next pass
                 await asyncio.to_thread(self.outbox.failed_attempt, entry, f"{type(exc).__name__}")
                 if entry.attempts % 30 == 0:  # not every pass: the CRM may be down for a while
-                    logger.warning("outbox: %s still waiting (%s, %s tries)", mask(entry.conversation_id),
-                                   type(exc).__name__, entry.attempts + 1)
+                    logger.warning(
+                        "outbox: %s still waiting (%s, %s tries)",
+                        mask(entry.conversation_id),
+                        type(exc).__name__,
+                        entry.attempts + 1,
+                    )
         return done
 
     def _already_sent(self, entry: Entry) -> bool:
@@ -256,21 +286,34 @@ class OutboxDrainer:
             records = self.outbound_log.list(conversation_id=entry.conversation_id, limit=200)
         except Exception:
             return False
-        return any(getattr(r, "purpose", None) == PURPOSE and entry.numero and entry.numero in (r.body or "")
-                   and getattr(r, "status", None) in ("sent", "pending", "retrying") for r in records)
+        return any(
+            getattr(r, "purpose", None) == PURPOSE
+            and entry.numero
+            and entry.numero in (r.body or "")
+            and getattr(r, "status", None) in ("sent", "pending", "retrying")
+            for r in records
+        )
 
     async def _notify(self, entry: Entry) -> int:
         from bot.outbound import ports
 
         text = entry.confirmation.replace(NUMERO_MARK, entry.numero or "")
         if is_public(entry.conversation_id):
-            await asyncio.to_thread(self.outbox.update, entry.idempotency_key, status=NOT_NOTIFIED,
-                                    last_error="public channel: no later delivery; the number is given on request")
+            await asyncio.to_thread(
+                self.outbox.update,
+                entry.idempotency_key,
+                status=NOT_NOTIFIED,
+                last_error="public channel: no later delivery; the number is given on request",
+            )
             await self._constancia(entry, text)
             return 1
         if await asyncio.to_thread(self._already_sent, entry):
-            await asyncio.to_thread(self.outbox.update, entry.idempotency_key, status=NOTIFIED,
-                                    last_error="already in the outbound log: not resent")
+            await asyncio.to_thread(
+                self.outbox.update,
+                entry.idempotency_key,
+                status=NOTIFIED,
+                last_error="already in the outbound log: not resent",
+            )
             return 1
         result = await self.outbound.send_text(entry.conversation_id, text, purpose=PURPOSE)
         if result.status == ports.SENT:
@@ -280,13 +323,22 @@ class OutboxDrainer:
         if result.status == ports.FAILED and entry.attempts + 1 < self.max_notify_attempts:
             await asyncio.to_thread(self.outbox.failed_attempt, entry, result.error or "send failed")
             return 0
-        await asyncio.to_thread(self.outbox.update, entry.idempotency_key, status=NOT_NOTIFIED,
-                                last_error=(result.error or result.status)[:500])
+        await asyncio.to_thread(
+            self.outbox.update,
+            entry.idempotency_key,
+            status=NOT_NOTIFIED,
+            last_error=(result.error or result.status)[:500],
+        )
         return 1
 
     async def _constancia(self, entry: Entry, text: str) -> None:
         try:
-            await asyncio.to_thread(self.store.add_evidencia, entry.numero, Evidencia(
-                tipo="constancia", nombre="constancia_informada.txt", contenido=text, content_type="text/plain"))
+            await asyncio.to_thread(
+                self.store.add_evidencia,
+                entry.numero,
+                Evidencia(
+                    tipo="constancia", nombre="constancia_informada.txt", contenido=text, content_type="text/plain"
+                ),
+            )
         except Exception:
             logger.exception("outbox: could not attach the confirmation to %s", entry.numero)

@@ -6,6 +6,7 @@
 
 Conversation ids and names are masked unless ``--reveal`` is given.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -43,12 +44,18 @@ def rows(settings, *, only_open: bool = False, reveal: bool = False) -> list:
     for r in found:
         solicitud = load_solicitud(r.solicitud)
         show = (lambda v: v) if reveal else mask
-        out.append({
-            "conversation_id": show(r.conversation_id), "canal": solicitud.canal, "status": r.status,
-            "numero": r.numero, "attempts": r.attempts, "last_error": r.last_error,
-            "nombre": solicitud.nombre if reveal else "***",
-            "creado_en": r.created_at.isoformat() if r.created_at else None,
-        })
+        out.append(
+            {
+                "conversation_id": show(r.conversation_id),
+                "canal": solicitud.canal,
+                "status": r.status,
+                "numero": r.numero,
+                "attempts": r.attempts,
+                "last_error": r.last_error,
+                "nombre": solicitud.nombre if reveal else "***",
+                "creado_en": r.created_at.isoformat() if r.created_at else None,
+            }
+        )
     return out
 
 

@@ -1,6 +1,7 @@
 """Housekeeping the worker process runs next to the follow-ups: drain the filing outbox (file
 the reclamos kept while the CRM was down and send their numbers), and prune delivery
 de-duplication records older than ``PQRBOT_RETENTION_DEDUP``."""
+
 from __future__ import annotations
 
 import asyncio
@@ -22,8 +23,9 @@ def prune_deliveries(deliveries, retention: timedelta) -> int:
     return removed
 
 
-async def run_housekeeping(settings, outbound, stopping: Callable[[], bool], *, interval: float = 2.0,
-                           store=None, deliveries=None) -> None:
+async def run_housekeeping(
+    settings, outbound, stopping: Callable[[], bool], *, interval: float = 2.0, store=None, deliveries=None
+) -> None:
     """Until ``stopping()``: drain the outbox every ``interval`` seconds, prune hourly."""
     from bot.outbox import Outbox, OutboxDrainer
 
@@ -48,8 +50,9 @@ async def run_housekeeping(settings, outbound, stopping: Callable[[], bool], *, 
                         from bot.channels.deliveries import SqlDeliveryLog
 
                         deliveries = SqlDeliveryLog(store.engine)
-                    await asyncio.to_thread(prune_deliveries, deliveries,
-                                            timedelta(seconds=settings.retention_dedup_seconds))
+                    await asyncio.to_thread(
+                        prune_deliveries, deliveries, timedelta(seconds=settings.retention_dedup_seconds)
+                    )
                     last_prune = time.monotonic()
                 except Exception as exc:
                     logger.warning("delivery pruning failed: %s", type(exc).__name__)

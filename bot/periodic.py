@@ -1,6 +1,7 @@
 """Periodic jobs the worker runs next to the follow-ups loop: the daily export of PQRs
 (bot.exports.job) and the retention of transcripts and delivery records (bot.datarights.retention).
 A job that cannot be built is logged and skipped; the follow-ups keep running."""
+
 from __future__ import annotations
 
 import logging

@@ -5,6 +5,7 @@ A token on the command line is visible to every local user (``ps``), and
 ``--auth-token <token>`` breaks when the token starts with "-" (argparse reads it as an
 option). The token is given to Rasa's own parser inside this process as ``--auth-token=<token>``.
 """
+
 from __future__ import annotations
 
 import sys

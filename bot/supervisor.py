@@ -8,6 +8,7 @@ again after a backoff (1 s, 2 s, 4 s... up to PQRBOT_RESTART_BACKOFF_MAX; logged
 The children are a table of ``ChildSpec`` (``child_specs``): add a process there. No secret goes
 on a command line: the Rasa API token and the action server token go by environment.
 """
+
 from __future__ import annotations
 
 import os
@@ -17,8 +18,8 @@ import subprocess
 import sys
 import time
 import urllib.request
-from pathlib import Path
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
 import yaml
@@ -73,16 +74,20 @@ def lock_store_config(settings: Settings) -> Optional[Dict[str, object]]:
     if not settings.lock_store_url:
         return None
     url = make_url(settings.lock_store_url)
-    config: Dict[str, object] = {"type": "redis", "url": url.host or "localhost", "port": url.port or 6379,
-                                 "db": int(url.database or 0), "key_prefix": "pqrbot"}
+    config: Dict[str, object] = {
+        "type": "redis",
+        "url": url.host or "localhost",
+        "port": url.port or 6379,
+        "db": int(url.database or 0),
+        "key_prefix": "pqrbot",
+    }
     if url.password:
         config["password"] = url.password
     return config
 
 
 def channel_credentials(settings: Settings) -> Dict[str, Optional[dict]]:
-    creds: Dict[str, Optional[dict]] = {"bot.channels.rest.ChatRestInput": None,
-                                        "bot.channels.rest.WebChatInput": None}
+    creds: Dict[str, Optional[dict]] = {"bot.channels.rest.ChatRestInput": None, "bot.channels.rest.WebChatInput": None}
     from bot.channels.registry import enabled_channels
 
     creds.update(enabled_channels(settings))
@@ -163,8 +168,9 @@ class Supervisor:
 
     STABLE_AFTER = 60.0  # a child that ran this long starts its backoff afresh
 
-    def __init__(self, env: Optional[Dict[str, str]] = None, *, backoff_max: float = 60.0,
-                 clock=time.monotonic) -> None:
+    def __init__(
+        self, env: Optional[Dict[str, str]] = None, *, backoff_max: float = 60.0, clock=time.monotonic
+    ) -> None:
         self.env = dict(env or os.environ)
         self.backoff_max = backoff_max
         self.clock = clock
@@ -173,8 +179,13 @@ class Supervisor:
 
     def _spawn(self, child: _Child) -> subprocess.Popen:
         env = dict(self.env, **child.spec.env)
-        child.proc = subprocess.Popen(child.spec.cmd, cwd=PROJECT_ROOT, env=env, start_new_session=True,
-                                      preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None)
+        child.proc = subprocess.Popen(
+            child.spec.cmd,
+            cwd=PROJECT_ROOT,
+            env=env,
+            start_new_session=True,
+            preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
+        )
         child.started_at = self.clock()
         child.restart_at = None
         return child.proc
@@ -223,8 +234,11 @@ class Supervisor:
                 child.failures += 1
                 delay = self.backoff(child.failures)
                 child.restart_at = now + delay
-                print(f"pqrbot: {child.spec.name} exited with code {proc.returncode}; "
-                      f"restarting it in {delay:.0f} s (restart #{child.failures})", flush=True)
+                print(
+                    f"pqrbot: {child.spec.name} exited with code {proc.returncode}; "
+                    f"restarting it in {delay:.0f} s (restart #{child.failures})",
+                    flush=True,
+                )
             elif child.restart_at is not None and now >= child.restart_at and not self.stopping:
                 print(f"pqrbot: restarting {child.spec.name}", flush=True)
                 try:
@@ -232,8 +246,11 @@ class Supervisor:
                 except OSError as exc:  # could not even start it: try again later
                     child.failures += 1
                     child.restart_at = now + self.backoff(child.failures)
-                    print(f"pqrbot: could not start {child.spec.name} ({exc}); next try in "
-                          f"{child.restart_at - now:.0f} s", flush=True)
+                    print(
+                        f"pqrbot: could not start {child.spec.name} ({exc}); next try in "
+                        f"{child.restart_at - now:.0f} s",
+                        flush=True,
+                    )
 
     def watch(self) -> int:
         while not self.stopping:
@@ -248,13 +265,34 @@ def child_specs(settings: Settings, model: Path, endpoints: Path, credentials: P
     actions_host = settings.actions_host
     probe_host = "127.0.0.1" if actions_host in ("0.0.0.0", "::", "") else actions_host
     specs = [
-        ChildSpec("action server", [py, "-m", "bot.action_server", "--actions", "actions"],
-                  ready_url=f"http://{probe_host}:{settings.actions_port}/health", ready_timeout=120),
-        ChildSpec("Rasa server", [
-            py, "-m", "bot.rasa_server", "--model", str(model), "--endpoints", str(endpoints),
-            "--credentials", str(credentials), "-i", settings.host, "--port", str(settings.rasa_port),
-            "--enable-api", "--cors", "*",
-        ], env={"SANIC_REQUEST_MAX_SIZE": str(settings.max_body_bytes)}),
+        ChildSpec(
+            "action server",
+            [py, "-m", "bot.action_server", "--actions", "actions"],
+            ready_url=f"http://{probe_host}:{settings.actions_port}/health",
+            ready_timeout=120,
+        ),
+        ChildSpec(
+            "Rasa server",
+            [
+                py,
+                "-m",
+                "bot.rasa_server",
+                "--model",
+                str(model),
+                "--endpoints",
+                str(endpoints),
+                "--credentials",
+                str(credentials),
+                "-i",
+                settings.host,
+                "--port",
+                str(settings.rasa_port),
+                "--enable-api",
+                "--cors",
+                "*",
+            ],
+            env={"SANIC_REQUEST_MAX_SIZE": str(settings.max_body_bytes)},
+        ),
     ]
     specs.append(ChildSpec("follow-up worker", [py, "-m", "bot.cli", "worker"]))
     specs.append(ChildSpec("agent console", [py, "-m", "bot.console"]))
@@ -310,8 +348,9 @@ def run(settings: Settings, skip_train: bool = False) -> int:
     rasa = next(c.proc for c in sup.children if c.spec.name == "Rasa server" and c.proc is not None)
     base = f"http://{settings.host}:{settings.rasa_port}"
     if _wait_http(base + "/", rasa, 300):
-        print(f"pqrbot: ready. REST channel: {base}/webhooks/rest/webhook  web chat: {base}/webhooks/webchat/",
-              flush=True)
+        print(
+            f"pqrbot: ready. REST channel: {base}/webhooks/rest/webhook  web chat: {base}/webhooks/webchat/", flush=True
+        )
         print(f"pqrbot: agent console: http://{settings.host}:{settings.console_port}/", flush=True)
     elif not sup.stopping:
         print("pqrbot: the Rasa server did not come up", file=sys.stderr)

@@ -1,4 +1,5 @@
 """Engine factory: one place that knows how to talk to SQLite and PostgreSQL."""
+
 from __future__ import annotations
 
 import os
@@ -38,9 +39,7 @@ def make_engine(url: str) -> Engine:
             # and WAL files the database file's permissions).
             os.close(os.open(parsed.database, os.O_CREAT | os.O_RDWR, 0o600))
             os.chmod(parsed.database, 0o600)
-        engine = create_engine(
-            url, future=True, connect_args={"check_same_thread": False, "timeout": 30}
-        )
+        engine = create_engine(url, future=True, connect_args={"check_same_thread": False, "timeout": 30})
 
         @event.listens_for(engine, "connect")
         def _on_connect(dbapi_conn, _record):  # pragma: no cover - exercised by every test

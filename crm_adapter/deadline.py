@@ -4,6 +4,7 @@ Business days are Monday to Friday except Colombian public holidays (the maintai
 library, country CO), counted in America/Bogota. A PQR filed on a non-business day counts as
 filed on the next business day; the deadline is the 15th business day after the filing day.
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
@@ -50,8 +51,20 @@ def fecha_limite_respuesta(filed_at: datetime) -> date:
     return sumar_dias_habiles(filed, DIAS_HABILES)
 
 
-MESES = ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
-         "septiembre", "octubre", "noviembre", "diciembre")
+MESES = (
+    "enero",
+    "febrero",
+    "marzo",
+    "abril",
+    "mayo",
+    "junio",
+    "julio",
+    "agosto",
+    "septiembre",
+    "octubre",
+    "noviembre",
+    "diciembre",
+)
 DIAS = ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo")
 
 

@@ -1,4 +1,5 @@
 """In-memory twin of the SQL store, for unit tests of actions and rules."""
+
 from __future__ import annotations
 
 import itertools
@@ -23,8 +24,8 @@ from crm_adapter.models import (
     SolicitudPQR,
     format_numero,
 )
-from textkit.normalize import normalize_direccion
 from crm_adapter.ports import Store
+from textkit.normalize import normalize_direccion
 
 
 class InMemoryStore(Store):
@@ -49,8 +50,12 @@ class InMemoryStore(Store):
 
     def find_contratos_in_text(self, texto: str) -> List[Contrato]:
         haystack = f" {normalize_direccion(texto)} "
-        return [c for c in self._contratos.values()
-                if len(normalize_direccion(c.direccion).split()) >= 3 and f" {normalize_direccion(c.direccion)} " in haystack]
+        return [
+            c
+            for c in self._contratos.values()
+            if len(normalize_direccion(c.direccion).split()) >= 3
+            and f" {normalize_direccion(c.direccion)} " in haystack
+        ]
 
     def upsert_contratos(self, contratos: Iterable[Contrato]) -> int:
         items = list(contratos)
@@ -105,7 +110,6 @@ class InMemoryStore(Store):
                 creado_en=now,
                 conversation_id=solicitud.conversation_id,
                 fecha_limite_respuesta=fecha_limite_respuesta(now),
-
                 radicado_por=solicitud.radicado_por,
             )
             self._pqrs.append(pqr)
@@ -131,21 +135,13 @@ class InMemoryStore(Store):
         return [p for p in self._pqrs if since is None or p.creado_en >= since]
 
     def record_consentimiento(self, consentimiento: Consentimiento) -> None:
-        self._consentimientos.append(
-            replace(consentimiento, creado_en=consentimiento.creado_en or utcnow())
-        )
+        self._consentimientos.append(replace(consentimiento, creado_en=consentimiento.creado_en or utcnow()))
 
     def list_consentimientos(self, conversation_id: Optional[str] = None) -> List[Consentimiento]:
-        return [
-            c for c in self._consentimientos
-            if conversation_id is None or c.conversation_id == conversation_id
-        ]
+        return [c for c in self._consentimientos if conversation_id is None or c.conversation_id == conversation_id]
 
     def record_orientacion(self, orientacion: Orientacion) -> None:
         self._orientaciones.append(replace(orientacion, creado_en=orientacion.creado_en or utcnow()))
 
     def list_orientaciones(self, since: Optional[datetime] = None) -> List[Orientacion]:
-        return [
-            o for o in self._orientaciones
-            if since is None or (o.creado_en is not None and o.creado_en >= since)
-        ]
+        return [o for o in self._orientaciones if since is None or (o.creado_en is not None and o.creado_en >= since)]

@@ -1,4 +1,5 @@
 """Plain data the assistant exchanges with the CRM and with billing (the "facturador")."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -144,7 +145,6 @@ class PQR:
             "fecha_limite_respuesta": (
                 self.fecha_limite_respuesta.isoformat() if self.fecha_limite_respuesta else None
             ),
-
             "radicado_por": self.radicado_por or "asistente",
         }
 

@@ -3,6 +3,7 @@
 ``SqlStore`` (crm_adapter.sql) implements them on SQLite or PostgreSQL; ``InMemoryStore``
 (crm_adapter.memory) is the twin used by unit tests. Both pass the same contract tests.
 """
+
 from __future__ import annotations
 
 import abc

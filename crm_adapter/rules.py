@@ -12,6 +12,7 @@ count redirections. Deciding "legal person" weighs three signals (docs/rules.md)
 the holder's document type, the form of a NIT (company NITs are 9 digits in the 800/900 series;
 a natural person's NIT is their cédula), and legal-form words in the holder's name.
 """
+
 from __future__ import annotations
 
 import re
@@ -36,16 +37,56 @@ class Decision:
 
 # Legal forms and organisation words (normalised: lower case, no accents, no dots).
 _LEGAL_FORMS = (
-    r"s ?a ?s", r"s ?a", r"ltda", r"limitada", r"e ?u", r"s ?en ?c(?: ?a)?", r"s ?c ?a", r"s ?c ?s",
-    r"e ?s ?p", r"e ?i ?c ?e", r"y ?cia", r"& ?cia", r"cia", r"sucursal",
+    r"s ?a ?s",
+    r"s ?a",
+    r"ltda",
+    r"limitada",
+    r"e ?u",
+    r"s ?en ?c(?: ?a)?",
+    r"s ?c ?a",
+    r"s ?c ?s",
+    r"e ?s ?p",
+    r"e ?i ?c ?e",
+    r"y ?cia",
+    r"& ?cia",
+    r"cia",
+    r"sucursal",
 )
 _ORG_WORDS = (
-    r"sociedad", r"compania", r"cooperativa", r"coop", r"fundacion", r"corporacion", r"asociacion",
-    r"empresa", r"inversiones", r"comercializadora", r"distribuidora", r"constructora",
-    r"inmobiliaria", r"grupo", r"holding", r"industrias", r"servicios integrales", r"consorcio",
-    r"union temporal", r"junta de accion comunal", r"propiedad horizontal", r"edificio",
-    r"conjunto residencial", r"parroquia", r"iglesia", r"colegio", r"universidad", r"clinica",
-    r"hospital", r"banco", r"almacenes", r"supermercados?", r"hoteles?", r"restaurantes",
+    r"sociedad",
+    r"compania",
+    r"cooperativa",
+    r"coop",
+    r"fundacion",
+    r"corporacion",
+    r"asociacion",
+    r"empresa",
+    r"inversiones",
+    r"comercializadora",
+    r"distribuidora",
+    r"constructora",
+    r"inmobiliaria",
+    r"grupo",
+    r"holding",
+    r"industrias",
+    r"servicios integrales",
+    r"consorcio",
+    r"union temporal",
+    r"junta de accion comunal",
+    r"propiedad horizontal",
+    r"edificio",
+    r"conjunto residencial",
+    r"parroquia",
+    r"iglesia",
+    r"colegio",
+    r"universidad",
+    r"clinica",
+    r"hospital",
+    r"banco",
+    r"almacenes",
+    r"supermercados?",
+    r"hoteles?",
+    r"restaurantes",
 )
 _LEGAL_RE = re.compile(r"(?:^|\s)(?:" + "|".join(_LEGAL_FORMS) + r")(?:\s|$)")
 _ORG_RE = re.compile(r"\b(?:" + "|".join(_ORG_WORDS) + r")\b")
@@ -89,7 +130,10 @@ def es_persona_juridica(titular: Titular) -> Tuple[bool, str]:
         # filing for a company without proof of the relationship is what the rule forbids.
         return True, "; ".join(signals) + f" aunque el documento es {tipo}"
     if tipo == "NIT":
-        return False, f"NIT {nit_base(titular.numero)} de persona natural (no es serie 800/900 y el nombre no es de empresa)"
+        return (
+            False,
+            f"NIT {nit_base(titular.numero)} de persona natural (no es serie 800/900 y el nombre no es de empresa)",
+        )
     return False, f"titular con {tipo or 'documento'} de persona natural"
 
 

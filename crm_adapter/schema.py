@@ -1,4 +1,5 @@
 """Tables of the CRM/billing store (SQLAlchemy Core, works on SQLite and PostgreSQL)."""
+
 from __future__ import annotations
 
 from sqlalchemy import (
@@ -81,7 +82,6 @@ pqrs = Table(
     Column("conversation_id", String(200), nullable=False, index=True),
     Column("creado_en", DateTime(timezone=True), nullable=False, index=True),
     Column("fecha_limite_respuesta", Date, index=True),  # migration pqr_deadline:1
-
     Column("radicado_por", String(255)),  # console agent's e-mail; NULL: filed by the assistant
     sqlite_autoincrement=True,  # numbers are never reused, even after a delete
 )

@@ -4,6 +4,7 @@ Two shapes are accepted: a JSON list of contracts, or an object
 ``{"contratos": [...], "contactos": [...]}``. Every problem is reported with the record and
 field it is in; a file with any problem loads nothing.
 """
+
 from __future__ import annotations
 
 import json

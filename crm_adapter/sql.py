@@ -1,4 +1,5 @@
 """The CRM and billing store on SQL (SQLite by default, PostgreSQL in production)."""
+
 from __future__ import annotations
 
 import json
@@ -31,8 +32,8 @@ from crm_adapter.models import (
     Titular,
     format_numero,
 )
-from textkit.normalize import normalize_direccion
 from crm_adapter.ports import Store
+from textkit.normalize import normalize_direccion
 
 
 class SqlStore(Store):
@@ -68,9 +69,7 @@ class SqlStore(Store):
 
     def get_contrato(self, numero: str) -> Optional[Contrato]:
         with self.engine.connect() as conn:
-            row = conn.execute(
-                select(t.contratos).where(t.contratos.c.contrato == numero.strip())
-            ).first()
+            row = conn.execute(select(t.contratos).where(t.contratos.c.contrato == numero.strip())).first()
             return self._contrato_from_row(conn, row) if row else None
 
     def find_contratos_by_direccion(self, direccion: str) -> List[Contrato]:
@@ -79,9 +78,7 @@ class SqlStore(Store):
             return []
         with self.engine.connect() as conn:
             rows = conn.execute(
-                select(t.contratos)
-                .where(t.contratos.c.direccion_key == key)
-                .order_by(t.contratos.c.contrato)
+                select(t.contratos).where(t.contratos.c.direccion_key == key).order_by(t.contratos.c.contrato)
             ).all()
             return [self._contrato_from_row(conn, r) for r in rows]
 
@@ -117,21 +114,13 @@ class SqlStore(Store):
                     select(t.contratos.c.contrato).where(t.contratos.c.contrato == c.contrato)
                 ).first()
                 if exists:
-                    conn.execute(
-                        update(t.contratos).where(t.contratos.c.contrato == c.contrato).values(**values)
-                    )
-                    conn.execute(
-                        delete(t.alcantarillado_pagos).where(
-                            t.alcantarillado_pagos.c.contrato == c.contrato
-                        )
-                    )
+                    conn.execute(update(t.contratos).where(t.contratos.c.contrato == c.contrato).values(**values))
+                    conn.execute(delete(t.alcantarillado_pagos).where(t.alcantarillado_pagos.c.contrato == c.contrato))
                 else:
                     conn.execute(insert(t.contratos).values(contrato=c.contrato, **values))
                 for pago in c.alcantarillado_pagos:
                     conn.execute(
-                        insert(t.alcantarillado_pagos).values(
-                            contrato=c.contrato, fecha=pago.fecha, valor=pago.valor
-                        )
+                        insert(t.alcantarillado_pagos).values(contrato=c.contrato, fecha=pago.fecha, valor=pago.valor)
                     )
         return len(items)
 
@@ -149,9 +138,7 @@ class SqlStore(Store):
 
     def find_contacto(self, numero_documento: str) -> Optional[Contacto]:
         with self.engine.connect() as conn:
-            row = conn.execute(
-                select(t.contactos).where(t.contactos.c.numero == numero_documento.strip())
-            ).first()
+            row = conn.execute(select(t.contactos).where(t.contactos.c.numero == numero_documento.strip())).first()
             return self._contacto(row) if row else None
 
     def upsert_contactos(self, contactos: Iterable[Contacto]) -> int:
@@ -164,15 +151,11 @@ class SqlStore(Store):
                     email=c.email,
                     celular=c.celular,
                 )
-                exists = conn.execute(
-                    select(t.contactos.c.id).where(t.contactos.c.numero == c.numero)
-                ).first()
+                exists = conn.execute(select(t.contactos.c.id).where(t.contactos.c.numero == c.numero)).first()
                 if exists:
                     conn.execute(update(t.contactos).where(t.contactos.c.id == exists.id).values(**values))
                 else:
-                    conn.execute(
-                        insert(t.contactos).values(numero=c.numero, creado_en=utcnow(), **values)
-                    )
+                    conn.execute(insert(t.contactos).values(numero=c.numero, creado_en=utcnow(), **values))
         return len(items)
 
     def create_pqr(self, solicitud: SolicitudPQR) -> PQR:
@@ -218,13 +201,10 @@ class SqlStore(Store):
                         conversation_id=solicitud.conversation_id,
                         creado_en=now,
                         fecha_limite_respuesta=fecha_limite_respuesta(now),
-
                         radicado_por=solicitud.radicado_por,
                     )
                 ).inserted_primary_key[0]
-                conn.execute(
-                    update(t.pqrs).where(t.pqrs.c.id == pqr_id).values(numero=format_numero(pqr_id))
-                )
+                conn.execute(update(t.pqrs).where(t.pqrs.c.id == pqr_id).values(numero=format_numero(pqr_id)))
                 for ev in solicitud.evidencias:
                     conn.execute(
                         insert(t.evidencias).values(
@@ -255,9 +235,13 @@ class SqlStore(Store):
                 raise KeyError(numero)
             conn.execute(
                 insert(t.evidencias).values(
-                    pqr_id=row.id, tipo=evidencia.tipo, nombre=evidencia.nombre,
-                    contenido=evidencia.contenido, url=evidencia.url,
-                    content_type=evidencia.content_type, creado_en=utcnow(),
+                    pqr_id=row.id,
+                    tipo=evidencia.tipo,
+                    nombre=evidencia.nombre,
+                    contenido=evidencia.contenido,
+                    url=evidencia.url,
+                    content_type=evidencia.content_type,
+                    creado_en=utcnow(),
                 )
             )
 
@@ -265,17 +249,20 @@ class SqlStore(Store):
         if not ids:
             return []
         rows = conn.execute(
-            select(t.pqrs, t.contactos.c.tipo_documento.label("c_tipo"),
-                   t.contactos.c.numero.label("c_numero"), t.contactos.c.nombre.label("c_nombre"),
-                   t.contactos.c.email.label("c_email"), t.contactos.c.celular.label("c_celular"))
+            select(
+                t.pqrs,
+                t.contactos.c.tipo_documento.label("c_tipo"),
+                t.contactos.c.numero.label("c_numero"),
+                t.contactos.c.nombre.label("c_nombre"),
+                t.contactos.c.email.label("c_email"),
+                t.contactos.c.celular.label("c_celular"),
+            )
             .join(t.contactos, t.contactos.c.id == t.pqrs.c.contacto_id)
             .where(t.pqrs.c.id.in_(ids))
             .order_by(t.pqrs.c.id)
         ).all()
         evs: Dict[int, List[Evidencia]] = {i: [] for i in ids}
-        for ev in conn.execute(
-            select(t.evidencias).where(t.evidencias.c.pqr_id.in_(ids)).order_by(t.evidencias.c.id)
-        ):
+        for ev in conn.execute(select(t.evidencias).where(t.evidencias.c.pqr_id.in_(ids)).order_by(t.evidencias.c.id)):
             evs[ev.pqr_id].append(Evidencia(ev.tipo, ev.nombre, ev.contenido, ev.url, ev.content_type))
         tareas: Dict[int, List[dict]] = {i: [] for i in ids}
         for ta in conn.execute(select(t.pqr_tareas).where(t.pqr_tareas.c.pqr_id.in_(ids))):
@@ -286,8 +273,7 @@ class SqlStore(Store):
                 tipo=r.tipo,
                 canal=r.canal,
                 estado=r.estado,
-                contacto=Contacto(r.c_tipo, r.c_numero, r.c_nombre, r.c_email, r.c_celular,
-                                  r.contacto_id),
+                contacto=Contacto(r.c_tipo, r.c_numero, r.c_nombre, r.c_email, r.c_celular, r.contacto_id),
                 contrato=r.contrato,
                 direccion=r.direccion,
                 causa_inicial=r.causa_inicial,
@@ -299,7 +285,6 @@ class SqlStore(Store):
                 creado_en=aware(r.creado_en),
                 conversation_id=r.conversation_id,
                 fecha_limite_respuesta=r.fecha_limite_respuesta,
-
                 radicado_por=r.radicado_por,
             )
             for r in rows
@@ -307,8 +292,12 @@ class SqlStore(Store):
 
     def find_pqrs_by_conversation(self, conversation_id: str) -> List[PQR]:
         with self.engine.connect() as conn:
-            ids = [r.id for r in conn.execute(
-                select(t.pqrs.c.id).where(t.pqrs.c.conversation_id == conversation_id).order_by(t.pqrs.c.id))]
+            ids = [
+                r.id
+                for r in conn.execute(
+                    select(t.pqrs.c.id).where(t.pqrs.c.conversation_id == conversation_id).order_by(t.pqrs.c.id)
+                )
+            ]
             return self._load_pqrs(conn, ids)
 
     def get_pqr(self, numero: str) -> Optional[PQR]:
@@ -343,8 +332,9 @@ class SqlStore(Store):
             query = query.where(t.consentimientos.c.conversation_id == conversation_id)
         with self.engine.connect() as conn:
             return [
-                Consentimiento(r.conversation_id, r.canal, bool(r.aceptado), r.respuesta,
-                               r.policy_version, aware(r.creado_en))
+                Consentimiento(
+                    r.conversation_id, r.canal, bool(r.aceptado), r.respuesta, r.policy_version, aware(r.creado_en)
+                )
                 for r in conn.execute(query)
             ]
 
@@ -367,7 +357,6 @@ class SqlStore(Store):
             query = query.where(t.orientaciones.c.creado_en >= since)
         with self.engine.connect() as conn:
             return [
-                Orientacion(r.conversation_id, r.canal, r.regla, r.razon, r.contrato,
-                            aware(r.creado_en))
+                Orientacion(r.conversation_id, r.canal, r.regla, r.razon, r.contrato, aware(r.creado_en))
                 for r in conn.execute(query)
             ]

@@ -1,4 +1,5 @@
 """Shared fixtures. Tests never reach the network: any connection to a non-loopback address fails."""
+
 from __future__ import annotations
 
 import os
@@ -20,9 +21,7 @@ _real_connect = socket.socket.connect
 
 def _guarded_connect(self, address):  # pragma: no cover - only fires on a bug
     host = address[0] if isinstance(address, tuple) else address
-    if isinstance(host, str) and not (
-        host.startswith("127.") or host in ("localhost", "::1") or host.startswith("/")
-    ):
+    if isinstance(host, str) and not (host.startswith("127.") or host in ("localhost", "::1") or host.startswith("/")):
         raise RuntimeError(f"test tried to reach the network: {address!r}")
     return _real_connect(self, address)
 
@@ -34,17 +33,48 @@ def _no_network(monkeypatch):
 
 def demo_contratos():
     return [
-        Contrato("12345678", "Calle 10 # 43-25", "Medellín", "residencial",
-                 Titular("CC", "1036654321", "Juan Pérez"), ["energia", "acueducto", "alcantarillado"]),
-        Contrato("55501", "Carrera 45 # 12-30", "Bello", "residencial",
-                 Titular("CC", "43512876", "Ana López"), ["acueducto", "alcantarillado"],
-                 [Pago(date(2026, 3, 10), 18500.0)]),
-        Contrato("55502", "Vereda La Palma Km 3", "Rionegro", "residencial",
-                 Titular("CC", "70111222", "Rosa Gómez"), ["energia", "alcantarillado"], []),
-        Contrato("77701", "Calle 50 # 40-20 Local 2", "Envigado", "comercial",
-                 Titular("NIT", "900123456-8", "Panadería El Trigal S.A.S."), ["energia", "acueducto"]),
-        Contrato("77702", "Carrera 70 # 1-50", "Medellín", "comercial",
-                 Titular("CC", "71234567", "Pedro Ramírez"), ["energia"]),
+        Contrato(
+            "12345678",
+            "Calle 10 # 43-25",
+            "Medellín",
+            "residencial",
+            Titular("CC", "1036654321", "Juan Pérez"),
+            ["energia", "acueducto", "alcantarillado"],
+        ),
+        Contrato(
+            "55501",
+            "Carrera 45 # 12-30",
+            "Bello",
+            "residencial",
+            Titular("CC", "43512876", "Ana López"),
+            ["acueducto", "alcantarillado"],
+            [Pago(date(2026, 3, 10), 18500.0)],
+        ),
+        Contrato(
+            "55502",
+            "Vereda La Palma Km 3",
+            "Rionegro",
+            "residencial",
+            Titular("CC", "70111222", "Rosa Gómez"),
+            ["energia", "alcantarillado"],
+            [],
+        ),
+        Contrato(
+            "77701",
+            "Calle 50 # 40-20 Local 2",
+            "Envigado",
+            "comercial",
+            Titular("NIT", "900123456-8", "Panadería El Trigal S.A.S."),
+            ["energia", "acueducto"],
+        ),
+        Contrato(
+            "77702",
+            "Carrera 70 # 1-50",
+            "Medellín",
+            "comercial",
+            Titular("CC", "71234567", "Pedro Ramírez"),
+            ["energia"],
+        ),
     ]
 
 

@@ -102,11 +102,7 @@ def test_the_crm_adapter_never_imports_the_runtime_or_the_actions():
 
 
 def test_production_code_never_imports_the_in_memory_twin():
-    offenders = {
-        module
-        for module, targets in _graph().items()
-        if "crm_adapter.memory" in targets
-    }
+    offenders = {module for module, targets in _graph().items() if "crm_adapter.memory" in targets}
     assert offenders == set()
 
 

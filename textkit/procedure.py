@@ -2,6 +2,7 @@
 deadline ("¿en cuánto me responden?") and their personal data (Ley 1581: "¿qué datos tienen de
 mí?", "borren mis datos"). Used by the NLU component (nlu/components/data_signals.py) so that a
 question that mentions "reclamo" is not taken for a new reclamo."""
+
 from __future__ import annotations
 
 import re

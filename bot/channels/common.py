@@ -18,9 +18,11 @@ Sender ids (Rasa ``sender_id`` = conversation id):
 After a private reply to a Facebook comment, Meta gives the customer's PSID; the PSID is
 linked as an alias so the inbox conversation continues the comment's conversation.
 """
+
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import hmac
 import json
@@ -48,8 +50,7 @@ logger = masked_logger(__name__)
 # Customer-facing texts (Spanish, tú, warm and brief).
 VOICE_NOTE_REPLY = "¡Gracias por tu audio! Por ahora no puedo escucharlo 🙏 ¿Me lo escribes, por favor?"
 MEDIA_RECEIVED_REPLY = (
-    "¡Gracias! Guardé tu archivo 📎 para adjuntarlo a tu solicitud. "
-    "Cuéntame por escrito lo que necesitas, por favor."
+    "¡Gracias! Guardé tu archivo 📎 para adjuntarlo a tu solicitud. Cuéntame por escrito lo que necesitas, por favor."
 )
 ERROR_REPLY = "Uy, tuve un problema para procesar tu mensaje 😕 ¿Me lo escribes de nuevo en un momento, por favor?"
 
@@ -145,7 +146,7 @@ class OutboundOutputChannel(OutputChannel):
         self.purpose = purpose
         self.results: list = []
 
-    def name(self) -> str:  # type: ignore[override]  (instance: one class for all channels)
+    def name(self) -> str:  # type: ignore[override]  # an instance name: one class for all channels
         return self.channel_name
 
     async def _send(self, recipient_id: str, text: str) -> None:
@@ -155,7 +156,9 @@ class OutboundOutputChannel(OutputChannel):
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         await self._send(recipient_id, text)
 
-    async def send_text_with_buttons(self, recipient_id: str, text: str, buttons: List[Dict[str, Any]], **kwargs: Any) -> None:
+    async def send_text_with_buttons(
+        self, recipient_id: str, text: str, buttons: List[Dict[str, Any]], **kwargs: Any
+    ) -> None:
         options = "\n".join(f"{n}. {b.get('title', '')}" for n, b in enumerate(buttons, start=1))
         await self._send(recipient_id, f"{text}\n{options}" if options else text)
 
@@ -277,7 +280,7 @@ class WebhookChannel(InputChannel):
                 await self._runtime.dispatcher.drain(timeout=10)
 
         try:
-            self.runtime
+            self.runtime  # noqa: B018 - built now (database, migrations), not on the first webhook
         except Exception:
             logger.exception("%s channel: runtime not ready (database?); retrying on the first request", self.name())
         return bp
@@ -293,10 +296,15 @@ class WebhookChannel(InputChannel):
             # Ingress process: one transaction per delivery (dedup + queue); the conversation is
             # registered (aliases, address, media) by the consumer before the assistant sees it.
             for m in messages:
-                if await asyncio.to_thread(rt.inbound_queue.admit, self.provider, self.name(), m.conversation_id,
-                                           m, register=True) is None:
-                    logger.info("%s delivery %s seen before: acknowledged, not queued", self.provider,
-                                mask(m.delivery_id))
+                if (
+                    await asyncio.to_thread(
+                        rt.inbound_queue.admit, self.provider, self.name(), m.conversation_id, m, register=True
+                    )
+                    is None
+                ):
+                    logger.info(
+                        "%s delivery %s seen before: acknowledged, not queued", self.provider, mask(m.delivery_id)
+                    )
                     continue
                 accepted += 1
             return accepted
@@ -306,21 +314,32 @@ class WebhookChannel(InputChannel):
             # it could move the conversation's last-inbound time.
             row_id = await asyncio.to_thread(rt.inbound_queue.admit, self.provider, self.name(), conv_id, m)
             if row_id is None:
-                logger.info("%s delivery %s seen before: acknowledged, not processed", self.provider, mask(m.delivery_id))
+                logger.info(
+                    "%s delivery %s seen before: acknowledged, not processed", self.provider, mask(m.delivery_id)
+                )
                 continue
             await asyncio.to_thread(
-                rt.registry.touch, conv_id, self.name(), m.canal, m.address, m.received_at, m.public_ref,
+                rt.registry.touch,
+                conv_id,
+                self.name(),
+                m.canal,
+                m.address,
+                m.received_at,
+                m.public_ref,
                 extra=m.extra,
             )
             if m.media:
                 await asyncio.to_thread(rt.media.add, conv_id, self.name(), m.media)
             accepted += 1
             logger.info(
-                "%s message for %s queued (%s%s)", self.provider, mask(conv_id), m.canal,
+                "%s message for %s queued (%s%s)",
+                self.provider,
+                mask(conv_id),
+                m.canal,
                 ", public" if m.public else "",
             )
             if rt.consume:
-                rt.dispatcher.submit(conv_id, lambda r=row_id, m=m: self._claim_and_process(r, m, on_new_message))
+                rt.dispatcher.submit(conv_id, functools.partial(self._claim_and_process, row_id, m, on_new_message))
             else:
                 logger.debug("%s delivery queued for the assistant", self.provider)
         return accepted
@@ -340,8 +359,13 @@ class WebhookChannel(InputChannel):
         finally:
             consumer.in_flight.discard(claimed.id)
 
-    async def process_claimed(self, claimed: Any, on_new_message: OnNewMessage, message: Optional[InboundMessage] = None,
-                              seen: Optional[Callable[[str, str], Awaitable[bool]]] = None) -> None:
+    async def process_claimed(
+        self,
+        claimed: Any,
+        on_new_message: OnNewMessage,
+        message: Optional[InboundMessage] = None,
+        seen: Optional[Callable[[str, str], Awaitable[bool]]] = None,
+    ) -> None:
         """Handle one claimed queue row (a delivery claimed again is skipped if Rasa already has it)."""
         from bot.ingress.queue import load_message
 
@@ -350,16 +374,20 @@ class WebhookChannel(InputChannel):
         if message is None and json.loads(claimed.payload).get("register"):  # queued by the ingress process
             rt = self.runtime
             conv_id = await asyncio.to_thread(rt.registry.resolve, m.conversation_id)
-            await asyncio.to_thread(rt.registry.touch, conv_id, self.name(), m.canal, m.address, m.received_at,
-                                    m.public_ref, extra=m.extra)
+            await asyncio.to_thread(
+                rt.registry.touch, conv_id, self.name(), m.canal, m.address, m.received_at, m.public_ref, extra=m.extra
+            )
             if m.media:
                 await asyncio.to_thread(rt.media.add, conv_id, self.name(), m.media)
         if claimed.attempts > 1 and seen is not None:
             try:
                 resolved = await asyncio.to_thread(self.runtime.registry.resolve, claimed.conversation_id)
                 if await seen(resolved, f"{self.provider}:{m.delivery_id}"):
-                    logger.info("%s delivery %s was handled before a restart: not answered twice",
-                                self.provider, mask(m.delivery_id))
+                    logger.info(
+                        "%s delivery %s was handled before a restart: not answered twice",
+                        self.provider,
+                        mask(m.delivery_id),
+                    )
                     return
             except Exception:
                 logger.exception("could not check the tracker of %s", mask(claimed.conversation_id))

@@ -3,6 +3,7 @@
 The primary key (provider, delivery_id) decides: the first insert wins, in one process or
 across workers and restarts.
 """
+
 from __future__ import annotations
 
 import threading

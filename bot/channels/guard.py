@@ -9,6 +9,7 @@
 - ``message_too_long`` / ``TOO_LONG_REPLY``: over-long messages are refused with a clear reply.
 - ``RateLimiter``: per-sender and per-IP limits of the public channel (429 + polite reply).
 """
+
 from __future__ import annotations
 
 import threading
@@ -16,17 +17,16 @@ import time
 from collections import deque
 from typing import Callable, Deque, Dict, Optional
 
-
 INTENT_SYNTAX_REPLY = "No entendí tu mensaje 🙏 ¿Me lo escribes con palabras, por favor?"
 BODY_TOO_LARGE = "El mensaje es demasiado grande."
-RATE_LIMIT_REPLY = (
-    "Estás enviando muchos mensajes muy seguido 🙏 Espera un momento y vuelve a escribirme, por favor."
-)
+RATE_LIMIT_REPLY = "Estás enviando muchos mensajes muy seguido 🙏 Espera un momento y vuelve a escribirme, por favor."
 
 
 def too_long_reply(limit: int) -> str:
-    return (f"Tu mensaje es muy largo (más de {limit} caracteres) 🙏 "
-            "¿Me lo resumes o me lo envías en partes más cortas, por favor?")
+    return (
+        f"Tu mensaje es muy largo (más de {limit} caracteres) 🙏 "
+        "¿Me lo resumes o me lo envías en partes más cortas, por favor?"
+    )
 
 
 def neutralize_intent_syntax(text: Optional[str]) -> Optional[str]:

@@ -29,4 +29,3 @@ class InboundMessage:
     @property
     def public(self) -> bool:
         return self.public_ref is not None
-

@@ -5,6 +5,7 @@ Logs of pqrbot never carry these in clear. ``mask`` is applied to every value th
 and the outbound service log; ``MaskingFilter`` rewrites whole records (attached to our own
 loggers and to the HTTP client loggers, whose request lines carry addresses and tokens).
 """
+
 from __future__ import annotations
 
 import logging
@@ -35,7 +36,8 @@ _FIELD = re.compile(
 )
 # "me llamo Ana María Restrepo", "mi nombre es ...", "soy Ana Restrepo"
 _SELF_NAME = re.compile(
-    r"(?i)(\b(?:me llamo|mi nombre es|soy)\s+)((?:[A-ZÁÉÍÓÚÑ][a-záéíóúñ]+)(?:\s+(?:de\s+)?[A-ZÁÉÍÓÚÑ][a-záéíóúñ]+){0,4})"
+    r"(?i)(\b(?:me llamo|mi nombre es|soy)\s+)"
+    r"((?:[A-ZÁÉÍÓÚÑ][a-záéíóúñ]+)(?:\s+(?:de\s+)?[A-ZÁÉÍÓÚÑ][a-záéíóúñ]+){0,4})"
 )
 
 

@@ -6,6 +6,7 @@ objects; ``bot.bootstrap.Services.media_for`` does both). URLs are the provider'
 account's Basic auth to download, Meta's are signed CDN links that expire, Telegram items are
 ``telegram-file:<file_id>`` (download with getFile).
 """
+
 from __future__ import annotations
 
 import threading
@@ -67,9 +68,12 @@ class InMemoryMediaStore(MediaStore):
                     continue
                 self.items.append(
                     MediaItem(
-                        url=item.url, content_type=item.content_type,
-                        provider_message_id=item.provider_message_id, position=item.position,
-                        input_channel=input_channel, conversation_id=conversation_id,
+                        url=item.url,
+                        content_type=item.content_type,
+                        provider_message_id=item.provider_message_id,
+                        position=item.position,
+                        input_channel=input_channel,
+                        conversation_id=conversation_id,
                         received_at=item.received_at or utcnow(),
                     )
                 )
@@ -108,14 +112,15 @@ class SqlMediaStore(MediaStore):
     def list_media(self, conversation_id):
         t = schema.media
         with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(t).where(t.c.conversation_id == conversation_id).order_by(t.c.id)
-            ).mappings()
+            rows = conn.execute(select(t).where(t.c.conversation_id == conversation_id).order_by(t.c.id)).mappings()
             return [
                 MediaItem(
-                    url=r["url"], content_type=r["content_type"],
-                    provider_message_id=r["provider_message_id"], position=r["position"],
-                    input_channel=r["input_channel"], conversation_id=r["conversation_id"],
+                    url=r["url"],
+                    content_type=r["content_type"],
+                    provider_message_id=r["provider_message_id"],
+                    position=r["position"],
+                    input_channel=r["input_channel"],
+                    conversation_id=r["conversation_id"],
                     received_at=aware(r["received_at"]),
                 )
                 for r in rows

@@ -14,6 +14,7 @@ webhooks: ``GET /webhooks/meta/webhook`` (verification handshake) and ``POST`` (
   answer goes privately (private reply to the comment), once; the conversation continues in
   the inbox.
 """
+
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -24,9 +25,18 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.common import (
+    BadPayload,
+    InboundMessage,
+    OnNewMessage,
+    WebhookChannel,
+    bad_request,
+    forbidden,
+    hmac_sha256,
+    parse_json_object,
     payload_too_large,
-    BadPayload, InboundMessage, OnNewMessage, WebhookChannel, bad_request, forbidden, hmac_sha256,
-    parse_json_object, secure_equals, unavailable, utcnow,
+    secure_equals,
+    unavailable,
+    utcnow,
 )
 from bot.channels.logmask import masked_logger
 from bot.channels.media import MediaItem
@@ -129,8 +139,12 @@ class MetaInput(WebhookChannel):
                 url = _s((att.get("payload") or {}).get("url")) if isinstance(att.get("payload"), dict) else None
                 if url and mid:
                     media.append(
-                        MediaItem(url=url, content_type=ATTACHMENT_TYPES.get(att.get("type"), att.get("type")),
-                                  provider_message_id=mid, position=i)
+                        MediaItem(
+                            url=url,
+                            content_type=ATTACHMENT_TYPES.get(att.get("type"), att.get("type")),
+                            provider_message_id=mid,
+                            position=i,
+                        )
                     )
         elif postback is not None:
             mid = _s(postback.get("mid")) or f"postback:{sender}:{event.get('timestamp')}"
@@ -152,8 +166,17 @@ class MetaInput(WebhookChannel):
         )
 
     def _public(
-        self, network: str, own_id: Optional[str], *, delivery_id: str, author: Optional[str],
-        ref: str, recipient: str, public_kind: str, text: Optional[str], fetch=None,
+        self,
+        network: str,
+        own_id: Optional[str],
+        *,
+        delivery_id: str,
+        author: Optional[str],
+        ref: str,
+        recipient: str,
+        public_kind: str,
+        text: Optional[str],
+        fetch=None,
         fallback_conversation: Optional[str] = None,
     ) -> InboundMessage:
         conversation = f"{network}:{author}" if author else (fallback_conversation or f"{network}:public:{ref}")
@@ -176,12 +199,28 @@ class MetaInput(WebhookChannel):
                 return None
             if item == "comment" and _s(value.get("comment_id")):
                 ref = _s(value.get("comment_id"))
-                return self._public(network, own_id, delivery_id=f"comment:{ref}", author=author, ref=ref,
-                                    recipient="comment_id", public_kind="fb_comment", text=_s(value.get("message")))
+                return self._public(
+                    network,
+                    own_id,
+                    delivery_id=f"comment:{ref}",
+                    author=author,
+                    ref=ref,
+                    recipient="comment_id",
+                    public_kind="fb_comment",
+                    text=_s(value.get("message")),
+                )
             if item in ("post", "status", "photo") and _s(value.get("post_id")):
                 ref = _s(value.get("post_id"))
-                return self._public(network, own_id, delivery_id=f"post:{ref}", author=author, ref=ref,
-                                    recipient="post_id", public_kind="fb_post", text=_s(value.get("message")))
+                return self._public(
+                    network,
+                    own_id,
+                    delivery_id=f"post:{ref}",
+                    author=author,
+                    ref=ref,
+                    recipient="post_id",
+                    public_kind="fb_post",
+                    text=_s(value.get("message")),
+                )
             return None
         if network == "facebook" and field == "mention":
             if value.get("verb") not in (None, "add"):
@@ -194,41 +233,73 @@ class MetaInput(WebhookChannel):
             if not ref:
                 return None
             return self._public(
-                network, own_id, delivery_id=f"mention:{ref}", author=author, ref=ref,
-                recipient="comment_id" if comment_id else "post_id", public_kind="fb_mention",
-                text=_s(value.get("message")), fetch=self._fetcher(ref, "message", ("message",)),
+                network,
+                own_id,
+                delivery_id=f"mention:{ref}",
+                author=author,
+                ref=ref,
+                recipient="comment_id" if comment_id else "post_id",
+                public_kind="fb_mention",
+                text=_s(value.get("message")),
+                fetch=self._fetcher(ref, "message", ("message",)),
             )
         if network == "instagram" and field in ("comments", "live_comments"):
             ref = _s(value.get("id"))
             if not ref or (author and author == own_id):
                 return None
-            return self._public(network, own_id, delivery_id=f"comment:{ref}", author=author, ref=ref,
-                                recipient="comment_id", public_kind="ig_comment", text=_s(value.get("text")))
+            return self._public(
+                network,
+                own_id,
+                delivery_id=f"comment:{ref}",
+                author=author,
+                ref=ref,
+                recipient="comment_id",
+                public_kind="ig_comment",
+                text=_s(value.get("text")),
+            )
         if network == "instagram" and field == "mentions":
             comment_id, media_id = _s(value.get("comment_id")), _s(value.get("media_id"))
             if comment_id:
                 fetch = self._fetcher(
                     own_id or "me", f"mentioned_comment.comment_id({comment_id}){{text}}", ("mentioned_comment", "text")
                 )
-                return self._public(network, own_id, delivery_id=f"mention:{comment_id}", author=None, ref=comment_id,
-                                    recipient="comment_id", public_kind="ig_mention_comment", text=None, fetch=fetch,
-                                    fallback_conversation=f"instagram:mention:{comment_id}")
+                return self._public(
+                    network,
+                    own_id,
+                    delivery_id=f"mention:{comment_id}",
+                    author=None,
+                    ref=comment_id,
+                    recipient="comment_id",
+                    public_kind="ig_mention_comment",
+                    text=None,
+                    fetch=fetch,
+                    fallback_conversation=f"instagram:mention:{comment_id}",
+                )
             if media_id:
                 fetch = self._fetcher(
                     own_id or "me", f"mentioned_media.media_id({media_id}){{caption}}", ("mentioned_media", "caption")
                 )
                 # a mention in a caption has no private route (no private reply to a media)
-                return self._public(network, own_id, delivery_id=f"mention:{media_id}", author=None, ref=media_id,
-                                    recipient="none", public_kind="ig_mention_media", text=None, fetch=fetch,
-                                    fallback_conversation=f"instagram:mention:{media_id}")
+                return self._public(
+                    network,
+                    own_id,
+                    delivery_id=f"mention:{media_id}",
+                    author=None,
+                    ref=media_id,
+                    recipient="none",
+                    public_kind="ig_mention_media",
+                    text=None,
+                    fetch=fetch,
+                    fallback_conversation=f"instagram:mention:{media_id}",
+                )
         return None
 
     def _fetcher(self, object_path: str, fields: str, path: tuple):
         """Mentions do not carry their text: read it from the Graph API (in the background)."""
 
         async def fetch() -> Optional[str]:
-            from bot.outbound.senders.meta import MetaSender
             from bot.outbound import base_url
+            from bot.outbound.senders.meta import MetaSender
 
             if not self.page_access_token:
                 return None
@@ -242,7 +313,7 @@ class MetaInput(WebhookChannel):
                 data = data.get(key) if isinstance(data, dict) else None
             return _s(data)
 
-        fetch.recipe = ("_fetcher", [object_path, fields, list(path)])  # rebuilt from the inbound queue
+        fetch.recipe = ("_fetcher", [object_path, fields, list(path)])  # type: ignore[attr-defined]  # queue
         return fetch
 
     # ------------------------------------------------------------------ routes

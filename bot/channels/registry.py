@@ -5,6 +5,7 @@ every provider channel whose credentials are all set in the environment. Values 
 ``${VARIABLE}`` references, expanded by Rasa when it reads the file, so the effective
 credentials file written at start holds no secret.
 """
+
 from __future__ import annotations
 
 import logging
@@ -33,6 +34,7 @@ PROVIDER_CHANNELS: Dict[str, List[Tuple[str, str]]] = {
         ("secret_token", "TELEGRAM_SECRET_TOKEN"),
     ],
 }
+
 
 def enabled_channels(settings) -> Dict[str, Optional[dict]]:
     """The provider channels whose credentials are all set: module path -> kwargs.

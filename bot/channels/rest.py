@@ -18,6 +18,7 @@ conversation. The web chat only accepts session ids this server issued (HMAC-sig
 metadata cannot choose the PQR canal. Bodies are capped before parsing (413), and each sender
 and IP address is rate limited (429, with a polite reply).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -38,8 +39,13 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.guard import (
-    BODY_TOO_LARGE, INTENT_SYNTAX_REPLY, RATE_LIMIT_REPLY, RateLimiter, body_too_large,
-    neutralize_intent_syntax, too_long_reply,
+    BODY_TOO_LARGE,
+    INTENT_SYNTAX_REPLY,
+    RATE_LIMIT_REPLY,
+    RateLimiter,
+    body_too_large,
+    neutralize_intent_syntax,
+    too_long_reply,
 )
 from bot.conversation_ids import namespaced
 
@@ -127,8 +133,10 @@ def page_headers(page: str) -> dict:
 def _agent_messages(conversation_id: str, after: int) -> list:
     from bot.bootstrap import services
 
-    return [{"id": m.id, "text": m.text, "author_name": m.author_name, "at": m.at.isoformat()}
-            for m in services().handoff.messages_after(conversation_id, after)]
+    return [
+        {"id": m.id, "text": m.text, "author_name": m.author_name, "at": m.at.isoformat()}
+        for m in services().handoff.messages_after(conversation_id, after)
+    ]
 
 
 class ChatRestInput(RestInput):
@@ -160,8 +168,10 @@ class ChatRestInput(RestInput):
     def limits(self) -> Tuple[RateLimiter, RateLimiter]:
         if self._limits is None:
             window = float(self._setting("rate_limit_window_seconds", 60.0))
-            self._limits = (RateLimiter(int(self._setting("rate_limit_sender", 30)), window),
-                            RateLimiter(int(self._setting("rate_limit_ip", 300)), window))
+            self._limits = (
+                RateLimiter(int(self._setting("rate_limit_sender", 30)), window),
+                RateLimiter(int(self._setting("rate_limit_ip", 300)), window),
+            )
         return self._limits
 
     @property
@@ -186,12 +196,14 @@ class ChatRestInput(RestInput):
             return response.json({"status": "ok"})
 
         if self.serves_page:
+
             @bp.route("/session", methods=["POST"], name=f"{self.name()}_session")
             async def session(request: Request) -> HTTPResponse:
                 if not self.limits[1].allow(f"ip:{request.remote_addr or request.ip}"):
                     return response.json({"error": RATE_LIMIT_REPLY}, status=429)
-                return response.json({"session": issue_session(self.session_secret)},
-                                     headers={"Cache-Control": "no-store"})
+                return response.json(
+                    {"session": issue_session(self.session_secret)}, headers={"Cache-Control": "no-store"}
+                )
 
         @bp.route("/webhook", methods=["POST"], name=f"{self.name()}_receive")
         async def receive(request: Request) -> HTTPResponse:
@@ -214,8 +226,9 @@ class ChatRestInput(RestInput):
             collector = CollectingOutputChannel()
             try:
                 await on_new_message(
-                    UserMessage(body["message"], collector, sender, input_channel=self.name(),
-                                metadata=body["metadata"])
+                    UserMessage(
+                        body["message"], collector, sender, input_channel=self.name(), metadata=body["metadata"]
+                    )
                 )
             except Exception:
                 structlogger.exception("pqrbot.rest.failure", channel=self.name())

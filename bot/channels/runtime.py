@@ -81,5 +81,3 @@ class ChannelRuntime:
 
             self.queue = LocalInboundQueue(self.deliveries)
         return self.queue
-
-

@@ -7,6 +7,7 @@ is refused with 403. Updates are parsed with ``telegram.Update.de_json``; the de
 conversation is ``telegram:<chat id>``. Photos/documents are stored as media
 (``telegram-file:<file_id>``), voice notes get a kind request to write.
 """
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Optional
@@ -17,9 +18,17 @@ from sanic.response import HTTPResponse
 from telegram import Update
 
 from bot.channels.common import (
+    BadPayload,
+    InboundMessage,
+    OnNewMessage,
+    WebhookChannel,
+    bad_request,
+    forbidden,
+    parse_json_object,
     payload_too_large,
-    BadPayload, InboundMessage, OnNewMessage, WebhookChannel, bad_request, forbidden,
-    parse_json_object, secure_equals, unavailable, utcnow,
+    secure_equals,
+    unavailable,
+    utcnow,
 )
 from bot.channels.logmask import masked_logger
 from bot.channels.media import MediaItem
@@ -68,8 +77,14 @@ class TelegramInput(WebhookChannel):
         media: List[MediaItem] = []
         if message.photo:
             biggest = max(message.photo, key=lambda p: (p.width or 0) * (p.height or 0))
-            media.append(MediaItem(url=f"telegram-file:{biggest.file_id}", content_type="image/jpeg",
-                                   provider_message_id=str(message.message_id), position=0))
+            media.append(
+                MediaItem(
+                    url=f"telegram-file:{biggest.file_id}",
+                    content_type="image/jpeg",
+                    provider_message_id=str(message.message_id),
+                    position=0,
+                )
+            )
         for position, item, default_type in (
             (1, message.voice, "audio/ogg"),
             (2, message.audio, "audio/mpeg"),
@@ -78,9 +93,12 @@ class TelegramInput(WebhookChannel):
         ):
             if item is not None:
                 media.append(
-                    MediaItem(url=f"telegram-file:{item.file_id}",
-                              content_type=getattr(item, "mime_type", None) or default_type,
-                              provider_message_id=str(message.message_id), position=position)
+                    MediaItem(
+                        url=f"telegram-file:{item.file_id}",
+                        content_type=getattr(item, "mime_type", None) or default_type,
+                        provider_message_id=str(message.message_id),
+                        position=position,
+                    )
                 )
         when = message.date or utcnow()
         return [

@@ -10,6 +10,7 @@
   message of the same conversation: the assistant's answer goes by DM (a mention without the
   data gets a DM asking for it); ``public_ref`` is the tweet id for a later public reply.
 """
+
 from __future__ import annotations
 
 import base64
@@ -22,9 +23,18 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.common import (
+    BadPayload,
+    InboundMessage,
+    OnNewMessage,
+    WebhookChannel,
+    bad_request,
+    forbidden,
+    hmac_sha256,
+    parse_json_object,
     payload_too_large,
-    BadPayload, InboundMessage, OnNewMessage, WebhookChannel, bad_request, forbidden, hmac_sha256,
-    parse_json_object, secure_equals, unavailable, utcnow,
+    secure_equals,
+    unavailable,
+    utcnow,
 )
 from bot.channels.logmask import masked_logger
 from bot.channels.media import MediaItem
@@ -117,8 +127,14 @@ class TwitterInput(WebhookChannel):
             if item and _s(item.get("media_url_https")):
                 url = _s(item.get("media_url_https"))
                 kind = item.get("type")
-                media.append(MediaItem(url=url, content_type="image/*" if kind == "photo" else f"{kind or 'file'}/*",
-                                       provider_message_id=event_id, position=0))
+                media.append(
+                    MediaItem(
+                        url=url,
+                        content_type="image/*" if kind == "photo" else f"{kind or 'file'}/*",
+                        provider_message_id=event_id,
+                        position=0,
+                    )
+                )
                 if text:  # X appends the media's t.co link to the text
                     short = _s(item.get("url"))
                     if short:
@@ -141,7 +157,11 @@ class TwitterInput(WebhookChannel):
             author, tweet_id = _s(user.get("id_str")), _s(tweet.get("id_str"))
             if not author or not tweet_id or author == own or tweet.get("retweeted_status"):
                 continue
-            mentions = ((tweet.get("entities") or {}).get("user_mentions") or []) if isinstance(tweet.get("entities"), dict) else []
+            mentions = (
+                ((tweet.get("entities") or {}).get("user_mentions") or [])
+                if isinstance(tweet.get("entities"), dict)
+                else []
+            )
             mentioned = any(isinstance(m, dict) and _s(m.get("id_str")) == own for m in mentions)
             if not mentioned and _s(tweet.get("in_reply_to_user_id_str")) != own:
                 continue

@@ -8,6 +8,7 @@ without PQRBOT_PUBLIC_URL it is the URL this server sees. Checked with the ``twi
 ``RequestValidator``. Media are stored as evidence; a voice note gets a kind request to write.
 The answer is an empty TwiML document: replies go through the Messages API.
 """
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Optional
@@ -19,8 +20,14 @@ from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 
 from bot.channels.common import (
+    InboundMessage,
+    OnNewMessage,
+    WebhookChannel,
+    bad_request,
+    forbidden,
     payload_too_large,
-    InboundMessage, OnNewMessage, WebhookChannel, bad_request, forbidden, unavailable, utcnow,
+    unavailable,
+    utcnow,
 )
 from bot.channels.logmask import mask, masked_logger
 from bot.channels.media import MediaItem
@@ -111,8 +118,9 @@ class WhatsAppInput(WebhookChannel):
             url = params.first(f"MediaUrl{i}")
             if url:
                 media.append(
-                    MediaItem(url=url, content_type=params.first(f"MediaContentType{i}"),
-                              provider_message_id=sid, position=i)
+                    MediaItem(
+                        url=url, content_type=params.first(f"MediaContentType{i}"), provider_message_id=sid, position=i
+                    )
                 )
         text = params.first("Body") or None
         lat, lon = params.first("Latitude"), params.first("Longitude")

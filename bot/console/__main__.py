@@ -1,4 +1,5 @@
 """``python -m bot.console``: the agent console on PQRBOT_HOST:PQRBOT_CONSOLE_PORT (default 5080)."""
+
 from __future__ import annotations
 
 import sys
@@ -15,14 +16,23 @@ def main() -> int:
     console = build(settings)
     url = f"http://{settings.host}:{settings.console_port}/"
     if console.accounts.count() == 0:
-        print("pqrbot console: there is no account yet. Create the first one with:\n"
-              "  echo 'a long password' | .venv/bin/pqrbot users add you@example.com --name 'Your Name' "
-              "--role admin --password-stdin\n"
-              f"then sign in at {url}", flush=True)
+        print(
+            "pqrbot console: there is no account yet. Create the first one with:\n"
+            "  echo 'a long password' | .venv/bin/pqrbot users add you@example.com --name 'Your Name' "
+            "--role admin --password-stdin\n"
+            f"then sign in at {url}",
+            flush=True,
+        )
     else:
         print(f"pqrbot console: {url}", flush=True)
-    uvicorn.run(create_app(console), host=settings.host, port=settings.console_port, log_level="warning",
-                proxy_headers=True, ws="none")  # no WebSocket (Rasa pins an old websockets); live updates use SSE
+    uvicorn.run(
+        create_app(console),
+        host=settings.host,
+        port=settings.console_port,
+        log_level="warning",
+        proxy_headers=True,
+        ws="none",
+    )  # no WebSocket (Rasa pins an old websockets); live updates use SSE
     return 0
 
 

@@ -4,6 +4,7 @@ A session is a random id (``secrets.token_urlsafe(32)``) kept by the browser in 
 SameSite=Lax cookie; the database keeps only its SHA-256, with the user's CSRF token and
 expiry. There is no default account and no default password: ``pqrbot users add``.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -54,9 +55,14 @@ class Account:
     last_login_at: Optional[datetime] = None
 
     def to_json(self) -> dict:
-        return {"email": self.email, "name": self.name, "role": self.role, "active": self.active,
-                "created_at": self.created_at.isoformat() if self.created_at else None,
-                "last_login_at": self.last_login_at.isoformat() if self.last_login_at else None}
+        return {
+            "email": self.email,
+            "name": self.name,
+            "role": self.role,
+            "active": self.active,
+            "created_at": self.created_at.isoformat() if self.created_at else None,
+            "last_login_at": self.last_login_at.isoformat() if self.last_login_at else None,
+        }
 
 
 @dataclass(frozen=True)
@@ -93,9 +99,16 @@ class Accounts:
             raise AccountError(f"the password needs at least {MIN_PASSWORD_CHARS} characters")
         try:
             with self.engine.begin() as conn:
-                conn.execute(insert(u).values(email=email, name=name.strip(), role=role,
-                                              password_hash=_hasher.hash(password), active=True,
-                                              created_at=utcnow()))
+                conn.execute(
+                    insert(u).values(
+                        email=email,
+                        name=name.strip(),
+                        role=role,
+                        password_hash=_hasher.hash(password),
+                        active=True,
+                        created_at=utcnow(),
+                    )
+                )
         except IntegrityError as exc:
             raise AccountError(f"an account for {email} already exists") from exc
         return self.get(email)
@@ -135,10 +148,16 @@ class Accounts:
         now = now or utcnow()
         since = now - THROTTLE_WINDOW
         with self.engine.connect() as conn:
-            by_email = conn.execute(select(func.count()).select_from(a).where(
-                a.c.email == email, a.c.ok.is_(False), a.c.at >= since)).scalar_one()
-            by_ip = conn.execute(select(func.count()).select_from(a).where(
-                a.c.ip == ip, a.c.ok.is_(False), a.c.at >= since)).scalar_one() if ip else 0
+            by_email = conn.execute(
+                select(func.count()).select_from(a).where(a.c.email == email, a.c.ok.is_(False), a.c.at >= since)
+            ).scalar_one()
+            by_ip = (
+                conn.execute(
+                    select(func.count()).select_from(a).where(a.c.ip == ip, a.c.ok.is_(False), a.c.at >= since)
+                ).scalar_one()
+                if ip
+                else 0
+            )
         return by_email >= MAX_FAILURES_PER_EMAIL or by_ip >= MAX_FAILURES_PER_IP
 
     def authenticate(self, email: str, password: str, ip: Optional[str] = None) -> Optional[Account]:
@@ -168,9 +187,16 @@ class Accounts:
         session_id, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
         with self.engine.begin() as conn:
             conn.execute(delete(s).where(s.c.expires_at < now))
-            conn.execute(insert(s).values(id_hash=_digest(session_id), email=email, csrf_token=csrf,
-                                          created_at=now, last_seen_at=now,
-                                          expires_at=now + timedelta(hours=SESSION_HOURS)))
+            conn.execute(
+                insert(s).values(
+                    id_hash=_digest(session_id),
+                    email=email,
+                    csrf_token=csrf,
+                    created_at=now,
+                    last_seen_at=now,
+                    expires_at=now + timedelta(hours=SESSION_HOURS),
+                )
+            )
         return session_id, csrf
 
     def session(self, session_id: Optional[str], now: Optional[datetime] = None) -> Optional[Session]:

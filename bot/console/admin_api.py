@@ -1,4 +1,5 @@
 """People, quick replies, the audit log and the dashboard."""
+
 from __future__ import annotations
 
 from typing import List
@@ -22,8 +23,15 @@ def routes(console: Console) -> List[Route]:
     @requires("agente", status_code=403)
     async def agents(request: Request) -> Response:
         accounts = await run_in_threadpool(console.accounts.list)
-        return JSONResponse({"agents": [{"email": a.email, "name": a.name, "role": a.role}
-                                        for a in accounts if a.active and a.role in ("agente", "admin")]})
+        return JSONResponse(
+            {
+                "agents": [
+                    {"email": a.email, "name": a.name, "role": a.role}
+                    for a in accounts
+                    if a.active and a.role in ("agente", "admin")
+                ]
+            }
+        )
 
     @requires("admin", status_code=403)
     async def users_list(request: Request) -> Response:
@@ -66,8 +74,9 @@ def routes(console: Console) -> List[Route]:
             limit = max(1, min(1000, int(request.query_params.get("limit", "200"))))
         except ValueError:
             return _error(400, "limit debe ser un número.")
-        rows = await run_in_threadpool(audit.entries, limit, request.query_params.get("actor"),
-                                       request.query_params.get("action"))
+        rows = await run_in_threadpool(
+            audit.entries, limit, request.query_params.get("actor"), request.query_params.get("action")
+        )
         return JSONResponse({"entries": rows})
 
     @requires("agente", status_code=403)

@@ -4,6 +4,7 @@ Roles (server-side): ``agente`` works conversations; ``entrenador`` uses the tra
 workbench (mounted at ``/api/nlu`` when ``bot.workbench`` is present); ``admin`` can do both
 and also manages quick replies and reads the audit log.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -34,7 +35,7 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "same-origin",
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data: https:; media-src 'self' https: data:; "
-                               "style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'",
+    "style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'",
 }
 
 
@@ -66,9 +67,14 @@ def create_app(console: Console, *, stream_interval: float = 1.0, sweep_interval
             with contextlib.suppress(asyncio.CancelledError):
                 await task
 
-    middleware = [Middleware(AuthenticationMiddleware, backend=SessionBackend(console.accounts),
-                             on_error=lambda conn, exc: error(401, "Sesión no válida.")),
-                  Middleware(ApiGuard)]
+    middleware = [
+        Middleware(
+            AuthenticationMiddleware,
+            backend=SessionBackend(console.accounts),
+            on_error=lambda conn, exc: error(401, "Sesión no válida."),
+        ),
+        Middleware(ApiGuard),
+    ]
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
     app.state.console = console
     return app

@@ -2,6 +2,7 @@
 opening a customer's data). ``record(actor_email, action, target, detail=None)`` is the shared
 entry point (the trainers' workbench uses it too); ``configure(engine)`` is called once by the
 console app at start."""
+
 from __future__ import annotations
 
 import json
@@ -31,10 +32,15 @@ def record(actor_email: str, action: str, target: Optional[str], detail: Any = N
         return
     try:
         with _engine.begin() as conn:
-            conn.execute(insert(schema.audit).values(
-                at=utcnow(), actor=actor_email or "-", action=action[:80],
-                target=(str(target)[:255] if target is not None else None),
-                detail=json.dumps(detail, ensure_ascii=False, default=str) if detail is not None else None))
+            conn.execute(
+                insert(schema.audit).values(
+                    at=utcnow(),
+                    actor=actor_email or "-",
+                    action=action[:80],
+                    target=(str(target)[:255] if target is not None else None),
+                    detail=json.dumps(detail, ensure_ascii=False, default=str) if detail is not None else None,
+                )
+            )
     except Exception:
         log.exception("could not write the audit entry %s %s", action, target)
 
@@ -51,6 +57,14 @@ def entries(limit: int = 200, actor: Optional[str] = None, action: Optional[str]
     out = []
     for r in rows:
         at = r.at if r.at.tzinfo else r.at.replace(tzinfo=timezone.utc)
-        out.append({"id": r.id, "at": at.isoformat(), "actor": r.actor, "action": r.action, "target": r.target,
-                    "detail": json.loads(r.detail) if r.detail else None})
+        out.append(
+            {
+                "id": r.id,
+                "at": at.isoformat(),
+                "actor": r.actor,
+                "action": r.action,
+                "target": r.target,
+                "detail": json.loads(r.detail) if r.detail else None,
+            }
+        )
     return out

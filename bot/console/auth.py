@@ -2,6 +2,7 @@
 guard: any ``/api/`` call without a session is 401 (except ``POST /api/session``); any
 state-changing ``/api/`` call without the session's ``X-CSRF-Token`` header is 403. The guard
 is plain ASGI middleware, so it covers mounted routes (the trainers' workbench) too."""
+
 from __future__ import annotations
 
 import hmac
@@ -64,9 +65,17 @@ class SessionBackend(AuthenticationBackend):
 
 async def _json(send, status: int, body: dict) -> None:
     raw = json.dumps(body, ensure_ascii=False).encode()
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(raw)).encode()),
-                            (b"cache-control", b"no-store")]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(raw)).encode()),
+                (b"cache-control", b"no-store"),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": raw})
 
 

@@ -8,6 +8,7 @@ Roles: agente (works conversations), entrenador (trainers' workbench), admin (bo
 replies and the audit log). The password is read from standard input (never from the command
 line), at least 8 characters; it is stored as an argon2id hash.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -24,8 +25,9 @@ def register(subparsers) -> argparse.ArgumentParser:
     add.add_argument("email")
     add.add_argument("--name", required=True)
     add.add_argument("--role", required=True, choices=ROLES)
-    add.add_argument("--password-stdin", action="store_true", required=True,
-                     help="read the password from standard input (required)")
+    add.add_argument(
+        "--password-stdin", action="store_true", required=True, help="read the password from standard input (required)"
+    )
     add.set_defaults(func=_add)
     lst = sub.add_parser("list", help="list accounts")
     lst.add_argument("--json", action="store_true")

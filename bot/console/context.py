@@ -1,4 +1,5 @@
 """Everything the console works with, built once per process (tests pass their own parts)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -28,8 +29,14 @@ class Console:
     rasa: Any = None
 
 
-def build(settings: Settings, *, engine: Optional[Engine] = None, outbound: Any = "default", rasa: Any = None,
-          store: Optional[Store] = None) -> Console:
+def build(
+    settings: Settings,
+    *,
+    engine: Optional[Engine] = None,
+    outbound: Any = "default",
+    rasa: Any = None,
+    store: Optional[Store] = None,
+) -> Console:
     """The console's parts on the pqrbot database (schema brought up to date)."""
     from bot.bootstrap import Services
     from bot.handoff.rasa_api import RasaControl
@@ -48,8 +55,21 @@ def build(settings: Settings, *, engine: Optional[Engine] = None, outbound: Any 
         followups.cancel_pending(conversation_id, "a person of the console took the conversation")
 
     return Console(
-        settings=settings, engine=engine, accounts=Accounts(engine), events=events, handoffs=handoffs,
-        service=HandoffService(handoffs, outbound, rasa, registry=registry, cancel_followups=cancel_followups,
-                               channel_of=events.input_channel_of),
-        store=store or running.store, registry=registry, media_for=running.media_for, rasa=rasa,
+        settings=settings,
+        engine=engine,
+        accounts=Accounts(engine),
+        events=events,
+        handoffs=handoffs,
+        service=HandoffService(
+            handoffs,
+            outbound,
+            rasa,
+            registry=registry,
+            cancel_followups=cancel_followups,
+            channel_of=events.input_channel_of,
+        ),
+        store=store or running.store,
+        registry=registry,
+        media_for=running.media_for,
+        rasa=rasa,
     )

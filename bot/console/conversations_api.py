@@ -1,4 +1,5 @@
 """Conversations: the inbox, one conversation, take over, reply, notes, transfer, hand back, intake and filing."""
+
 from __future__ import annotations
 
 import time
@@ -43,8 +44,13 @@ class ConversationsApi:
         state = request.query_params.get("state") or None
         if state and state not in STATES:
             return _error(400, f"state debe ser uno de {', '.join(STATES)}.")
-        rows = await run_in_threadpool(views.inbox, self.console, state, request.query_params.get("channel") or None,
-                                       request.query_params.get("q") or None)
+        rows = await run_in_threadpool(
+            views.inbox,
+            self.console,
+            state,
+            request.query_params.get("channel") or None,
+            request.query_params.get("q") or None,
+        )
         if request.query_params.get("q"):
             audit.record(user(request).email, "search", request.query_params["q"][:100])
         return JSONResponse({"conversations": rows})
@@ -83,16 +89,19 @@ class ConversationsApi:
         if len(text) > MAX_TEXT:
             return _error(400, f"El mensaje supera {MAX_TEXT} caracteres.")
         try:
-            delivery = await self.console.service.reply(cid, user(request).email, user(request).name, text.strip(),
-                                                   template=bool(body.get("template")))
+            delivery = await self.console.service.reply(
+                cid, user(request).email, user(request).name, text.strip(), template=bool(body.get("template"))
+            )
         except HandoffConflict as exc:
             return _error(409, "Toma la conversación antes de escribir.", assigned_to=exc.holder)
         except WindowClosed as exc:
             return _error(409, exc.window.text, window=exc.window.to_json(), template_available=exc.window.template)
-        audit.record(user(request).email, "reply", cid,
-                     {"delivery": delivery.status, "template": bool(body.get("template"))})
-        return JSONResponse({"id": delivery.message_id, "delivery": delivery.status, "error": delivery.error},
-                            status_code=202)
+        audit.record(
+            user(request).email, "reply", cid, {"delivery": delivery.status, "template": bool(body.get("template"))}
+        )
+        return JSONResponse(
+            {"id": delivery.message_id, "delivery": delivery.status, "error": delivery.error}, status_code=202
+        )
 
     @requires("agente", status_code=403)
     async def handback(self, request: Request) -> Response:
@@ -106,8 +115,13 @@ class ConversationsApi:
         intake_done = since is not None and any(p.radicado_por and p.creado_en >= since for p in filed)
         try:
             h = await self.console.service.hand_back(
-                cid, user(request).email, user(request).name, resume=body["resume"],
-                force=user(request).role == "admin", intake_done=intake_done)
+                cid,
+                user(request).email,
+                user(request).name,
+                resume=body["resume"],
+                force=user(request).role == "admin",
+                intake_done=intake_done,
+            )
         except HandoffConflict as exc:
             return _error(409, "Esta conversación la atiende otra persona.", assigned_to=exc.holder)
         audit.record(user(request).email, "handback" if body["resume"] else "close", cid)
@@ -121,12 +135,20 @@ class ConversationsApi:
         if target is None or not target.active or target.role not in ("agente", "admin"):
             return _error(400, "Elige una persona activa con rol de agente.")
         try:
-            h = await run_in_threadpool(lambda: self.console.handoffs.transfer(
-                cid, user(request).email, target.email, force=user(request).role == "admin"))
+            h = await run_in_threadpool(
+                lambda: self.console.handoffs.transfer(
+                    cid, user(request).email, target.email, force=user(request).role == "admin"
+                )
+            )
         except HandoffConflict as exc:
             return _error(409, "Solo quien tiene la conversación puede transferirla.", assigned_to=exc.holder)
-        await run_in_threadpool(self.console.handoffs.add_note, cid, user(request).email,
-                                f"Transferida a {target.name}.", user(request).name)
+        await run_in_threadpool(
+            self.console.handoffs.add_note,
+            cid,
+            user(request).email,
+            f"Transferida a {target.name}.",
+            user(request).name,
+        )
         audit.record(user(request).email, "transfer", cid, {"to": target.email})
         return JSONResponse({"id": cid, "state": h.state, "assigned_to": h.assigned_to})
 
@@ -139,8 +161,9 @@ class ConversationsApi:
             return _error(400, 'Envía {"text": "..."} con la nota.')
         if not await run_in_threadpool(views.exists, self.console, cid):
             return _error(404, "No existe esa conversación.")
-        note_id = await run_in_threadpool(self.console.handoffs.add_note, cid, user(request).email, text.strip(),
-                                          user(request).name)
+        note_id = await run_in_threadpool(
+            self.console.handoffs.add_note, cid, user(request).email, text.strip(), user(request).name
+        )
         audit.record(user(request).email, "note", cid)
         return JSONResponse({"id": note_id}, status_code=201)
 
@@ -173,8 +196,9 @@ class ConversationsApi:
         if values and not await self.console.rasa.set_slots(cid, values):
             return _error(502, "El asistente no respondió; inténtalo de nuevo.")
         audit.record(user(request).email, "intake_update", cid, {"fields": sorted(values)})
-        return JSONResponse({"saved": values, "errors": errors, "decisions": result.decisions,
-                             "blocked_by": result.blocked_by})
+        return JSONResponse(
+            {"saved": values, "errors": errors, "decisions": result.decisions, "blocked_by": result.blocked_by}
+        )
 
     @requires("agente", status_code=403)
     async def file_pqr(self, request: Request) -> Response:
@@ -188,15 +212,36 @@ class ConversationsApi:
         canal = await run_in_threadpool(self._canal, cid)
         result = await run_in_threadpool(filing.file_pqr, self.console, cid, canal, body, user(request).email)
         if result.pqr is None:
-            audit.record(user(request).email, "file_pqr_refused", cid,
-                         {"errors": list(result.errors), "blocked_by": result.blocked_by})
-            message = (f"La regla «{result.blocked_by['regla']}» no permite radicarlo por este canal: "
-                       f"{result.blocked_by['razon']}" if result.blocked_by else "Revisa los datos marcados.")
-            return JSONResponse({"error": message, "errors": result.errors, "decisions": result.decisions,
-                                 "blocked_by": result.blocked_by}, status_code=422)
+            audit.record(
+                user(request).email,
+                "file_pqr_refused",
+                cid,
+                {"errors": list(result.errors), "blocked_by": result.blocked_by},
+            )
+            message = (
+                f"La regla «{result.blocked_by['regla']}» no permite radicarlo por este canal: "
+                f"{result.blocked_by['razon']}"
+                if result.blocked_by
+                else "Revisa los datos marcados."
+            )
+            return JSONResponse(
+                {
+                    "error": message,
+                    "errors": result.errors,
+                    "decisions": result.decisions,
+                    "blocked_by": result.blocked_by,
+                },
+                status_code=422,
+            )
         audit.record(user(request).email, "file_pqr", cid, {"numero": result.pqr.numero})
-        return JSONResponse({"pqr": result.pqr.to_json(), "decisions": result.decisions,
-                             "confirmation_text": filing.confirmation_text(result.pqr)}, status_code=201)
+        return JSONResponse(
+            {
+                "pqr": result.pqr.to_json(),
+                "decisions": result.decisions,
+                "confirmation_text": filing.confirmation_text(result.pqr),
+            },
+            status_code=201,
+        )
 
 
 def routes(console: Console) -> List[Route]:

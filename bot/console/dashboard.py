@@ -1,6 +1,7 @@
 """Process indicators of the digital channels for the office managers (seed 000: tiempo de
 atención y espera, nivel de servicio, índice de quejas y reclamos), per day (America/Bogota)
 and channel, computed from the events, hand-over and CRM tables."""
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -72,8 +73,10 @@ def compute(console, days: int = 14, now: Optional[datetime] = None) -> Dict[str
                 waits.append((t["at"] - waiting_started.pop(cid)).total_seconds())
     first_replies: List[float] = []
     for cid, at in taken_at.items():
-        reply = next((m for m in console.handoffs.messages(cid, include_notes=False)
-                      if m.author != "sistema" and m.at >= at), None)
+        reply = next(
+            (m for m in console.handoffs.messages(cid, include_notes=False) if m.author != "sistema" and m.at >= at),
+            None,
+        )
         if reply is not None:
             first_replies.append((reply.at - at).total_seconds())
 
@@ -96,27 +99,41 @@ def compute(console, days: int = 14, now: Optional[datetime] = None) -> Dict[str
     for day, canal in sorted(keys):
         n = len(convs.get((day, canal), ()))
         h = len(handed.get((day, canal), set()) & convs.get((day, canal), set()))
-        rows.append({"day": day, "channel": canal, "conversations": n,
-                     "pqrs_assistant": pqrs[(day, canal)][0], "pqrs_agents": pqrs[(day, canal)][1],
-                     "handed_over": len(handed.get((day, canal), ())),
-                     "containment_rate": round((n - h) / n, 3) if n else None,
-                     "orientaciones": orient.get((day, canal), 0), "abandoned_intakes": abandoned.get((day, canal), 0)})
+        rows.append(
+            {
+                "day": day,
+                "channel": canal,
+                "conversations": n,
+                "pqrs_assistant": pqrs[(day, canal)][0],
+                "pqrs_agents": pqrs[(day, canal)][1],
+                "handed_over": len(handed.get((day, canal), ())),
+                "containment_rate": round((n - h) / n, 3) if n else None,
+                "orientaciones": orient.get((day, canal), 0),
+                "abandoned_intakes": abandoned.get((day, canal), 0),
+            }
+        )
     per_day = []
     for day in day_list:
         day_rows = [r for r in rows if r["day"] == day]
         n = sum(r["conversations"] for r in day_rows)
-        per_day.append({
-            "day": day, "conversations": n,
-            "pqrs_assistant": sum(r["pqrs_assistant"] for r in day_rows),
-            "pqrs_agents": sum(r["pqrs_agents"] for r in day_rows),
-            "handed_over": sum(r["handed_over"] for r in day_rows),
-            "orientaciones": sum(r["orientaciones"] for r in day_rows),
-            "abandoned_intakes": sum(r["abandoned_intakes"] for r in day_rows),
-        })
+        per_day.append(
+            {
+                "day": day,
+                "conversations": n,
+                "pqrs_assistant": sum(r["pqrs_assistant"] for r in day_rows),
+                "pqrs_agents": sum(r["pqrs_agents"] for r in day_rows),
+                "handed_over": sum(r["handed_over"] for r in day_rows),
+                "orientaciones": sum(r["orientaciones"] for r in day_rows),
+                "abandoned_intakes": sum(r["abandoned_intakes"] for r in day_rows),
+            }
+        )
     total_convs = sum(d["conversations"] for d in per_day)
     total_handed = len({c for s in handed.values() for c in s})
     return {
-        "from": day_list[0], "to": day_list[-1], "days": per_day, "rows": rows,
+        "from": day_list[0],
+        "to": day_list[-1],
+        "days": per_day,
+        "rows": rows,
         "channels": sorted({r["channel"] for r in rows}),
         "totals": {
             "conversations": total_convs,
@@ -126,7 +143,8 @@ def compute(console, days: int = 14, now: Optional[datetime] = None) -> Dict[str
             "containment_rate": round(max(0, total_convs - total_handed) / total_convs, 3) if total_convs else None,
             "orientaciones": sum(d["orientaciones"] for d in per_day),
             "abandoned_intakes": sum(d["abandoned_intakes"] for d in per_day),
-            "waiting_p50_seconds": percentile(waits, 0.5), "waiting_p90_seconds": percentile(waits, 0.9),
+            "waiting_p50_seconds": percentile(waits, 0.5),
+            "waiting_p90_seconds": percentile(waits, 0.9),
             "first_reply_p50_seconds": percentile(first_replies, 0.5),
             "first_reply_p90_seconds": percentile(first_replies, 0.9),
         },

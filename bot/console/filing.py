@@ -1,5 +1,6 @@
 """Filing a PQR from the console: the assistant's validators, filing rules, CRM adapter and
 evidence (called, not copied), and the agent recorded as ``radicado_por``."""
+
 from __future__ import annotations
 
 import hashlib
@@ -9,10 +10,9 @@ from typing import Any, Dict, List, Optional
 
 from actions.filing import motivo_detalle
 from actions.intake import ALCANTARILLADO
-from actions.readback import medio_texto
 from actions.messages import razon
+from actions.readback import medio_texto
 from core.clock import utcnow
-from textkit.validators import validate_celular, validate_documento, validate_email
 from crm_adapter.models import (
     Consentimiento,
     Evidencia,
@@ -20,6 +20,7 @@ from crm_adapter.models import (
     SolicitudPQR,
 )
 from crm_adapter.rules import regla_alcantarillado_no_prestado, regla_persona_juridica
+from textkit.validators import validate_celular, validate_documento, validate_email
 
 MEDIOS = ("correo", "sms", "direccion")
 
@@ -110,8 +111,17 @@ def check(console, form: Dict[str, Any]) -> tuple:
 def slot_values(form: Dict[str, Any], clean: Dict[str, Any], errors: Dict[str, str]) -> Dict[str, Any]:
     """The intake slots an agent's corrections set (only the fields given and valid)."""
     values: Dict[str, Any] = {}
-    for key in ("nombre", "tipo_documento", "numero_documento", "contrato", "direccion", "relacion_inmueble",
-                "motivo", "tipo_reclamo", "monto"):
+    for key in (
+        "nombre",
+        "tipo_documento",
+        "numero_documento",
+        "contrato",
+        "direccion",
+        "relacion_inmueble",
+        "motivo",
+        "tipo_reclamo",
+        "monto",
+    ):
         if _text(form, key) and key not in errors and clean.get(key) not in (None, ""):
             values[key] = clean[key]
     if _text(form, "medio") in MEDIOS and _text(form, "notif_valor") and "notif_valor" not in errors:
@@ -139,32 +149,58 @@ def file_pqr(console, conversation_id: str, canal: str, form: Dict[str, Any], ag
     consents = console.store.list_consentimientos(conversation_id)
     if not any(c.aceptado for c in consents):
         if not form.get("consentimiento_confirmado"):
-            result.errors["consentimiento"] = ("El cliente no ha autorizado el tratamiento de datos en esta "
-                                               "conversación: confírmalo con él y marca la casilla.")
+            result.errors["consentimiento"] = (
+                "El cliente no ha autorizado el tratamiento de datos en esta "
+                "conversación: confírmalo con él y marca la casilla."
+            )
             return result
-        console.store.record_consentimiento(Consentimiento(
-            conversation_id=conversation_id, canal=canal, aceptado=True,
-            respuesta=f"autorización confirmada por el agente {agent_email}",
-            policy_version=console.settings.privacy_policy_version, creado_en=utcnow()))
+        console.store.record_consentimiento(
+            Consentimiento(
+                conversation_id=conversation_id,
+                canal=canal,
+                aceptado=True,
+                respuesta=f"autorización confirmada por el agente {agent_email}",
+                policy_version=console.settings.privacy_policy_version,
+                creado_en=utcnow(),
+            )
+        )
     contrato = console.store.get_contrato(clean["contrato"]) if clean["contrato"] else None
-    slots = {"tipo_reclamo": clean["tipo_reclamo"], "motivo": clean["motivo"], "monto": clean["monto"],
-             "relacion_inmueble": clean["relacion_inmueble"]}
+    slots = {
+        "tipo_reclamo": clean["tipo_reclamo"],
+        "motivo": clean["motivo"],
+        "monto": clean["monto"],
+        "relacion_inmueble": clean["relacion_inmueble"],
+    }
     detalle = motivo_detalle(slots, contrato)
-    evidencias = [Evidencia(tipo="transcripcion", nombre="conversacion.txt",
-                            contenido=transcript_text(console, conversation_id, canal), content_type="text/plain")]
+    evidencias = [
+        Evidencia(
+            tipo="transcripcion",
+            nombre="conversacion.txt",
+            contenido=transcript_text(console, conversation_id, canal),
+            content_type="text/plain",
+        )
+    ]
     try:
         evidencias += list(console.media_for(conversation_id))
     except Exception:
         pass
     fingerprint = hashlib.sha256(json.dumps(clean, sort_keys=True, default=str).encode()).hexdigest()[:16]
     solicitud = SolicitudPQR(
-        canal=canal, conversation_id=conversation_id, idempotency_key=f"{conversation_id}:consola:{fingerprint}",
-        tipo_documento=clean["tipo_documento"], numero_documento=clean["numero_documento"], nombre=clean["nombre"],
-        motivo_detalle=detalle, medio_notificacion=MedioNotificacion(clean["medio"], clean["notif_valor"]),
-        contrato=clean["contrato"], direccion=clean["direccion"], relacion_inmueble=clean["relacion_inmueble"],
+        canal=canal,
+        conversation_id=conversation_id,
+        idempotency_key=f"{conversation_id}:consola:{fingerprint}",
+        tipo_documento=clean["tipo_documento"],
+        numero_documento=clean["numero_documento"],
+        nombre=clean["nombre"],
+        motivo_detalle=detalle,
+        medio_notificacion=MedioNotificacion(clean["medio"], clean["notif_valor"]),
+        contrato=clean["contrato"],
+        direccion=clean["direccion"],
+        relacion_inmueble=clean["relacion_inmueble"],
         email=clean["notif_valor"] if clean["medio"] == "correo" else None,
         celular=clean["notif_valor"] if clean["medio"] == "sms" else None,
-        evidencias=evidencias, radicado_por=agent_email,
+        evidencias=evidencias,
+        radicado_por=agent_email,
     )
     result.pqr = console.store.create_pqr(solicitud)
     return result
@@ -173,5 +209,7 @@ def file_pqr(console, conversation_id: str, canal: str, form: Dict[str, Any], ag
 def confirmation_text(pqr) -> str:
     """What the agent may send the customer (the same facts the assistant tells)."""
     medio = pqr.medio_notificacion
-    return (f"Listo, radiqué tu reclamo con el número *{pqr.numero}*. Motivo: {pqr.motivo_detalle} "
-            f"Te notificaremos la respuesta {medio_texto(medio.tipo, medio.valor)}.")
+    return (
+        f"Listo, radiqué tu reclamo con el número *{pqr.numero}*. Motivo: {pqr.motivo_detalle} "
+        f"Te notificaremos la respuesta {medio_texto(medio.tipo, medio.valor)}."
+    )

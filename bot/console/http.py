@@ -1,4 +1,5 @@
 """Small HTTP helpers shared by the console's route modules."""
+
 from __future__ import annotations
 
 from typing import Any, Dict, Optional

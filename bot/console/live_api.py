@@ -1,4 +1,5 @@
 """Live updates: ``GET /api/stream`` (Server-Sent Events) from the database."""
+
 from __future__ import annotations
 
 import asyncio
@@ -30,8 +31,10 @@ def routes(console: Console, stream_interval: float = 1.0) -> List[Route]:
             last_event = console.events.last_id()
             last_message = conn.execute(select(func.coalesce(func.max(hs.messages.c.id), 0))).scalar_one()
             last_change = conn.execute(select(func.max(hs.handoffs.c.updated_at))).scalar()
-            waiting = [r.conversation_id for r in conn.execute(
-                select(hs.handoffs.c.conversation_id).where(hs.handoffs.c.state == "waiting"))]
+            waiting = [
+                r.conversation_id
+                for r in conn.execute(select(hs.handoffs.c.conversation_id).where(hs.handoffs.c.state == "waiting"))
+            ]
         return {"event": last_event, "message": last_message, "change": str(last_change), "waiting": sorted(waiting)}
 
     @requires("authenticated", status_code=403)
@@ -56,7 +59,8 @@ def routes(console: Console, stream_interval: float = 1.0) -> List[Route]:
                     yield ": keep-alive\n\n"
                 await asyncio.sleep(stream_interval)
 
-        return StreamingResponse(events(), media_type="text/event-stream",
-                                 headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+        return StreamingResponse(
+            events(), media_type="text/event-stream", headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
+        )
 
     return [Route("/api/stream", stream)]

@@ -1,4 +1,5 @@
 """Quick replies (canned texts agents insert in a reply), kept in ``console_quick_replies``."""
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Optional
@@ -29,19 +30,25 @@ class QuickReplies:
 
     def list(self) -> List[Dict[str, Any]]:
         with self.engine.connect() as conn:
-            return [{"id": r.id, "title": r.title, "text": r.text, "updated_by": r.updated_by}
-                    for r in conn.execute(select(qr).order_by(qr.c.title))]
+            return [
+                {"id": r.id, "title": r.title, "text": r.text, "updated_by": r.updated_by}
+                for r in conn.execute(select(qr).order_by(qr.c.title))
+            ]
 
     def add(self, title: str, text: str, by: str) -> int:
         with self.engine.begin() as conn:
-            result = conn.execute(insert(qr).values(title=title, text=text, updated_by=by,
-                                                    updated_at=utcnow()))
+            result = conn.execute(insert(qr).values(title=title, text=text, updated_by=by, updated_at=utcnow()))
             return int(result.inserted_primary_key[0])
 
     def change(self, reply_id: int, title: str, text: str, by: str) -> bool:
         with self.engine.begin() as conn:
-            return bool(conn.execute(update(qr).where(qr.c.id == reply_id).values(
-                title=title, text=text, updated_by=by, updated_at=utcnow())).rowcount)
+            return bool(
+                conn.execute(
+                    update(qr)
+                    .where(qr.c.id == reply_id)
+                    .values(title=title, text=text, updated_by=by, updated_at=utcnow())
+                ).rowcount
+            )
 
     def remove(self, reply_id: int) -> bool:
         with self.engine.begin() as conn:

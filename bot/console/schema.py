@@ -1,4 +1,5 @@
 """Tables of the console (SQLAlchemy Core; SQLite and PostgreSQL)."""
+
 from __future__ import annotations
 
 from sqlalchemy import (

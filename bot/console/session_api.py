@@ -1,4 +1,5 @@
 """Signing in and out: ``/api/session``."""
+
 from __future__ import annotations
 
 from typing import List
@@ -22,8 +23,13 @@ def routes(console: Console) -> List[Route]:
     async def session_get(request: Request) -> Response:
         if not isinstance(request.user, ConsoleUser):
             return _error(401, "Inicia sesión para continuar.")
-        return JSONResponse({"csrf_token": request.user.csrf_token, "user": request.user.to_json(),
-                             "scopes": scopes_for(request.user.role)})
+        return JSONResponse(
+            {
+                "csrf_token": request.user.csrf_token,
+                "user": request.user.to_json(),
+                "scopes": scopes_for(request.user.role),
+            }
+        )
 
     async def session_post(request: Request) -> Response:
         body = await _body(request)
@@ -33,18 +39,29 @@ def routes(console: Console) -> List[Route]:
         ip = request.client.host if request.client else None
         if await run_in_threadpool(console.accounts.throttled, email, ip):
             audit.record(email, "login_throttled", email, {"ip": ip})
-            return JSONResponse({"error": "Demasiados intentos fallidos. Espera 15 minutos e inténtalo de nuevo."},
-                                status_code=429, headers={"Retry-After": "900"})
+            return JSONResponse(
+                {"error": "Demasiados intentos fallidos. Espera 15 minutos e inténtalo de nuevo."},
+                status_code=429,
+                headers={"Retry-After": "900"},
+            )
         account = await run_in_threadpool(console.accounts.authenticate, email, body["password"], ip)
         if account is None:
             audit.record(email, "login_failed", email, {"ip": ip})
             return _error(401, "Correo o contraseña incorrectos.")
         session_id, csrf = await run_in_threadpool(console.accounts.open_session, account.email)
         audit.record(account.email, "login", account.email, {"ip": ip})
-        response = JSONResponse({"csrf_token": csrf, "user": {"email": account.email, "name": account.name,
-                                                              "role": account.role}})
-        response.set_cookie(COOKIE, session_id, httponly=True, samesite="lax", secure=_is_https(request, console),
-                            path="/", max_age=12 * 3600)
+        response = JSONResponse(
+            {"csrf_token": csrf, "user": {"email": account.email, "name": account.name, "role": account.role}}
+        )
+        response.set_cookie(
+            COOKIE,
+            session_id,
+            httponly=True,
+            samesite="lax",
+            secure=_is_https(request, console),
+            path="/",
+            max_age=12 * 3600,
+        )
         return response
 
     async def session_delete(request: Request) -> Response:

@@ -7,6 +7,7 @@
 
 Each consultar/suprimir writes an audit entry (table datarights_audit).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -70,16 +71,28 @@ def cmd_consultar(args: argparse.Namespace) -> int:
     engine = _engine()
     try:
         held = inventory(engine, args.documento, current_settings())
-        audit(engine, _actor(args), "datos.consultar", f"documento:{held['documento']}",
-              {"pqrs": len(held["pqrs"]), "conversaciones": len(held["conversaciones"])})
+        audit(
+            engine,
+            _actor(args),
+            "datos.consultar",
+            f"documento:{held['documento']}",
+            {"pqrs": len(held["pqrs"]), "conversaciones": len(held["conversaciones"])},
+        )
     finally:
         engine.dispose()
     if args.json:
         print(json.dumps(held, ensure_ascii=False, indent=2))
         return 0
     print(f"Documento {held['documento']}:")
-    for key in ("contactos", "pqrs", "consentimientos", "conversaciones", "mensajes_salientes",
-                "seguimientos", "solicitudes_datos"):
+    for key in (
+        "contactos",
+        "pqrs",
+        "consentimientos",
+        "conversaciones",
+        "mensajes_salientes",
+        "seguimientos",
+        "solicitudes_datos",
+    ):
         print(f"  {key}: {len(held[key])}")
         for item in held[key]:
             print(f"    - {json.dumps(item, ensure_ascii=False)}")
@@ -106,8 +119,8 @@ def cmd_suprimir(args: argparse.Namespace) -> int:
 
 def cmd_actualizar(args: argparse.Namespace) -> int:
     from actions.messages import razon
-    from textkit.validators import validate_celular, validate_email
     from bot.datarights.service import update_contact
+    from textkit.validators import validate_celular, validate_email
 
     email, celular = args.email, args.celular
     for value, check, name in ((email, validate_email, "--email"), (celular, validate_celular, "--celular")):
@@ -140,10 +153,18 @@ def cmd_solicitudes(args: argparse.Namespace) -> int:
     engine = _engine()
     try:
         with engine.connect() as conn:
-            rows = [{"radicado": r.radicado, "tipo": r.tipo, "estado": r.estado, "canal": r.canal,
-                     "numero_documento": r.numero_documento, "conversation_id": r.conversation_id,
-                     "created_at": r.created_at.isoformat()}
-                    for r in conn.execute(select(d.requests).order_by(d.requests.c.id))]
+            rows = [
+                {
+                    "radicado": r.radicado,
+                    "tipo": r.tipo,
+                    "estado": r.estado,
+                    "canal": r.canal,
+                    "numero_documento": r.numero_documento,
+                    "conversation_id": r.conversation_id,
+                    "created_at": r.created_at.isoformat(),
+                }
+                for r in conn.execute(select(d.requests).order_by(d.requests.c.id))
+            ]
     finally:
         engine.dispose()
     if args.json:

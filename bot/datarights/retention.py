@@ -7,6 +7,7 @@ follow-ups older than that are deleted (inbound de-duplication ids go after
 A PQR's own evidence (transcript, chat image, confirmation) is part of the public record and is
 never touched here.
 """
+
 from __future__ import annotations
 
 import asyncio

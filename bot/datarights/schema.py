@@ -1,4 +1,5 @@
 """Tables of the personal-data rights: customers' requests and the audit of staff actions."""
+
 from __future__ import annotations
 
 from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, Text

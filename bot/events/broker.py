@@ -9,6 +9,7 @@ Configured in the endpoints.yml that ``pqrbot run`` writes::
 
 ``publish`` is called on Rasa's event loop for each new tracker event; it only queues it.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -39,18 +40,19 @@ def _store_factory(url: Optional[str]):
 
 
 class PqrEventBroker(EventBroker):
-    def __init__(self, url: Optional[str] = None, sinks: Optional[Iterable[str]] = None,
-                 writer: Optional[EventWriter] = None) -> None:
+    def __init__(
+        self, url: Optional[str] = None, sinks: Optional[Iterable[str]] = None, writer: Optional[EventWriter] = None
+    ) -> None:
         self.writer = writer or EventWriter(
             _store_factory(url), sinks_module.load(sinks_module.SINKS if sinks is None else sinks)
         )
 
     @classmethod
-    async def from_endpoint_config(cls, broker_config: EndpointConfig,
-                                   event_loop: Optional[asyncio.AbstractEventLoop] = None) -> "PqrEventBroker":
+    async def from_endpoint_config(
+        cls, broker_config: EndpointConfig, event_loop: Optional[asyncio.AbstractEventLoop] = None
+    ) -> "PqrEventBroker":
         kwargs = dict(broker_config.kwargs or {}) if broker_config else {}
-        return cls(url=(broker_config.url if broker_config else None) or kwargs.get("url"),
-                   sinks=kwargs.get("sinks"))
+        return cls(url=(broker_config.url if broker_config else None) or kwargs.get("url"), sinks=kwargs.get("sinks"))
 
     def publish(self, event: Dict[Text, Any]) -> None:
         self.writer.submit(dict(event))

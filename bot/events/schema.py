@@ -1,4 +1,5 @@
 """Table of the conversation events (SQLAlchemy Core; SQLite and PostgreSQL)."""
+
 from __future__ import annotations
 
 from sqlalchemy import (

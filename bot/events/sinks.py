@@ -6,6 +6,7 @@ brokers publish: ``{"event": "user", "sender_id", "text", "timestamp", "input_ch
 event is stored; a sink that raises is logged and the others still run. The endpoint
 configuration may replace the list (``event_broker: {type: ..., sinks: [...]}``).
 """
+
 from __future__ import annotations
 
 import importlib

@@ -1,4 +1,5 @@
 """Writing and reading the conversation events table."""
+
 from __future__ import annotations
 
 import json
@@ -15,8 +16,14 @@ from core.clock import aware, utcnow
 t = schema.conversation_events
 
 # Rasa event names mapped to the kinds kept.
-_RASA_KINDS = {"user": schema.USER, "bot": schema.BOT, "slot": schema.SLOT, "action": schema.ACTION,
-               "pause": schema.PAUSE, "resume": schema.RESUME}
+_RASA_KINDS = {
+    "user": schema.USER,
+    "bot": schema.BOT,
+    "slot": schema.SLOT,
+    "action": schema.ACTION,
+    "pause": schema.PAUSE,
+    "resume": schema.RESUME,
+}
 # Slots that are bookkeeping, not intake data: not stored.
 _SKIPPED_SLOTS = {"requested_slot", "session_started_metadata"}
 # Actions every turn runs: nothing to learn from them.
@@ -37,13 +44,27 @@ def row_for(event: Dict[str, Any]) -> Optional[Dict[str, Any]]:
         return None
     ts = event.get("timestamp")
     at = datetime.fromtimestamp(float(ts), tz=timezone.utc) if ts else utcnow()
-    row: Dict[str, Any] = {"conversation_id": str(sender)[:255], "kind": kind, "at": at,
-                           "input_channel": event.get("input_channel"), "text": None, "name": None,
-                           "value": None, "intent": None, "confidence": None, "metadata": None, "data": None}
+    row: Dict[str, Any] = {
+        "conversation_id": str(sender)[:255],
+        "kind": kind,
+        "at": at,
+        "input_channel": event.get("input_channel"),
+        "text": None,
+        "name": None,
+        "value": None,
+        "intent": None,
+        "confidence": None,
+        "metadata": None,
+        "data": None,
+    }
     if kind == schema.USER:
         intent = (event.get("parse_data") or {}).get("intent") or {}
-        row.update(text=event.get("text"), intent=intent.get("name"), confidence=intent.get("confidence"),
-                   metadata=_json(event.get("metadata")))
+        row.update(
+            text=event.get("text"),
+            intent=intent.get("name"),
+            confidence=intent.get("confidence"),
+            metadata=_json(event.get("metadata")),
+        )
     elif kind == schema.BOT:
         data = {k: v for k, v in (event.get("data") or {}).items() if v not in (None, [], {})}
         if not event.get("text") and not data:
@@ -78,9 +99,17 @@ class StoredEvent:
 
 def _stored(r) -> StoredEvent:
     return StoredEvent(
-        id=r.id, conversation_id=r.conversation_id, kind=r.kind, at=aware(r.at), input_channel=r.input_channel,
-        text=r.text, name=r.name, value=json.loads(r.value) if r.value else None, intent=r.intent,
-        confidence=r.confidence, metadata=json.loads(r.metadata) if r.metadata else {},
+        id=r.id,
+        conversation_id=r.conversation_id,
+        kind=r.kind,
+        at=aware(r.at),
+        input_channel=r.input_channel,
+        text=r.text,
+        name=r.name,
+        value=json.loads(r.value) if r.value else None,
+        intent=r.intent,
+        confidence=r.confidence,
+        metadata=json.loads(r.metadata) if r.metadata else {},
         data=json.loads(r.data) if r.data else {},
     )
 
@@ -126,36 +155,60 @@ class EventStore:
     def conversations(self, limit: int = 500) -> List[Dict[str, Any]]:
         """Conversation ids with their channel, first and last event time, newest first."""
         query = (
-            select(t.c.conversation_id, func.min(t.c.at).label("first_at"), func.max(t.c.at).label("last_at"),
-                   func.max(t.c.input_channel).label("input_channel"))
-            .group_by(t.c.conversation_id).order_by(func.max(t.c.at).desc()).limit(limit)
+            select(
+                t.c.conversation_id,
+                func.min(t.c.at).label("first_at"),
+                func.max(t.c.at).label("last_at"),
+                func.max(t.c.input_channel).label("input_channel"),
+            )
+            .group_by(t.c.conversation_id)
+            .order_by(func.max(t.c.at).desc())
+            .limit(limit)
         )
         with self.engine.connect() as conn:
-            return [{"conversation_id": r.conversation_id, "first_at": aware(r.first_at),
-                     "last_at": aware(r.last_at), "input_channel": r.input_channel} for r in conn.execute(query)]
+            return [
+                {
+                    "conversation_id": r.conversation_id,
+                    "first_at": aware(r.first_at),
+                    "last_at": aware(r.last_at),
+                    "input_channel": r.input_channel,
+                }
+                for r in conn.execute(query)
+            ]
 
     def last_user_messages(self, conversation_ids: Iterable[str]) -> Dict[str, StoredEvent]:
         ids = list(conversation_ids)
         if not ids:
             return {}
-        latest = (select(func.max(t.c.id).label("id")).where(t.c.kind == schema.USER, t.c.conversation_id.in_(ids))
-                  .group_by(t.c.conversation_id).subquery())
+        latest = (
+            select(func.max(t.c.id).label("id"))
+            .where(t.c.kind == schema.USER, t.c.conversation_id.in_(ids))
+            .group_by(t.c.conversation_id)
+            .subquery()
+        )
         with self.engine.connect() as conn:
             rows = conn.execute(select(t).where(t.c.id.in_(select(latest.c.id))))
             return {r.conversation_id: _stored(r) for r in rows}
 
     def input_channel_of(self, conversation_id: str) -> Optional[str]:
         """The channel of the customer's latest message (None when they never wrote)."""
-        query = (select(t.c.input_channel).where(t.c.conversation_id == conversation_id, t.c.kind == schema.USER)
-                 .order_by(t.c.id.desc()).limit(1))
+        query = (
+            select(t.c.input_channel)
+            .where(t.c.conversation_id == conversation_id, t.c.kind == schema.USER)
+            .order_by(t.c.id.desc())
+            .limit(1)
+        )
         with self.engine.connect() as conn:
             return conn.execute(query).scalar()
 
     def conversations_with_slot_value(self, names: Iterable[str], fragment: str, limit: int = 200) -> List[str]:
         """Conversations where one of the slots ``names`` was set to a value containing ``fragment``."""
-        query = (select(t.c.conversation_id).where(t.c.kind == schema.SLOT, t.c.name.in_(list(names)),
-                                                   t.c.value.contains(fragment, autoescape=True))
-                 .distinct().limit(limit))
+        query = (
+            select(t.c.conversation_id)
+            .where(t.c.kind == schema.SLOT, t.c.name.in_(list(names)), t.c.value.contains(fragment, autoescape=True))
+            .distinct()
+            .limit(limit)
+        )
         with self.engine.connect() as conn:
             return [r.conversation_id for r in conn.execute(query)]
 

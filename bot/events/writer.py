@@ -1,4 +1,5 @@
 """A background writer: events are queued by the caller and written in batches by a thread."""
+
 from __future__ import annotations
 
 import logging
@@ -19,8 +20,15 @@ class EventWriter:
     """Never blocks the caller: ``submit`` only puts the event on a queue (bounded; when full,
     the event is dropped and counted, the conversation goes on)."""
 
-    def __init__(self, store_factory: Callable[[], EventStore], sinks: Sequence[Sink] = (),
-                 *, max_queue: int = 10000, batch: int = 200, retry_delay: float = 1.0) -> None:
+    def __init__(
+        self,
+        store_factory: Callable[[], EventStore],
+        sinks: Sequence[Sink] = (),
+        *,
+        max_queue: int = 10000,
+        batch: int = 200,
+        retry_delay: float = 1.0,
+    ) -> None:
         self._factory = store_factory
         self._store: Optional[EventStore] = None
         self.sinks = list(sinks)

@@ -9,6 +9,7 @@ in it is interpreted). Emojis are drawn with a colour emoji font (Debian's
 character no font has is drawn as a small box. A long chat is one tall image; past ``max_height``
 it is split into numbered pages ("página 1 de 3").
 """
+
 from __future__ import annotations
 
 import io
@@ -118,8 +119,9 @@ def _emoji_tile(cluster: str, emoji_path: str, side: int) -> Image.Image:
     box = tile.getbbox() or (0, 0, 1, 1)
     tile = tile.crop(box)
     scale = side / max(tile.width, tile.height)
-    return tile.resize((max(1, round(tile.width * scale)), max(1, round(tile.height * scale))),
-                       Image.Resampling.LANCZOS)
+    return tile.resize(
+        (max(1, round(tile.width * scale)), max(1, round(tile.height * scale))), Image.Resampling.LANCZOS
+    )
 
 
 # --------------------------------------------------------------- layout
@@ -128,8 +130,12 @@ Run = tuple[str, bool]  # (text, is_emoji)
 
 def _is_joiner(char: str) -> bool:
     code = ord(char)
-    return (code in (0x200D, 0xFE0F, 0xFE0E, 0x20E3) or 0x1F3FB <= code <= 0x1F3FF
-            or 0xE0020 <= code <= 0xE007F or unicodedata.category(char) == "Mn")
+    return (
+        code in (0x200D, 0xFE0F, 0xFE0E, 0x20E3)
+        or 0x1F3FB <= code <= 0x1F3FF
+        or 0xE0020 <= code <= 0xE007F
+        or unicodedata.category(char) == "Mn"
+    )
 
 
 def _runs(text: str, fonts: Fonts) -> list[Run]:
@@ -140,9 +146,11 @@ def _runs(text: str, fonts: Fonts) -> list[Run]:
         char = text[i]
         if fonts.is_emoji(char):
             j = i + 1
-            while j < len(text) and (_is_joiner(text[j]) or (text[j - 1] == "\u200d")
-                                     or (0x1F1E6 <= ord(char) <= 0x1F1FF and j == i + 1
-                                         and 0x1F1E6 <= ord(text[j]) <= 0x1F1FF)):
+            while j < len(text) and (
+                _is_joiner(text[j])
+                or (text[j - 1] == "\u200d")
+                or (0x1F1E6 <= ord(char) <= 0x1F1FF and j == i + 1 and 0x1F1E6 <= ord(text[j]) <= 0x1F1FF)
+            ):
                 j += 1
             runs.append((text[i:j], True))
             i = j
@@ -189,8 +197,9 @@ def wrap(text: str, fonts: Fonts, max_width: float, font=None) -> list[str]:
     return lines
 
 
-def _draw_line(draw: ImageDraw.ImageDraw, image: Image.Image, xy: tuple[float, float], line: str,
-               fonts: Fonts, font, fill) -> None:
+def _draw_line(
+    draw: ImageDraw.ImageDraw, image: Image.Image, xy: tuple[float, float], line: str, fonts: Fonts, font, fill
+) -> None:
     x, y = xy
     side = _emoji_side(fonts)
     for run, emoji in _runs(line, fonts):
@@ -236,8 +245,9 @@ def render_chat(
     for message in messages:
         lines = wrap(message.text, fonts, bubble_max - 2 * pad)
         text_w = max([_width(line, fonts, fonts.text) for line in lines] + [60.0])
-        blocks.append(_Block(message, lines, int(text_w) + 2 * pad,
-                             int(len(lines) * line_h + 2 * pad + fonts.small.size + 4)))
+        blocks.append(
+            _Block(message, lines, int(text_w) + 2 * pad, int(len(lines) * line_h + 2 * pad + fonts.small.size + 4))
+        )
     pages: list[list[_Block]] = [[]]
     header_h = 64
     used = header_h
@@ -255,8 +265,9 @@ def render_chat(
         draw = ImageDraw.Draw(image)
         draw.rectangle((0, 0, width, header_h - 8), fill=HEADER_BG)
         title = f"{canal} · {fecha_en_texto(first.date())}" if first else canal
-        _draw_line(draw, image, (pad, 8), wrap(title, fonts, width - 2 * pad, fonts.bold)[0],
-                   fonts, fonts.bold, HEADER_FG)
+        _draw_line(
+            draw, image, (pad, 8), wrap(title, fonts, width - 2 * pad, fonts.bold)[0], fonts, fonts.bold, HEADER_FG
+        )
         subtitle = f"Conversación {conversation_id}" if conversation_id else ""
         if len(pages) > 1:
             subtitle = f"{subtitle} · página {number} de {len(pages)}".strip(" ·")
@@ -266,16 +277,18 @@ def render_chat(
         for block in page:
             mine = block.message.sender == CLIENTE
             x0 = width - pad - block.width if mine else pad
-            draw.rounded_rectangle((x0, y, x0 + block.width, y + block.height), radius=8,
-                                   fill=CUSTOMER_BG if mine else ASSISTANT_BG)
+            draw.rounded_rectangle(
+                (x0, y, x0 + block.width, y + block.height), radius=8, fill=CUSTOMER_BG if mine else ASSISTANT_BG
+            )
             ty = y + pad
             for line in block.lines:
                 _draw_line(draw, image, (x0 + pad, ty), line, fonts, fonts.text, TEXT_FG)
                 ty += line_h
             when = _local(block.message.at)
             stamp = ("Cliente" if mine else "Asistente") + (f" · {when:%H:%M}" if when else "")
-            draw.text((x0 + block.width - pad - fonts.small.getlength(stamp), ty + 2), stamp,
-                      font=fonts.small, fill=TIME_FG)
+            draw.text(
+                (x0 + block.width - pad - fonts.small.getlength(stamp), ty + 2), stamp, font=fonts.small, fill=TIME_FG
+            )
             y += block.height + 10
         buffer = io.BytesIO()
         # A 256-colour palette (octree: emojis keep their colours) is a third of the RGB size;

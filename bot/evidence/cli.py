@@ -3,6 +3,7 @@
 The chat image(s) (``conversacion.png``), the text transcript, the confirmation the customer was
 given, and ``medios.txt`` with the references (URL, type) of the media the customer sent.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -51,8 +52,9 @@ def write_evidencias(pqr: PQR, out: Path) -> list[Path]:
         written.append(path)
     if references:
         path = out / "medios.txt"
-        path.write_text("".join(
-            f"{e.nombre}\t{e.content_type or '-'}\t{e.url or '-'}\n" for e in references), encoding="utf-8")
+        path.write_text(
+            "".join(f"{e.nombre}\t{e.content_type or '-'}\t{e.url or '-'}\n" for e in references), encoding="utf-8"
+        )
         written.append(path)
     return written
 

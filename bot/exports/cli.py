@@ -1,8 +1,9 @@
 """Subcommands of ``pqrbot crm`` for the daily export.
 
-    pqrbot crm exporte --fecha YYYY-MM-DD --out FILE.xlsx [--enviar]
-    pqrbot crm exportes [--json] [--status S]     the days sent by the worker (operations listing)
+pqrbot crm exporte --fecha YYYY-MM-DD --out FILE.xlsx [--enviar]
+pqrbot crm exportes [--json] [--status S]     the days sent by the worker (operations listing)
 """
+
 from __future__ import annotations
 
 import argparse
@@ -22,8 +23,9 @@ def register_crm(crm) -> None:
     exporte = crm.add_parser("exporte", help="write (and optionally e-mail) one day's PQR workbook")
     exporte.add_argument("--fecha", required=True, help="the day (America/Bogota), YYYY-MM-DD")
     exporte.add_argument("--out", required=True, help="the .xlsx file to write")
-    exporte.add_argument("--enviar", action="store_true",
-                         help="also e-mail it to PQRBOT_EXPORT_RECIPIENTS through PQRBOT_SMTP_URL")
+    exporte.add_argument(
+        "--enviar", action="store_true", help="also e-mail it to PQRBOT_EXPORT_RECIPIENTS through PQRBOT_SMTP_URL"
+    )
     exporte.set_defaults(func=cmd_exporte)
     listing = crm.add_parser("exportes", help="daily exports sent by the worker (status, attempts, errors)")
     listing.add_argument("--json", action="store_true", help="print JSON")
@@ -71,6 +73,9 @@ def cmd_exportes(args: argparse.Namespace) -> int:
     if not rows:
         print("no exports yet")
     for r in rows:
-        print(f"{r['fecha']}  {r['status']:<9} {r['attempts']}x  {r['pqr_count'] if r['pqr_count'] is not None else '-'} PQR"
-              + (f"  error: {r['last_error']}" if r["last_error"] else ""))
+        print(
+            f"{r['fecha']}  {r['status']:<9} {r['attempts']}x  "
+            f"{r['pqr_count'] if r['pqr_count'] is not None else '-'} PQR"
+            + (f"  error: {r['last_error']}" if r["last_error"] else "")
+        )
     return 0

@@ -10,6 +10,7 @@ at most 1 h) up to ``max_attempts``, then stays ``failed``; ``pqrbot crm exporte
 A day the worker was down for entirely is not sent later (only yesterday's is due); send it by
 hand with ``pqrbot crm exporte --fecha D --out F --enviar``.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -42,7 +43,7 @@ def parse_export_at(text: str) -> time:
         hour, minute = (int(x) for x in (text or "06:00").strip().split(":"))
         return time(hour, minute)
     except (ValueError, TypeError):
-        raise ExportConfigError(f"PQRBOT_EXPORT_AT must be HH:MM (America/Bogota), got {text!r}")
+        raise ExportConfigError(f"PQRBOT_EXPORT_AT must be HH:MM (America/Bogota), got {text!r}") from None
 
 
 def due_day(now: datetime, export_at: time) -> date | None:
@@ -70,11 +71,18 @@ class ExportRun:
     def to_json(self) -> dict:
         def iso(v):
             return v.isoformat() if v else None
+
         return {
-            "fecha": self.fecha.isoformat(), "status": self.status, "attempts": self.attempts,
-            "pqr_count": self.pqr_count, "recipients": self.recipients, "last_error": self.last_error,
-            "next_attempt_at": iso(self.next_attempt_at), "claimed_by": self.claimed_by,
-            "created_at": iso(self.created_at), "updated_at": iso(self.updated_at),
+            "fecha": self.fecha.isoformat(),
+            "status": self.status,
+            "attempts": self.attempts,
+            "pqr_count": self.pqr_count,
+            "recipients": self.recipients,
+            "last_error": self.last_error,
+            "next_attempt_at": iso(self.next_attempt_at),
+            "claimed_by": self.claimed_by,
+            "created_at": iso(self.created_at),
+            "updated_at": iso(self.updated_at),
             "sent_at": iso(self.sent_at),
         }
 
@@ -88,9 +96,11 @@ class ExportRunStore:
             with self.engine.begin() as conn:
                 if conn.execute(select(runs.c.id).where(runs.c.fecha == fecha)).first():
                     return
-                conn.execute(insert(runs).values(
-                    fecha=fecha, status=s.PENDING, attempts=0, next_attempt_at=now,
-                    created_at=now, updated_at=now))
+                conn.execute(
+                    insert(runs).values(
+                        fecha=fecha, status=s.PENDING, attempts=0, next_attempt_at=now, created_at=now, updated_at=now
+                    )
+                )
         except IntegrityError:  # another worker created it first
             pass
 
@@ -106,17 +116,35 @@ class ExportRunStore:
                         and_(runs.c.status == s.SENDING, runs.c.claimed_until < now),
                     ),
                 )
-                .values(status=s.SENDING, claimed_by=worker_id,
-                        claimed_until=now + timedelta(seconds=lease_seconds),
-                        attempts=runs.c.attempts + 1, updated_at=now)
+                .values(
+                    status=s.SENDING,
+                    claimed_by=worker_id,
+                    claimed_until=now + timedelta(seconds=lease_seconds),
+                    attempts=runs.c.attempts + 1,
+                    updated_at=now,
+                )
             )
             return result.rowcount == 1
 
-    def finish(self, fecha: date, worker_id: str, now: datetime, *, status: str,
-               pqr_count: int | None = None, recipients: str | None = None,
-               error: str | None = None, next_attempt_at: datetime | None = None) -> bool:
-        values: dict[str, Any] = {"status": status, "claimed_by": None, "claimed_until": None,
-                                  "updated_at": now, "last_error": error}
+    def finish(
+        self,
+        fecha: date,
+        worker_id: str,
+        now: datetime,
+        *,
+        status: str,
+        pqr_count: int | None = None,
+        recipients: str | None = None,
+        error: str | None = None,
+        next_attempt_at: datetime | None = None,
+    ) -> bool:
+        values: dict[str, Any] = {
+            "status": status,
+            "claimed_by": None,
+            "claimed_until": None,
+            "updated_at": now,
+            "last_error": error,
+        }
         if pqr_count is not None:
             values["pqr_count"] = pqr_count
         if recipients is not None:
@@ -126,17 +154,20 @@ class ExportRunStore:
         if next_attempt_at is not None:
             values["next_attempt_at"] = next_attempt_at
         with self.engine.begin() as conn:
-            result = conn.execute(update(runs).where(
-                runs.c.fecha == fecha, runs.c.status == s.SENDING, runs.c.claimed_by == worker_id
-            ).values(**values))
+            result = conn.execute(
+                update(runs)
+                .where(runs.c.fecha == fecha, runs.c.status == s.SENDING, runs.c.claimed_by == worker_id)
+                .values(**values)
+            )
             return result.rowcount == 1
 
     def get(self, fecha: date) -> ExportRun | None:
         rows = self.list(fecha=fecha)
         return rows[0] if rows else None
 
-    def list(self, status: str | None = None, fecha: date | None = None,
-             limit: int | None = None) -> builtins.list[ExportRun]:
+    def list(
+        self, status: str | None = None, fecha: date | None = None, limit: int | None = None
+    ) -> builtins.list[ExportRun]:
         query = select(runs).order_by(runs.c.fecha.desc())
         if status:
             query = query.where(runs.c.status == status)
@@ -146,9 +177,19 @@ class ExportRunStore:
             query = query.limit(limit)
         with self.engine.connect() as conn:
             return [
-                ExportRun(r.fecha, r.status, r.attempts, r.pqr_count, r.recipients, r.last_error,
-                          aware(r.next_attempt_at), r.claimed_by, aware(r.created_at),
-                          aware(r.updated_at), aware(r.sent_at))
+                ExportRun(
+                    r.fecha,
+                    r.status,
+                    r.attempts,
+                    r.pqr_count,
+                    r.recipients,
+                    r.last_error,
+                    aware(r.next_attempt_at),
+                    r.claimed_by,
+                    aware(r.created_at),
+                    aware(r.updated_at),
+                    aware(r.sent_at),
+                )
                 for r in conn.execute(query)
             ]
 
@@ -164,10 +205,19 @@ def default_worker_id() -> str:
 class DailyExportJob:
     """One periodic job: ``tick()`` does what is due now (usually nothing)."""
 
-    def __init__(self, settings, crm_store, runs_store: ExportRunStore, *,
-                 worker_id: str | None = None, clock: Callable[[], datetime] = utcnow,
-                 sender: Callable = send_export, lease_seconds: float = 600.0,
-                 max_attempts: int = 8, backoff_base: float = 60.0) -> None:
+    def __init__(
+        self,
+        settings,
+        crm_store,
+        runs_store: ExportRunStore,
+        *,
+        worker_id: str | None = None,
+        clock: Callable[[], datetime] = utcnow,
+        sender: Callable = send_export,
+        lease_seconds: float = 600.0,
+        max_attempts: int = 8,
+        backoff_base: float = 60.0,
+    ) -> None:
         self.settings = settings
         self.crm = crm_store
         self.runs = runs_store
@@ -201,11 +251,13 @@ class DailyExportJob:
                 return s.FAILED
             retry_at = self.clock() + backoff(attempts, self.backoff_base)
             log.warning("export of %s failed (attempt %s), retry at %s: %s", fecha, attempts, retry_at, error)
-            self.runs.finish(fecha, self.worker_id, self.clock(), status=s.RETRYING, error=error,
-                             next_attempt_at=retry_at)
+            self.runs.finish(
+                fecha, self.worker_id, self.clock(), status=s.RETRYING, error=error, next_attempt_at=retry_at
+            )
             return s.RETRYING
-        self.runs.finish(fecha, self.worker_id, self.clock(), status=s.SENT, pqr_count=len(pqrs),
-                         recipients=", ".join(recipients))
+        self.runs.finish(
+            fecha, self.worker_id, self.clock(), status=s.SENT, pqr_count=len(pqrs), recipients=", ".join(recipients)
+        )
         log.info("export of %s sent: %s PQR to %s recipient(s)", fecha, len(pqrs), len(recipients))
         return s.SENT
 

@@ -5,6 +5,7 @@
 (STARTTLS, 587). A user and password in the URL (``smtp://user:p%40ss@host:587``) are URL-decoded
 and used to log in.
 """
+
 from __future__ import annotations
 
 import smtplib
@@ -43,12 +44,17 @@ class SmtpTarget:
         scheme = parts.scheme.lower()
         if scheme not in SCHEMES:
             raise ExportConfigError(
-                f"PQRBOT_SMTP_URL: unknown scheme {parts.scheme!r}; use smtp://, smtps:// or smtp+starttls://")
+                f"PQRBOT_SMTP_URL: unknown scheme {parts.scheme!r}; use smtp://, smtps:// or smtp+starttls://"
+            )
         if not parts.hostname:
             raise ExportConfigError("PQRBOT_SMTP_URL has no host")
-        return cls(scheme, parts.hostname, parts.port or SCHEMES[scheme],
-                   unquote(parts.username) if parts.username else None,
-                   unquote(parts.password) if parts.password else None)
+        return cls(
+            scheme,
+            parts.hostname,
+            parts.port or SCHEMES[scheme],
+            unquote(parts.username) if parts.username else None,
+            unquote(parts.password) if parts.password else None,
+        )
 
 
 def parse_recipients(text: str | None) -> list[str]:
@@ -59,30 +65,38 @@ def summary(fecha: date, pqrs: Sequence[PQR]) -> str:
     """The body: how many PQRs, per canal (Spanish)."""
     dia = fecha_en_texto(fecha, with_weekday=True)
     if not pqrs:
-        return (f"Buenos días.\n\nEl {dia} no se registraron PQR por los canales digitales "
-                "(WhatsApp, Facebook, Instagram, Twitter/X, Telegram, Chat EPM). "
-                "Se adjunta el archivo sin filas para constancia.\n\n— pqrbot")
+        return (
+            f"Buenos días.\n\nEl {dia} no se registraron PQR por los canales digitales "
+            "(WhatsApp, Facebook, Instagram, Twitter/X, Telegram, Chat EPM). "
+            "Se adjunta el archivo sin filas para constancia.\n\n— pqrbot"
+        )
     por_canal = Counter(p.canal for p in pqrs)
     lines = [f"  - {canal}: {n}" for canal, n in sorted(por_canal.items())]
-    return (f"Buenos días.\n\nSe adjunta el exporte de las {len(pqrs)} PQR registradas el {dia} "
-            "por los canales digitales, para su reasignación:\n" + "\n".join(lines)
-            + "\n\nCada fila trae la fecha límite de respuesta (15 días hábiles).\n\n— pqrbot")
+    return (
+        f"Buenos días.\n\nSe adjunta el exporte de las {len(pqrs)} PQR registradas el {dia} "
+        "por los canales digitales, para su reasignación:\n"
+        + "\n".join(lines)
+        + "\n\nCada fila trae la fecha límite de respuesta (15 días hábiles).\n\n— pqrbot"
+    )
 
 
-def build_message(fecha: date, pqrs: Sequence[PQR], xlsx: bytes, sender: str,
-                  recipients: Sequence[str]) -> EmailMessage:
+def build_message(
+    fecha: date, pqrs: Sequence[PQR], xlsx: bytes, sender: str, recipients: Sequence[str]
+) -> EmailMessage:
     message = EmailMessage()
     message["Subject"] = f"Exporte diario de PQR digitales — {fecha.isoformat()} ({len(pqrs)} PQR)"
     message["From"] = sender
     message["To"] = ", ".join(recipients)
     message.set_content(summary(fecha, pqrs))
-    message.add_attachment(xlsx, maintype="application", subtype=XLSX.split("/", 1)[1],
-                           filename=f"pqr-digitales-{fecha.isoformat()}.xlsx")
+    message.add_attachment(
+        xlsx, maintype="application", subtype=XLSX.split("/", 1)[1], filename=f"pqr-digitales-{fecha.isoformat()}.xlsx"
+    )
     return message
 
 
-def send(message: EmailMessage, target: SmtpTarget, timeout: float = 30.0,
-         ssl_context: ssl.SSLContext | None = None) -> None:
+def send(
+    message: EmailMessage, target: SmtpTarget, timeout: float = 30.0, ssl_context: ssl.SSLContext | None = None
+) -> None:
     """Send through the target; raises on any SMTP or network error."""
     context = ssl_context or ssl.create_default_context()
     if target.scheme == "smtps":
@@ -99,8 +113,9 @@ def send(message: EmailMessage, target: SmtpTarget, timeout: float = 30.0,
         client.send_message(message)
 
 
-def send_export(settings, fecha: date, pqrs: Sequence[PQR], xlsx: bytes,
-                ssl_context: ssl.SSLContext | None = None) -> list[str]:
+def send_export(
+    settings, fecha: date, pqrs: Sequence[PQR], xlsx: bytes, ssl_context: ssl.SSLContext | None = None
+) -> list[str]:
     """E-mail the export with the configured SMTP server; returns the recipients."""
     recipients = parse_recipients(settings.export_recipients)
     if not recipients:
@@ -108,6 +123,5 @@ def send_export(settings, fecha: date, pqrs: Sequence[PQR], xlsx: bytes,
     if not settings.export_from:
         raise ExportConfigError("PQRBOT_EXPORT_FROM is not set (the sender address)")
     target = SmtpTarget.parse(settings.smtp_url)
-    send(build_message(fecha, pqrs, xlsx, settings.export_from, recipients), target,
-         ssl_context=ssl_context)
+    send(build_message(fecha, pqrs, xlsx, settings.export_from, recipients), target, ssl_context=ssl_context)
     return recipients

@@ -1,15 +1,16 @@
 """The table of daily export runs: one row per export day (unique), claimed with a lease."""
+
 from __future__ import annotations
 
 from sqlalchemy import Column, Date, DateTime, Integer, MetaData, String, Table, Text
 
 metadata = MetaData()
 
-PENDING = "pending"      # created, not sent yet
-SENDING = "sending"      # claimed by a worker (lease in claimed_until)
-RETRYING = "retrying"    # a send failed; next try at next_attempt_at
+PENDING = "pending"  # created, not sent yet
+SENDING = "sending"  # claimed by a worker (lease in claimed_until)
+RETRYING = "retrying"  # a send failed; next try at next_attempt_at
 SENT = "sent"
-FAILED = "failed"        # gave up after max attempts (pqrbot crm exportes shows the error)
+FAILED = "failed"  # gave up after max attempts (pqrbot crm exportes shows the error)
 STATUSES = (PENDING, SENDING, RETRYING, SENT, FAILED)
 
 export_runs = Table(

@@ -1,5 +1,6 @@
 """The Excel workbook of one day's PQRs (openpyxl): one row per PQR filed that day in
 America/Bogota by the digital channels, a header row, column widths, filters, frozen header."""
+
 from __future__ import annotations
 
 import io
@@ -20,9 +21,18 @@ MEDIOS = {"correo": "Correo electrónico", "sms": "SMS (citación)", "direccion"
 
 # (header, width)
 COLUMNS = (
-    ("Número", 14), ("Fecha y hora", 18), ("Canal", 11), ("Contacto", 28), ("Documento", 16),
-    ("Contrato", 12), ("Dirección", 32), ("Municipio", 16), ("Motivo detalle", 70),
-    ("Medio de notificación", 20), ("Dato de notificación", 30), ("Relación con el inmueble", 22),
+    ("Número", 14),
+    ("Fecha y hora", 18),
+    ("Canal", 11),
+    ("Contacto", 28),
+    ("Documento", 16),
+    ("Contrato", 12),
+    ("Dirección", 32),
+    ("Municipio", 16),
+    ("Motivo detalle", 70),
+    ("Medio de notificación", 20),
+    ("Dato de notificación", 30),
+    ("Relación con el inmueble", 22),
     ("Fecha límite de respuesta", 14),
 )
 
@@ -30,8 +40,7 @@ COLUMNS = (
 def pqrs_of_day(crm: CRM, fecha: date) -> list[PQR]:
     """PQRs filed on ``fecha`` (America/Bogota) by the digital channels, oldest first."""
     start = datetime.combine(fecha, time(0), tzinfo=BOGOTA).astimezone(timezone.utc)
-    return [p for p in crm.list_pqrs(since=start)
-            if fecha_local(p.creado_en) == fecha and p.canal in DIGITAL_CANALES]
+    return [p for p in crm.list_pqrs(since=start) if fecha_local(p.creado_en) == fecha and p.canal in DIGITAL_CANALES]
 
 
 def _row(pqr: PQR, municipio: str) -> list:
@@ -64,7 +73,7 @@ def build_workbook(pqrs: Sequence[PQR], fecha: date, municipios: Iterable[str] =
         cell.fill = PatternFill("solid", fgColor="075E54")
         cell.alignment = Alignment(vertical="center", wrap_text=True)
     municipios = list(municipios) or [""] * len(pqrs)
-    for pqr, municipio in zip(pqrs, municipios):
+    for pqr, municipio in zip(pqrs, municipios, strict=False):
         ws.append(_row(pqr, municipio))
     for index, (_, width) in enumerate(COLUMNS, start=1):
         ws.column_dimensions[get_column_letter(index)].width = width

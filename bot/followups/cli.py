@@ -6,6 +6,7 @@
 ``bot.cli`` calls ``register(subparsers)``; each subcommand sets ``func`` (and ``handler``)
 to a callable taking the parsed arguments and returning an exit code.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -26,9 +27,7 @@ def register(subparsers) -> None:
     listing.add_argument("--status", choices=STATUSES, help="only follow-ups in this status")
     listing.add_argument("--conversation", help="only this conversation (Rasa sender id)")
     listing.add_argument("--limit", type=int, default=None, help="at most N follow-ups")
-    listing.add_argument(
-        "--reveal", action="store_true", help="show conversation ids (phone numbers...) in clear"
-    )
+    listing.add_argument("--reveal", action="store_true", help="show conversation ids (phone numbers...) in clear")
     listing.set_defaults(func=cmd_followups, handler=cmd_followups)
 
     from bot.followups.worker import add_worker_arguments
@@ -46,7 +45,8 @@ def cmd_followups(args: argparse.Namespace) -> int:
     from bot.bootstrap import services
 
     items = services().followups.list(
-        status=args.status, conversation_id=getattr(args, "conversation", None),
+        status=args.status,
+        conversation_id=getattr(args, "conversation", None),
         limit=getattr(args, "limit", None),
     )
     rows = [fu.to_json() for fu in items]
@@ -62,7 +62,7 @@ def cmd_followups(args: argparse.Namespace) -> int:
     if not items:
         print("no follow-ups")
         return 0
-    for fu, row in zip(items, rows):
+    for fu, row in zip(items, rows, strict=False):
         when = fu.sent_at or fu.cancelled_at or fu.due_at
         print(
             f"{fu.id:>6}  {fu.status:<10}  {when.isoformat(timespec='seconds')}  "

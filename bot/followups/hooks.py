@@ -9,6 +9,7 @@
 Everything goes through the database: the worker is another process.
 A database error is logged and swallowed: the customer's conversation must go on.
 """
+
 from __future__ import annotations
 
 import threading
@@ -49,9 +50,7 @@ def public_context(metadata: Optional[dict]) -> tuple:
     """(asked_publicly, public_ref) from the metadata of the customer's latest message."""
     if not isinstance(metadata, dict):
         return False, None
-    public_ref = next(
-        (str(metadata[k]) for k in PUBLIC_REF_KEYS if metadata.get(k) not in (None, "")), None
-    )
+    public_ref = next((str(metadata[k]) for k in PUBLIC_REF_KEYS if metadata.get(k) not in (None, "")), None)
     flag = any(bool(metadata.get(k)) for k in PUBLIC_FLAG_KEYS)
     if str(metadata.get("visibility", "")).lower() == "public":
         flag = True
@@ -107,7 +106,11 @@ class FollowupHooks(ConversationHooks):
             )
             log.info(
                 "follow-up %s of %s (%s) scheduled for %s after asking for %s",
-                fu.id, ref.conversation_id, ref.canal, due_at.isoformat(), requested,
+                fu.id,
+                ref.conversation_id,
+                ref.canal,
+                due_at.isoformat(),
+                requested,
             )
 
         self._guard("data_requested", run)

@@ -5,6 +5,7 @@ is closed with a message saying it will not be handled because the required info
 not given. The private version names what was missing; the public one (a reply under a
 mention, seen by everyone) carries no personal data and no detail of the request.
 """
+
 from __future__ import annotations
 
 from typing import Dict, Optional
@@ -30,8 +31,7 @@ _MISSING = {
     "consentimiento": "tu autorización para tratar tus datos personales",
 }
 GENERIC_MISSING = (
-    "los datos que te pedimos (nombre, número de documento, contrato o dirección del inmueble "
-    "y motivo del reclamo)"
+    "los datos que te pedimos (nombre, número de documento, contrato o dirección del inmueble y motivo del reclamo)"
 )
 
 

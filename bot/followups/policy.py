@@ -19,6 +19,7 @@ Telegram      no window (until the customer blocks the bot)
 Chat EPM      REST / web chat: no window, but the channel may have no proactive delivery
 ============  =====================================================================
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -139,12 +140,11 @@ def decide(
     if not private_ok:
         if has_public:
             return Decision(
-                PUBLIC, max(now, _utc(due_at)),
+                PUBLIC,
+                max(now, _utc(due_at)),
                 "private messages refused by the customer: public reply to the mention",
             )
-        return Decision(
-            NONE, now, "private messages refused by the customer and no public mention to reply to"
-        )
+        return Decision(NONE, now, "private messages refused by the customer and no public mention to reply to")
     if win.window is None or last_inbound_at is None:
         reason = f"{win.name}: no messaging window"
         if not win.proactive:
@@ -155,7 +155,7 @@ def decide(
     if now < window_ends_at:
         latest = window_ends_at - min(margin, win.window / 2)
         send_at = max(now, min(_utc(due_at), latest))
-        fallbacks: Tuple[str, ...] = ((TEMPLATE,) if win.template and template_configured else ())
+        fallbacks: Tuple[str, ...] = (TEMPLATE,) if win.template and template_configured else ()
         reason = f"inside the {win.name} 24 h window"
         return Decision(TEXT, send_at, reason, fallbacks + public_fallback, window_ends_at)
     closed = f"{win.name} 24 h window closed"
@@ -165,10 +165,10 @@ def decide(
         return Decision(PUBLIC, now, f"{closed}: public reply to the mention", (), window_ends_at)
     if win.template:
         return Decision(
-            NONE, now,
+            NONE,
+            now,
             f"{closed} and no approved template configured (TWILIO_CLOSING_CONTENT_SID)",
-            (), window_ends_at,
+            (),
+            window_ends_at,
         )
-    return Decision(
-        NONE, now, f"{closed}; {win.name} allows no bot message after it", (), window_ends_at
-    )
+    return Decision(NONE, now, f"{closed}; {win.name} allows no bot message after it", (), window_ends_at)

@@ -1,4 +1,5 @@
 """Tables of the follow-up scheduler (SQLAlchemy Core; SQLite and PostgreSQL)."""
+
 from __future__ import annotations
 
 from sqlalchemy import Boolean, Column, DateTime, Index, Integer, MetaData, String, Table, Text

@@ -10,6 +10,7 @@ claim UPDATE re-checks the row's state in its WHERE clause either way. A worker 
 while holding a lease loses it when ``claimed_until`` passes; another worker then retries
 (up to ``max_attempts``).
 """
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields
@@ -150,9 +151,7 @@ class FollowupStore:
                         fid = pending.id
                     else:
                         if pending is not None:  # a worker is sending it right now
-                            self._cancel_rows(
-                                conn, [pending.id], "replaced by a new data request", now
-                            )
+                            self._cancel_rows(conn, [pending.id], "replaced by a new data request", now)
                         fid = conn.execute(
                             insert(f).values(
                                 conversation_id=conversation_id,
@@ -226,8 +225,7 @@ class FollowupStore:
                         .where(f.c.id == row.id, f.c.status == SCHEDULED)
                         .values(
                             status=FAILED,
-                            reason=f"worker stopped while sending ({row.attempts} attempts, "
-                            f"last by {row.claimed_by})",
+                            reason=f"worker stopped while sending ({row.attempts} attempts, last by {row.claimed_by})",
                             claimed_by=None,
                             claimed_until=None,
                             updated_at=now,
@@ -301,8 +299,7 @@ class FollowupStore:
                     update(f)
                     .where(f.c.id == followup.id)
                     .values(
-                        reason=f"{current or 'cancelled'}; the closing had already been sent "
-                        f"({delivery})",
+                        reason=f"{current or 'cancelled'}; the closing had already been sent ({delivery})",
                         delivery=delivery,
                         sent_at=now,
                         outbound_message_id=outbound_message_id,
@@ -313,20 +310,31 @@ class FollowupStore:
             return False
 
     def release(
-        self, followup: Followup, worker_id: str, *, retry_at: datetime, reason: str,
+        self,
+        followup: Followup,
+        worker_id: str,
+        *,
+        retry_at: datetime,
+        reason: str,
         now: Optional[datetime] = None,
     ) -> bool:
         """Give a claimed follow-up back for a later retry (transient failure)."""
         now = now or utcnow()
         with self.engine.begin() as conn:
-            return conn.execute(
-                update(f)
-                .where(f.c.id == followup.id, f.c.status == SCHEDULED, f.c.claimed_by == worker_id)
-                .values(
-                    due_at=retry_at, reason=reason, claimed_by=None, claimed_until=None,
-                    updated_at=now,
-                )
-            ).rowcount == 1
+            return (
+                conn.execute(
+                    update(f)
+                    .where(f.c.id == followup.id, f.c.status == SCHEDULED, f.c.claimed_by == worker_id)
+                    .values(
+                        due_at=retry_at,
+                        reason=reason,
+                        claimed_by=None,
+                        claimed_until=None,
+                        updated_at=now,
+                    )
+                ).rowcount
+                == 1
+            )
 
     # ----------------------------------------------------------------- reading
     def get(self, followup_id: int) -> Optional[Followup]:
@@ -387,15 +395,11 @@ class FollowupStore:
     # ------------------------------------------------------------- internals
     @staticmethod
     def _pending(conn: Connection, conversation_id: str) -> Optional[Row]:
-        return conn.execute(
-            select(f).where(f.c.conversation_id == conversation_id, f.c.status == SCHEDULED)
-        ).first()
+        return conn.execute(select(f).where(f.c.conversation_id == conversation_id, f.c.status == SCHEDULED)).first()
 
     @staticmethod
     def _is_leased(row: Row, now: datetime) -> bool:
-        return row.claimed_by is not None and row.claimed_until is not None and (
-            aware(row.claimed_until) >= now
-        )
+        return row.claimed_by is not None and row.claimed_until is not None and (aware(row.claimed_until) >= now)
 
     def _cancel_pending(self, conn: Connection, conversation_id: str, reason: str, now: datetime) -> int:
         ids = [
@@ -418,38 +422,46 @@ class FollowupStore:
 
     @staticmethod
     def _upsert_state(conn: Connection, conversation_id: str, now: datetime, **values: Any) -> None:
-        exists = conn.execute(
-            select(c.c.conversation_id).where(c.c.conversation_id == conversation_id)
-        ).first()
+        exists = conn.execute(select(c.c.conversation_id).where(c.c.conversation_id == conversation_id)).first()
         if exists:
-            conn.execute(
-                update(c).where(c.c.conversation_id == conversation_id).values(updated_at=now, **values)
-            )
+            conn.execute(update(c).where(c.c.conversation_id == conversation_id).values(updated_at=now, **values))
         else:
             values.setdefault("closed_for_lack_of_info", False)
             conn.execute(insert(c).values(conversation_id=conversation_id, updated_at=now, **values))
 
     def _reopen(self, conn: Connection, conversation_id: str, now: datetime) -> bool:
-        return conn.execute(
-            update(c)
-            .where(c.c.conversation_id == conversation_id, c.c.closed_for_lack_of_info == true())
-            .values(closed_for_lack_of_info=False, updated_at=now)
-        ).rowcount == 1
+        return (
+            conn.execute(
+                update(c)
+                .where(c.c.conversation_id == conversation_id, c.c.closed_for_lack_of_info == true())
+                .values(closed_for_lack_of_info=False, updated_at=now)
+            ).rowcount
+            == 1
+        )
 
     def _close_conversation(self, conn: Connection, followup: Followup, now: datetime) -> None:
-        state = conn.execute(
-            select(c.c.last_reply_at).where(c.c.conversation_id == followup.conversation_id)
-        ).first()
+        state = conn.execute(select(c.c.last_reply_at).where(c.c.conversation_id == followup.conversation_id)).first()
         last_reply = aware(state.last_reply_at) if state else None
         if last_reply is not None and last_reply > followup.scheduled_at:
             return  # the customer answered while the closing was going out: keep it open
         self._upsert_state(
-            conn, followup.conversation_id, now,
-            closed_for_lack_of_info=True, closed_at=now, closed_by_followup=followup.id,
+            conn,
+            followup.conversation_id,
+            now,
+            closed_for_lack_of_info=True,
+            closed_at=now,
+            closed_by_followup=followup.id,
         )
 
 
 __all__ = [
-    "Followup", "FollowupStore", "ConversationState", "utcnow",
-    "SCHEDULED", "SENT", "CANCELLED", "FAILED", "UNSENDABLE",
+    "Followup",
+    "FollowupStore",
+    "ConversationState",
+    "utcnow",
+    "SCHEDULED",
+    "SENT",
+    "CANCELLED",
+    "FAILED",
+    "UNSENDABLE",
 ]

@@ -7,6 +7,7 @@ when nothing is due. Stops gracefully on SIGTERM/SIGINT (finishes the message in
 Run it with ``pqrbot worker`` (or ``python -m bot.followups.worker``). Any number of workers
 may run against the same database.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -156,7 +157,11 @@ class FollowupWorker:
         since = aware(fu.scheduled_at)
         for r in records:
             created = aware(getattr(r, "created_at", None))
-            if r.purpose == PURPOSE and r.status in HANDED_OVER and (created is None or since is None or created >= since):
+            if (
+                r.purpose == PURPOSE
+                and r.status in HANDED_OVER
+                and (created is None or since is None or created >= since)
+            ):
                 return r.status
         return None
 
@@ -174,8 +179,12 @@ class FollowupWorker:
             return self._finish(fu, UNSENDABLE, f"{NO_PROACTIVE} ({fu.input_channel}): no later message possible")
         earlier = self._sent_before(fu)
         if earlier is not None:
-            log.warning("follow-up %s of %s already in the outbound log (%s): not sent again",
-                        fu.id, fu.conversation_id, earlier)
+            log.warning(
+                "follow-up %s of %s already in the outbound log (%s): not sent again",
+                fu.id,
+                fu.conversation_id,
+                earlier,
+            )
             return self._finish(fu, SENT, f"already handed to the provider (outbound log: {earlier}); not resent")
         conv = self._conversation(fu.conversation_id)
         conv_inbound = aware(conv.last_inbound_at) if conv is not None else None
@@ -236,7 +245,11 @@ class FollowupWorker:
         return self._finish(fu, UNSENDABLE, "; ".join(notes))
 
     def _finish(
-        self, fu: Followup, status: str, reason: str, delivery: Optional[str] = None,
+        self,
+        fu: Followup,
+        status: str,
+        reason: str,
+        delivery: Optional[str] = None,
         result: Optional[ports.SendResult] = None,
     ) -> str:
         ok = self.store.complete(
@@ -256,18 +269,16 @@ class FollowupWorker:
     async def _send(self, kind: str, fu: Followup) -> ports.SendResult:
         try:
             if kind == TEXT:
-                return await self.outbound.send_text(
-                    fu.conversation_id, closing_text(fu.requested), purpose=PURPOSE
-                )
+                return await self.outbound.send_text(fu.conversation_id, closing_text(fu.requested), purpose=PURPOSE)
             if kind == TEMPLATE:
                 return await self.outbound.send_template(
-                    fu.conversation_id, TEMPLATE_NAME, template_variables(fu.requested),
+                    fu.conversation_id,
+                    TEMPLATE_NAME,
+                    template_variables(fu.requested),
                     purpose=PURPOSE,
                 )
             if kind == PUBLIC:
-                return await self.outbound.send_public_reply(
-                    fu.conversation_id, public_closing_text(), purpose=PURPOSE
-                )
+                return await self.outbound.send_public_reply(fu.conversation_id, public_closing_text(), purpose=PURPOSE)
             raise ValueError(kind)
         except Exception as exc:  # the port promises not to raise; be safe anyway
             log.exception("outbound %s for follow-up %s raised", kind, fu.id)
@@ -349,7 +360,8 @@ def run_worker(
     """Run the worker in the foreground until SIGTERM/SIGINT (or one pass with ``once``)."""
     if not logging.getLogger().handlers:
         logging.basicConfig(
-            level=logging.INFO, stream=sys.stderr,
+            level=logging.INFO,
+            stream=sys.stderr,
             format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         )
     from bot.bootstrap import Services
@@ -374,9 +386,15 @@ def run_worker(
         if not once:  # filing outbox and delivery-record pruning (bot/outbox_worker.py)
             from bot.outbox_worker import run_housekeeping
 
-            housekeeping = asyncio.create_task(run_housekeeping(
-                settings, worker.outbound, lambda: worker.stopping, store=running.store, deliveries=running.deliveries,
-            ))
+            housekeeping = asyncio.create_task(
+                run_housekeeping(
+                    settings,
+                    worker.outbound,
+                    lambda: worker.stopping,
+                    store=running.store,
+                    deliveries=running.deliveries,
+                )
+            )
         try:
             if once:
                 await worker.process_due()
@@ -403,7 +421,9 @@ def main(argv: Optional[List[str]] = None) -> int:
 
 def add_worker_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--poll-interval", type=float, default=None,
+        "--poll-interval",
+        type=float,
+        default=None,
         help="seconds between polls (default: PQRBOT_FOLLOWUP_POLL_INTERVAL or 1)",
     )
     parser.add_argument("--once", action="store_true", help="send what is due now and exit")

@@ -4,6 +4,7 @@
 ``sun`` (or ``lun``..``dom``), single or ranges: ``"mon-fri 07:00-19:00, sat 08:00-12:00"``.
 ``"always"`` means every hour of every day.
 """
+
 from __future__ import annotations
 
 import re
@@ -14,8 +15,22 @@ from zoneinfo import ZoneInfo
 
 BOGOTA = ZoneInfo("America/Bogota")
 DEFAULT_HOURS = "mon-fri 07:00-19:00, sat 08:00-12:00"
-_DAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6,
-         "lun": 0, "mar": 1, "mie": 2, "jue": 3, "vie": 4, "sab": 5, "dom": 6}
+_DAYS = {
+    "mon": 0,
+    "tue": 1,
+    "wed": 2,
+    "thu": 3,
+    "fri": 4,
+    "sat": 5,
+    "sun": 6,
+    "lun": 0,
+    "mar": 1,
+    "mie": 2,
+    "jue": 3,
+    "vie": 4,
+    "sab": 5,
+    "dom": 6,
+}
 _DAY_NAMES = ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo")
 
 

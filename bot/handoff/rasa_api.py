@@ -5,6 +5,7 @@ logging the customer's messages (and the event broker stores them) but predicts 
 ``{"event": "resume"}``. The token is ``PQRBOT_RASA_API_TOKEN`` (the one ``pqrbot run`` gives
 the Rasa server).
 """
+
 from __future__ import annotations
 
 import logging
@@ -18,15 +19,39 @@ _SAFE = "/:+@=!$&'()*,;~"
 
 # The intake's slots (actions/intake.py INTAKE_SLOTS, plus the form's requested_slot).
 INTAKE_SLOTS = (
-    "consentimiento", "motivo", "tipo_reclamo", "monto", "nombre", "tipo_documento", "numero_documento", "contrato",
-    "direccion", "relacion_inmueble", "notif_correo", "notif_celular", "notif_direccion", "confirmacion",
-    "orientacion", "orientacion_razon", "intake_id", "pendientes", "intentos", "politica_url", "requested_slot",
+    "consentimiento",
+    "motivo",
+    "tipo_reclamo",
+    "monto",
+    "nombre",
+    "tipo_documento",
+    "numero_documento",
+    "contrato",
+    "direccion",
+    "relacion_inmueble",
+    "notif_correo",
+    "notif_celular",
+    "notif_direccion",
+    "confirmacion",
+    "orientacion",
+    "orientacion_razon",
+    "intake_id",
+    "pendientes",
+    "intentos",
+    "politica_url",
+    "requested_slot",
 )
 
 
 class RasaControl:
-    def __init__(self, base_url: str, token: Optional[str], *, timeout: float = 10.0,
-                 transport: Optional[httpx.AsyncBaseTransport] = None) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        token: Optional[str],
+        *,
+        timeout: float = 10.0,
+        transport: Optional[httpx.AsyncBaseTransport] = None,
+    ) -> None:
         self.base_url = base_url.rstrip("/")
         self.token = token
         self.timeout = timeout
@@ -41,8 +66,9 @@ class RasaControl:
             async with httpx.AsyncClient(timeout=self.timeout, transport=self.transport) as client:
                 response = await client.post(url, params=params, json=events)
             if response.status_code >= 300:
-                log.error("Rasa refused %s for a conversation: HTTP %s", [e["event"] for e in events],
-                          response.status_code)
+                log.error(
+                    "Rasa refused %s for a conversation: HTTP %s", [e["event"] for e in events], response.status_code
+                )
                 return False
             return True
         except httpx.HTTPError as exc:

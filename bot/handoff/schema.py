@@ -1,4 +1,5 @@
 """Tables of the hand-over (SQLAlchemy Core; SQLite and PostgreSQL)."""
+
 from __future__ import annotations
 
 from sqlalchemy import Column, DateTime, Index, Integer, MetaData, String, Table, Text

@@ -5,6 +5,7 @@ reply:     text to the customer on their channel (outbound service; window rules
            customers read it from the agent-messages table their page polls).
 hand_back: the assistant resumes (or the conversation is closed) -> Rasa resumed, customer told.
 """
+
 from __future__ import annotations
 
 import logging
@@ -41,10 +42,17 @@ class Delivery:
 
 
 class HandoffService:
-    def __init__(self, store: HandoffStore, outbound: Optional[Outbound], rasa, *, registry=None,
-                 cancel_followups: Callable[[str], None] = lambda conversation_id: None,
-                 channel_of: Callable[[str], Optional[str]] = lambda conversation_id: None,
-                 clock: Callable[[], datetime] = utcnow) -> None:
+    def __init__(
+        self,
+        store: HandoffStore,
+        outbound: Optional[Outbound],
+        rasa,
+        *,
+        registry=None,
+        cancel_followups: Callable[[str], None] = lambda conversation_id: None,
+        channel_of: Callable[[str], Optional[str]] = lambda conversation_id: None,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
         self.channel_of = channel_of
         self.store = store
         self.outbound = outbound
@@ -70,8 +78,11 @@ class HandoffService:
         conv = self._registered(conversation_id)
         handoff = handoff or self.store.get(conversation_id)
         canal = conv.canal if conv else (handoff.canal if handoff else None)
-        channel = conv.input_channel if conv else ((handoff.input_channel if handoff else None)
-                                                   or self.channel_of(conversation_id))
+        channel = (
+            conv.input_channel
+            if conv
+            else ((handoff.input_channel if handoff else None) or self.channel_of(conversation_id))
+        )
         last = conv.last_inbound_at if conv else None
         if last is not None and last.tzinfo is None:
             from datetime import timezone
@@ -93,19 +104,27 @@ class HandoffService:
         await self._say(conversation_id, texts.agent_joined(agent_name), "sistema", agent_name, quiet=True)
         return handoff
 
-    async def reply(self, conversation_id: str, agent_email: str, agent_name: str, text: str,
-                    *, template: bool = False) -> Delivery:
+    async def reply(
+        self, conversation_id: str, agent_email: str, agent_name: str, text: str, *, template: bool = False
+    ) -> Delivery:
         handoff = self.store.get(conversation_id)
         if handoff is None or handoff.state != AGENT or handoff.assigned_to != agent_email:
-            raise HandoffConflict("toma la conversación antes de escribir",
-                                  handoff.assigned_to if handoff else None)
+            raise HandoffConflict("toma la conversación antes de escribir", handoff.assigned_to if handoff else None)
         window = self.window(conversation_id, handoff)
         if not window.open and not template:
             raise WindowClosed(window)
         return await self._say(conversation_id, text, agent_email, agent_name, template=template)
 
-    async def hand_back(self, conversation_id: str, agent_email: str, agent_name: str, *, resume: bool,
-                        force: bool = False, intake_done: bool = False) -> Handoff:
+    async def hand_back(
+        self,
+        conversation_id: str,
+        agent_email: str,
+        agent_name: str,
+        *,
+        resume: bool,
+        force: bool = False,
+        intake_done: bool = False,
+    ) -> Handoff:
         """``resume``: the assistant goes on where the intake was (or afresh when ``intake_done``:
         the PQR was filed from the console); otherwise the conversation is closed."""
         before = self.store.get(conversation_id)
@@ -129,16 +148,23 @@ class HandoffService:
         return told
 
     # ------------------------------------------------------------------ delivery
-    async def _say(self, conversation_id: str, text: str, author: str, author_name: Optional[str],
-                   *, template: bool = False, quiet: bool = False) -> Delivery:
+    async def _say(
+        self,
+        conversation_id: str,
+        text: str,
+        author: str,
+        author_name: Optional[str],
+        *,
+        template: bool = False,
+        quiet: bool = False,
+    ) -> Delivery:
         """Record the message in the transcript and deliver it on the customer's channel."""
         message_id = self.store.add_message(conversation_id, author, text, kind=MESSAGE, author_name=author_name)
         if self.outbound is None or self._web_only(conversation_id):
             self.store.set_delivery(message_id, "web")
             return Delivery(message_id, "web")
         if template:
-            result = await self.outbound.send_template(conversation_id, AGENT_TEMPLATE, {"text": text},
-                                                       purpose=PURPOSE)
+            result = await self.outbound.send_template(conversation_id, AGENT_TEMPLATE, {"text": text}, purpose=PURPOSE)
         else:
             if quiet and not self.window(conversation_id).open:
                 self.store.set_delivery(message_id, "skipped")

@@ -1,4 +1,5 @@
 """States of the hand-over in the database. Races are decided by conditional UPDATEs."""
+
 from __future__ import annotations
 
 import json
@@ -44,11 +45,18 @@ class Handoff:
     @classmethod
     def from_row(cls, r) -> "Handoff":
         return cls(
-            conversation_id=r.conversation_id, state=r.state, assigned_to=r.assigned_to, reason=r.reason,
-            input_channel=r.input_channel, canal=r.canal, data=json.loads(r.data) if r.data else None,
-            waiting_since=aware(r.waiting_since), taken_at=aware(r.taken_at),
+            conversation_id=r.conversation_id,
+            state=r.state,
+            assigned_to=r.assigned_to,
+            reason=r.reason,
+            input_channel=r.input_channel,
+            canal=r.canal,
+            data=json.loads(r.data) if r.data else None,
+            waiting_since=aware(r.waiting_since),
+            taken_at=aware(r.taken_at),
             first_agent_reply_at=aware(r.first_agent_reply_at),
-            timeout_notified_at=aware(r.timeout_notified_at), outside_hours=bool(r.outside_hours),
+            timeout_notified_at=aware(r.timeout_notified_at),
+            outside_hours=bool(r.outside_hours),
             updated_at=aware(r.updated_at),
         )
 
@@ -112,8 +120,10 @@ class HandoffStore:
         if not include_notes:
             query = query.where(m.c.kind == MESSAGE)
         with self.engine.connect() as conn:
-            return [AgentMessage(r.id, r.conversation_id, r.kind, r.author, r.author_name, r.text, r.delivery,
-                                 aware(r.at)) for r in conn.execute(query)]
+            return [
+                AgentMessage(r.id, r.conversation_id, r.kind, r.author, r.author_name, r.text, r.delivery, aware(r.at))
+                for r in conn.execute(query)
+            ]
 
     def messages_after(self, conversation_id: str, after_id: int) -> List[AgentMessage]:
         """Agent messages (not notes) newer than ``after_id``: what the web chat page polls."""
@@ -125,36 +135,76 @@ class HandoffStore:
             return
         try:
             with conn.begin_nested():
-                conn.execute(insert(h).values(conversation_id=conversation_id, state=BOT, created_at=now,
-                                              updated_at=now, outside_hours=0, **values))
+                conn.execute(
+                    insert(h).values(
+                        conversation_id=conversation_id,
+                        state=BOT,
+                        created_at=now,
+                        updated_at=now,
+                        outside_hours=0,
+                        **values,
+                    )
+                )
         except IntegrityError:
             pass  # created meanwhile by another process
 
-    def _transition(self, conn: Connection, conversation_id: str, from_state: Optional[str], to_state: str,
-                    actor: Optional[str], reason: Optional[str], now: datetime) -> None:
-        conn.execute(insert(schema.transitions).values(
-            conversation_id=conversation_id, from_state=from_state, to_state=to_state, actor=actor,
-            reason=reason, at=now))
+    def _transition(
+        self,
+        conn: Connection,
+        conversation_id: str,
+        from_state: Optional[str],
+        to_state: str,
+        actor: Optional[str],
+        reason: Optional[str],
+        now: datetime,
+    ) -> None:
+        conn.execute(
+            insert(schema.transitions).values(
+                conversation_id=conversation_id,
+                from_state=from_state,
+                to_state=to_state,
+                actor=actor,
+                reason=reason,
+                at=now,
+            )
+        )
 
-    def request_agent(self, conversation_id: str, reason: str, *, input_channel: Optional[str] = None,
-                      canal: Optional[str] = None, data: Optional[Dict[str, Any]] = None,
-                      outside_hours: bool = False, now: Optional[datetime] = None) -> Handoff:
+    def request_agent(
+        self,
+        conversation_id: str,
+        reason: str,
+        *,
+        input_channel: Optional[str] = None,
+        canal: Optional[str] = None,
+        data: Optional[Dict[str, Any]] = None,
+        outside_hours: bool = False,
+        now: Optional[datetime] = None,
+    ) -> Handoff:
         """The assistant hands over: ``waiting`` (unless a person already holds it)."""
         now = now or utcnow()
         with self.engine.begin() as conn:
             self._ensure(conn, conversation_id, now, input_channel=input_channel, canal=canal)
             prev = conn.execute(select(h.c.state).where(h.c.conversation_id == conversation_id)).scalar_one()
-            values: Dict[str, Any] = dict(state=WAITING, reason=reason, updated_at=now,
-                                          data=json.dumps(data, ensure_ascii=False, default=str) if data else None,
-                                          outside_hours=1 if outside_hours else 0, timeout_notified_at=None)
+            values: Dict[str, Any] = dict(
+                state=WAITING,
+                reason=reason,
+                updated_at=now,
+                data=json.dumps(data, ensure_ascii=False, default=str) if data else None,
+                outside_hours=1 if outside_hours else 0,
+                timeout_notified_at=None,
+            )
             if input_channel:
                 values.update(input_channel=input_channel, canal=canal)
             result = conn.execute(
-                update(h).where(h.c.conversation_id == conversation_id, h.c.state != AGENT).values(**values))
+                update(h).where(h.c.conversation_id == conversation_id, h.c.state != AGENT).values(**values)
+            )
             if result.rowcount:
                 # Keep the first waiting_since when asked again while already waiting.
-                conn.execute(update(h).where(h.c.conversation_id == conversation_id, h.c.waiting_since.is_(None))
-                             .values(waiting_since=now))
+                conn.execute(
+                    update(h)
+                    .where(h.c.conversation_id == conversation_id, h.c.waiting_since.is_(None))
+                    .values(waiting_since=now)
+                )
                 if prev != WAITING:
                     self._transition(conn, conversation_id, prev, WAITING, "asistente", reason, now)
         return self.get(conversation_id)
@@ -167,8 +217,7 @@ class HandoffStore:
             prev = conn.execute(select(h.c.state).where(h.c.conversation_id == conversation_id)).scalar_one()
             result = conn.execute(
                 update(h)
-                .where(h.c.conversation_id == conversation_id,
-                       or_(h.c.state != AGENT, h.c.assigned_to == agent))
+                .where(h.c.conversation_id == conversation_id, or_(h.c.state != AGENT, h.c.assigned_to == agent))
                 .values(state=AGENT, assigned_to=agent, taken_at=now, updated_at=now)
             )
             if result.rowcount != 1:
@@ -178,8 +227,15 @@ class HandoffStore:
                 self._transition(conn, conversation_id, prev, AGENT, agent, "toma", now)
         return self.get(conversation_id)
 
-    def transfer(self, conversation_id: str, from_agent: str, to_agent: str, *, force: bool = False,
-                 now: Optional[datetime] = None) -> Handoff:
+    def transfer(
+        self,
+        conversation_id: str,
+        from_agent: str,
+        to_agent: str,
+        *,
+        force: bool = False,
+        now: Optional[datetime] = None,
+    ) -> Handoff:
         """Hand the conversation to another agent (``force``: an admin moves anyone's)."""
         now = now or utcnow()
         cond = [h.c.conversation_id == conversation_id, h.c.state == AGENT]
@@ -193,8 +249,9 @@ class HandoffStore:
             self._transition(conn, conversation_id, AGENT, AGENT, from_agent, f"transferida a {to_agent}", now)
         return self.get(conversation_id)
 
-    def release(self, conversation_id: str, agent: str, *, resume: bool, force: bool = False,
-                now: Optional[datetime] = None) -> Handoff:
+    def release(
+        self, conversation_id: str, agent: str, *, resume: bool, force: bool = False, now: Optional[datetime] = None
+    ) -> Handoff:
         """Hand back to the assistant (``resume``) or close. Only the holder (or ``force``)."""
         now = now or utcnow()
         to_state = BOT if resume else CLOSED
@@ -205,41 +262,67 @@ class HandoffStore:
             if not force:
                 # The holder; or anyone when nobody holds it (closing a waiting conversation).
                 cond.append(or_(h.c.assigned_to == agent, h.c.state != AGENT))
-            result = conn.execute(update(h).where(and_(*cond)).values(
-                state=to_state, assigned_to=None, waiting_since=None, updated_at=now, timeout_notified_at=None))
+            result = conn.execute(
+                update(h)
+                .where(and_(*cond))
+                .values(state=to_state, assigned_to=None, waiting_since=None, updated_at=now, timeout_notified_at=None)
+            )
             if result.rowcount != 1:
                 raise HandoffConflict("la conversación la atiende otra persona", row.assigned_to if row else None)
-            self._transition(conn, conversation_id, row.state, to_state, agent,
-                             "devuelta al asistente" if resume else "cerrada", now)
+            self._transition(
+                conn, conversation_id, row.state, to_state, agent, "devuelta al asistente" if resume else "cerrada", now
+            )
         return self.get(conversation_id)
 
     def mark_timeout_notified(self, conversation_id: str, now: Optional[datetime] = None) -> bool:
         """True once per waiting period: the customer is told nobody could take it yet."""
         now = now or utcnow()
         with self.engine.begin() as conn:
-            result = conn.execute(update(h).where(
-                h.c.conversation_id == conversation_id, h.c.state == WAITING,
-                h.c.timeout_notified_at.is_(None)).values(timeout_notified_at=now))
+            result = conn.execute(
+                update(h)
+                .where(h.c.conversation_id == conversation_id, h.c.state == WAITING, h.c.timeout_notified_at.is_(None))
+                .values(timeout_notified_at=now)
+            )
             return result.rowcount == 1
 
-    def add_message(self, conversation_id: str, author: str, text: str, *, kind: str = MESSAGE,
-                    author_name: Optional[str] = None, delivery: Optional[str] = None,
-                    now: Optional[datetime] = None) -> int:
+    def add_message(
+        self,
+        conversation_id: str,
+        author: str,
+        text: str,
+        *,
+        kind: str = MESSAGE,
+        author_name: Optional[str] = None,
+        delivery: Optional[str] = None,
+        now: Optional[datetime] = None,
+    ) -> int:
         now = now or utcnow()
         with self.engine.begin() as conn:
-            result = conn.execute(insert(schema.messages).values(
-                conversation_id=conversation_id, kind=kind, author=author, author_name=author_name, text=text,
-                delivery=delivery, at=now))
+            result = conn.execute(
+                insert(schema.messages).values(
+                    conversation_id=conversation_id,
+                    kind=kind,
+                    author=author,
+                    author_name=author_name,
+                    text=text,
+                    delivery=delivery,
+                    at=now,
+                )
+            )
             if kind == MESSAGE:
-                conn.execute(update(h).where(h.c.conversation_id == conversation_id,
-                                             h.c.first_agent_reply_at.is_(None)).values(first_agent_reply_at=now))
+                conn.execute(
+                    update(h)
+                    .where(h.c.conversation_id == conversation_id, h.c.first_agent_reply_at.is_(None))
+                    .values(first_agent_reply_at=now)
+                )
             return int(result.inserted_primary_key[0])
 
     def set_delivery(self, message_id: int, delivery: str, outbound_message_id: Optional[int] = None) -> None:
         m = schema.messages
         with self.engine.begin() as conn:
-            conn.execute(update(m).where(m.c.id == message_id).values(
-                delivery=delivery, outbound_message_id=outbound_message_id))
+            conn.execute(
+                update(m).where(m.c.id == message_id).values(delivery=delivery, outbound_message_id=outbound_message_id)
+            )
 
     def add_note(self, conversation_id: str, author: str, text: str, author_name: Optional[str] = None) -> int:
         return self.add_message(conversation_id, author, text, kind=NOTE, author_name=author_name)

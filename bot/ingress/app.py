@@ -12,6 +12,7 @@ acknowledgement does not wait for NLU or dialogue work on a busy machine.
 Also ``/healthz`` (alive), ``/readyz`` (database reachable) and ``/metrics`` (Prometheus).
 Route the providers' webhooks here (the production profile's nginx does; see README).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -33,8 +34,11 @@ def load_channels(settings: Any, runtime: Optional[Any] = None) -> List[Any]:
         module_name, class_name = path.rsplit(".", 1)
         cls = getattr(importlib.import_module(module_name), class_name)
         # as from_credentials does, with this process's runtime and settings
-        channels.append(cls(**(credentials or {}), runtime=runtime, settings=settings) if runtime is not None
-                        else cls.from_credentials(credentials))
+        channels.append(
+            cls(**(credentials or {}), runtime=runtime, settings=settings)
+            if runtime is not None
+            else cls.from_credentials(credentials)
+        )
     return channels
 
 

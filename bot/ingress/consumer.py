@@ -10,6 +10,7 @@ A row claimed again after a crash may already have reached the assistant (the cr
 Rasa stored the message, before the row was marked done): when Rasa's tracker already holds a
 user message with the delivery's ``message_id`` it is marked done without a second answer.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -37,8 +38,14 @@ def _pid_alive(pid: int) -> bool:
 
 
 class QueueConsumer:
-    def __init__(self, channel: Any, *, poll_seconds: float = POLL_SECONDS,
-                 lease_seconds: float = DEFAULT_LEASE_SECONDS, max_in_flight: int = MAX_IN_FLIGHT) -> None:
+    def __init__(
+        self,
+        channel: Any,
+        *,
+        poll_seconds: float = POLL_SECONDS,
+        lease_seconds: float = DEFAULT_LEASE_SECONDS,
+        max_in_flight: int = MAX_IN_FLIGHT,
+    ) -> None:
         self.channel = channel
         self.poll_seconds = poll_seconds
         self.lease_seconds = lease_seconds
@@ -65,8 +72,11 @@ class QueueConsumer:
         local = getattr(self.queue, "local_claimers", None)
         if local is not None:
             claimers = await asyncio.to_thread(local)
-            dead = tuple(w for w in claimers if w != self.worker and w.rsplit("/", 1)[-1].isdigit()
-                         and not _pid_alive(int(w.rsplit("/", 1)[-1])))
+            dead = tuple(
+                w
+                for w in claimers
+                if w != self.worker and w.rsplit("/", 1)[-1].isdigit() and not _pid_alive(int(w.rsplit("/", 1)[-1]))
+            )
         n = await asyncio.to_thread(self.queue.recover, self.lease_seconds, dead)
         if n:
             logger.warning("inbound queue: %d unfinished deliveries back in the queue", n)
@@ -80,8 +90,11 @@ class QueueConsumer:
                     await self._recover()
                     next_recover = loop.time() + RECOVER_EVERY_SECONDS
                 room = self.max_in_flight - len(self.in_flight)
-                claimed = await asyncio.to_thread(self.queue.claim, self.channel.name(), self.worker, room) \
-                    if room > 0 else []
+                claimed = (
+                    await asyncio.to_thread(self.queue.claim, self.channel.name(), self.worker, room)
+                    if room > 0
+                    else []
+                )
                 for row in claimed:
                     self.submit(row)
                 if claimed:

@@ -10,6 +10,7 @@ processed one at a time and in order, across processes and Rasa workers. A claim
 finished within the lease (a crash, a kill, a slow stop) goes back to ``pending`` and is processed
 again: at least once. After ``MAX_ATTEMPTS`` claims a row is ``failed`` (kept for inspection).
 """
+
 from __future__ import annotations
 
 import json
@@ -43,17 +44,34 @@ def worker_id() -> str:
 def dump_message(m: Any, register: bool = False) -> str:
     """An ``InboundMessage`` as JSON (the mention text fetcher as its recipe, if it has one);
     ``register``: the consumer registers the conversation first (queued by the ingress process)."""
-    return json.dumps({
-        "register": register,
-        "delivery_id": m.delivery_id, "conversation_id": m.conversation_id, "address": m.address,
-        "canal": m.canal, "text": m.text, "received_at": m.received_at.isoformat() if m.received_at else None,
-        "public_ref": m.public_ref,
-        "media": [{"url": i.url, "content_type": i.content_type, "provider_message_id": i.provider_message_id,
-                   "position": i.position, "input_channel": i.input_channel, "conversation_id": i.conversation_id}
-                  for i in m.media],
-        "extra": m.extra, "metadata": m.metadata,
-        "fetch": getattr(m.fetch_text, "recipe", None),
-    }, ensure_ascii=False, default=str)
+    return json.dumps(
+        {
+            "register": register,
+            "delivery_id": m.delivery_id,
+            "conversation_id": m.conversation_id,
+            "address": m.address,
+            "canal": m.canal,
+            "text": m.text,
+            "received_at": m.received_at.isoformat() if m.received_at else None,
+            "public_ref": m.public_ref,
+            "media": [
+                {
+                    "url": i.url,
+                    "content_type": i.content_type,
+                    "provider_message_id": i.provider_message_id,
+                    "position": i.position,
+                    "input_channel": i.input_channel,
+                    "conversation_id": i.conversation_id,
+                }
+                for i in m.media
+            ],
+            "extra": m.extra,
+            "metadata": m.metadata,
+            "fetch": getattr(m.fetch_text, "recipe", None),
+        },
+        ensure_ascii=False,
+        default=str,
+    )
 
 
 def load_message(payload: str, channel: Any = None) -> Any:
@@ -66,10 +84,17 @@ def load_message(payload: str, channel: Any = None) -> Any:
         name, args = d["fetch"]
         fetch = getattr(channel, name)(*[tuple(a) if isinstance(a, list) else a for a in args])
     return InboundMessage(
-        delivery_id=d["delivery_id"], conversation_id=d["conversation_id"], address=d["address"], canal=d["canal"],
-        text=d.get("text"), received_at=datetime.fromisoformat(d["received_at"]) if d.get("received_at") else utcnow(),
-        public_ref=d.get("public_ref"), media=[MediaItem(**i) for i in d.get("media") or []],
-        extra=d.get("extra") or {}, metadata=d.get("metadata") or {}, fetch_text=fetch,
+        delivery_id=d["delivery_id"],
+        conversation_id=d["conversation_id"],
+        address=d["address"],
+        canal=d["canal"],
+        text=d.get("text"),
+        received_at=datetime.fromisoformat(d["received_at"]) if d.get("received_at") else utcnow(),
+        public_ref=d.get("public_ref"),
+        media=[MediaItem(**i) for i in d.get("media") or []],
+        extra=d.get("extra") or {},
+        metadata=d.get("metadata") or {},
+        fetch_text=fetch,
     )
 
 
@@ -85,8 +110,9 @@ class Claimed:
 
 # --------------------------------------------------------------------------- queues
 class InboundQueue:
-    def admit(self, provider: str, channel: str, conversation_id: str, message: Any,
-              register: bool = False) -> Optional[int]:
+    def admit(
+        self, provider: str, channel: str, conversation_id: str, message: Any, register: bool = False
+    ) -> Optional[int]:
         """Record the delivery and queue it; None when the delivery id was seen before."""
         raise NotImplementedError
 
@@ -124,12 +150,23 @@ class SqlInboundQueue(InboundQueue):
         at = getattr(message, "received_at", None) or utcnow()
         try:
             with self.engine.begin() as conn:
-                conn.execute(insert(schema.deliveries).values(
-                    provider=provider, delivery_id=message.delivery_id[:200], received_at=at))
-                return conn.execute(insert(Q).values(
-                    provider=provider, delivery_id=message.delivery_id[:200], channel=channel,
-                    conversation_id=conversation_id, payload=dump_message(message, register), state="pending",
-                    attempts=0, received_at=at)).inserted_primary_key[0]
+                conn.execute(
+                    insert(schema.deliveries).values(
+                        provider=provider, delivery_id=message.delivery_id[:200], received_at=at
+                    )
+                )
+                return conn.execute(
+                    insert(Q).values(
+                        provider=provider,
+                        delivery_id=message.delivery_id[:200],
+                        channel=channel,
+                        conversation_id=conversation_id,
+                        payload=dump_message(message, register),
+                        state="pending",
+                        attempts=0,
+                        received_at=at,
+                    )
+                ).inserted_primary_key[0]
         except IntegrityError:
             return None
 
@@ -137,9 +174,17 @@ class SqlInboundQueue(InboundQueue):
         earlier = Q.alias("earlier")
         result = conn.execute(
             update(Q)
-            .where(Q.c.id == row_id, Q.c.state == "pending",
-                   ~exists().where(and_(earlier.c.conversation_id == conversation_id, earlier.c.id < row_id,
-                                        earlier.c.state.in_(UNFINISHED))))
+            .where(
+                Q.c.id == row_id,
+                Q.c.state == "pending",
+                ~exists().where(
+                    and_(
+                        earlier.c.conversation_id == conversation_id,
+                        earlier.c.id < row_id,
+                        earlier.c.state.in_(UNFINISHED),
+                    )
+                ),
+            )
             .values(state="processing", claimed_by=worker, claimed_at=utcnow(), attempts=Q.c.attempts + 1)
         )
         return result.rowcount == 1
@@ -159,8 +204,10 @@ class SqlInboundQueue(InboundQueue):
         claimed: List[Claimed] = []
         with self.engine.begin() as conn:
             candidates = conn.execute(
-                select(Q.c.id, Q.c.conversation_id).where(Q.c.state == "pending", Q.c.channel == channel)
-                .order_by(Q.c.id).limit(limit * 4)
+                select(Q.c.id, Q.c.conversation_id)
+                .where(Q.c.state == "pending", Q.c.channel == channel)
+                .order_by(Q.c.id)
+                .limit(limit * 4)
             ).all()
             taken = set()
             for row_id, conv in candidates:
@@ -179,8 +226,11 @@ class SqlInboundQueue(InboundQueue):
 
     def release(self, row_id):
         with self.engine.begin() as conn:
-            conn.execute(update(Q).where(Q.c.id == row_id, Q.c.state == "processing")
-                         .values(state="pending", claimed_by=None, claimed_at=None))
+            conn.execute(
+                update(Q)
+                .where(Q.c.id == row_id, Q.c.state == "processing")
+                .values(state="pending", claimed_by=None, claimed_at=None)
+            )
 
     def recover(self, lease_seconds=DEFAULT_LEASE_SECONDS, dead_workers=()):
         cutoff = utcnow() - timedelta(seconds=lease_seconds)
@@ -189,18 +239,26 @@ class SqlInboundQueue(InboundQueue):
         if dead_workers:
             cond = stale & ((Q.c.claimed_at < cutoff) | Q.c.claimed_by.in_(list(dead_workers)))
         with self.engine.begin() as conn:
-            failed = conn.execute(update(Q).where(cond, Q.c.attempts >= MAX_ATTEMPTS)
-                                  .values(state="failed", done_at=utcnow())).rowcount
-            back = conn.execute(update(Q).where(cond).values(state="pending", claimed_by=None,
-                                                             claimed_at=None)).rowcount
+            failed = conn.execute(
+                update(Q).where(cond, Q.c.attempts >= MAX_ATTEMPTS).values(state="failed", done_at=utcnow())
+            ).rowcount
+            back = conn.execute(
+                update(Q).where(cond).values(state="pending", claimed_by=None, claimed_at=None)
+            ).rowcount
         return failed + back
 
     def local_claimers(self) -> List[str]:
         """Workers of this host holding claims (to find the ones whose process is gone)."""
         prefix = socket.gethostname() + "/"
         with self.engine.connect() as conn:
-            return [w for (w,) in conn.execute(select(Q.c.claimed_by).where(
-                Q.c.state == "processing", Q.c.claimed_by.like(prefix + "%")).distinct())]
+            return [
+                w
+                for (w,) in conn.execute(
+                    select(Q.c.claimed_by)
+                    .where(Q.c.state == "processing", Q.c.claimed_by.like(prefix + "%"))
+                    .distinct()
+                )
+            ]
 
     def depth(self):
         with self.engine.connect() as conn:
@@ -231,20 +289,30 @@ class LocalInboundQueue(InboundQueue):
             return None
         with self._lock:
             self._next += 1
-            self.rows[self._next] = {"id": self._next, "provider": provider, "channel": channel,
-                                     "conversation_id": conversation_id, "payload": dump_message(message, register),
-                                     "state": "pending", "attempts": 0, "claimed_by": None, "claimed_at": None}
+            self.rows[self._next] = {
+                "id": self._next,
+                "provider": provider,
+                "channel": channel,
+                "conversation_id": conversation_id,
+                "payload": dump_message(message, register),
+                "state": "pending",
+                "attempts": 0,
+                "claimed_by": None,
+                "claimed_at": None,
+            }
             return self._next
 
     def _claimable(self, row) -> bool:
         return row["state"] == "pending" and not any(
             r["conversation_id"] == row["conversation_id"] and r["id"] < row["id"] and r["state"] in UNFINISHED
-            for r in self.rows.values())
+            for r in self.rows.values()
+        )
 
     def _take(self, row, worker) -> Claimed:
         row.update(state="processing", claimed_by=worker, claimed_at=utcnow(), attempts=row["attempts"] + 1)
-        return Claimed(row["id"], row["provider"], row["channel"], row["conversation_id"], row["attempts"],
-                       row["payload"])
+        return Claimed(
+            row["id"], row["provider"], row["channel"], row["conversation_id"], row["attempts"], row["payload"]
+        )
 
     def claim_one(self, row_id, worker):
         with self._lock:
@@ -274,8 +342,11 @@ class LocalInboundQueue(InboundQueue):
         with self._lock:
             for row in self.rows.values():
                 if row["state"] == "processing" and (row["claimed_at"] < cutoff or row["claimed_by"] in dead_workers):
-                    row.update(state="failed" if row["attempts"] >= MAX_ATTEMPTS else "pending",
-                               claimed_by=None, claimed_at=None)
+                    row.update(
+                        state="failed" if row["attempts"] >= MAX_ATTEMPTS else "pending",
+                        claimed_by=None,
+                        claimed_at=None,
+                    )
                     n += 1
         return n
 

@@ -1,4 +1,5 @@
 """The inbound queue table (component ``ingress``)."""
+
 from __future__ import annotations
 
 from sqlalchemy import Column, DateTime, Index, Integer, MetaData, String, Table, Text

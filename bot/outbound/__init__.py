@@ -11,6 +11,7 @@ The tables come from the migration runner (component "outbound"); call
 ``bot.schema.upgrade_all(engine)`` at process start (bot.bootstrap does it), as every process does.
 Imports are lazy so that loading the migrations does not pull in the HTTP clients.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Dict, Optional
@@ -52,13 +53,17 @@ def build_senders(settings: "Settings") -> Dict[str, "Sender"]:
     """A sender per channel whose outbound credentials are set."""
     senders: Dict[str, "Sender"] = {}
     sid, token, number = (
-        settings.get("TWILIO_ACCOUNT_SID"), settings.get("TWILIO_AUTH_TOKEN"), settings.get("TWILIO_WHATSAPP_NUMBER"),
+        settings.get("TWILIO_ACCOUNT_SID"),
+        settings.get("TWILIO_AUTH_TOKEN"),
+        settings.get("TWILIO_WHATSAPP_NUMBER"),
     )
     if sid and token and number:
         from bot.outbound.senders.twilio import TwilioWhatsAppSender
 
         senders["whatsapp"] = TwilioWhatsAppSender(
-            sid, token, number,
+            sid,
+            token,
+            number,
             base_url=base_url(settings, "TWILIO_API_BASE_URL"),
             content_sid_for=lambda name: settings.get(f"TWILIO_{name.upper()}_CONTENT_SID"),
         )

@@ -7,6 +7,7 @@
 Texts and addresses are masked unless ``--reveal`` is given (the log itself keeps them: it is
 the proof that the customer was informed).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -32,7 +33,9 @@ def _records(args):
     from bot.bootstrap import services
     from bot.outbound.log import SqlOutboundLog
 
-    return SqlOutboundLog(services().engine).list(status=args.status, conversation_id=args.conversation, limit=args.limit)
+    return SqlOutboundLog(services().engine).list(
+        status=args.status, conversation_id=args.conversation, limit=args.limit
+    )
 
 
 def run(args, out=None) -> int:

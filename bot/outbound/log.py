@@ -4,6 +4,7 @@ It is the proof that the customer was informed (seed 002, 2.7: "dejando evidenci
 demuestre que el usuario fue informado") and what operations look at when a provider fails
 (``pqrbot outbound --status failed``).
 """
+
 from __future__ import annotations
 
 import itertools
@@ -58,22 +59,39 @@ class OutboundLog:
     """Interface (implemented in SQL and in memory)."""
 
     def create(
-        self, *, conversation_id: str, input_channel: Optional[str], canal: Optional[str],
-        address: Optional[str], kind: str, purpose: str, body: Optional[str] = None,
-        template: Optional[str] = None, variables: Optional[Dict[str, str]] = None,
-        status: str = PENDING, last_error: Optional[str] = None,
+        self,
+        *,
+        conversation_id: str,
+        input_channel: Optional[str],
+        canal: Optional[str],
+        address: Optional[str],
+        kind: str,
+        purpose: str,
+        body: Optional[str] = None,
+        template: Optional[str] = None,
+        variables: Optional[Dict[str, str]] = None,
+        status: str = PENDING,
+        last_error: Optional[str] = None,
     ) -> int:
         raise NotImplementedError
 
-    def update(self, message_id: int, *, status: str, attempts: int,
-               provider_message_id: Optional[str] = None, last_error: Optional[str] = None) -> None:
+    def update(
+        self,
+        message_id: int,
+        *,
+        status: str,
+        attempts: int,
+        provider_message_id: Optional[str] = None,
+        last_error: Optional[str] = None,
+    ) -> None:
         raise NotImplementedError
 
     def get(self, message_id: int) -> Optional[OutboundRecord]:
         raise NotImplementedError
 
-    def list(self, *, status: Optional[str] = None, conversation_id: Optional[str] = None,
-             limit: int = 100) -> List[OutboundRecord]:
+    def list(
+        self, *, status: Optional[str] = None, conversation_id: Optional[str] = None, limit: int = 100
+    ) -> List[OutboundRecord]:
         """Newest first."""
         raise NotImplementedError
 
@@ -84,16 +102,40 @@ class InMemoryOutboundLog(OutboundLog):
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
 
-    def create(self, *, conversation_id, input_channel, canal, address, kind, purpose, body=None,
-               template=None, variables=None, status=PENDING, last_error=None) -> int:
+    def create(
+        self,
+        *,
+        conversation_id,
+        input_channel,
+        canal,
+        address,
+        kind,
+        purpose,
+        body=None,
+        template=None,
+        variables=None,
+        status=PENDING,
+        last_error=None,
+    ) -> int:
         with self._lock:
             now = utcnow()
             message_id = next(self._ids)
             self.records[message_id] = OutboundRecord(
-                id=message_id, conversation_id=conversation_id, input_channel=input_channel,
-                canal=canal, address=address, kind=kind, purpose=purpose, body=body,
-                template=template, variables=dict(variables or {}), status=status, attempts=0,
-                last_error=last_error, created_at=now, updated_at=now,
+                id=message_id,
+                conversation_id=conversation_id,
+                input_channel=input_channel,
+                canal=canal,
+                address=address,
+                kind=kind,
+                purpose=purpose,
+                body=body,
+                template=template,
+                variables=dict(variables or {}),
+                status=status,
+                attempts=0,
+                last_error=last_error,
+                created_at=now,
+                updated_at=now,
             )
             return message_id
 
@@ -102,9 +144,12 @@ class InMemoryOutboundLog(OutboundLog):
             old = self.records[message_id]
             now = utcnow()
             self.records[message_id] = replace(
-                old, status=status, attempts=attempts,
+                old,
+                status=status,
+                attempts=attempts,
                 provider_message_id=provider_message_id or old.provider_message_id,
-                last_error=last_error, updated_at=now,
+                last_error=last_error,
+                updated_at=now,
                 sent_at=now if status == "sent" else old.sent_at,
             )
 
@@ -113,7 +158,8 @@ class InMemoryOutboundLog(OutboundLog):
 
     def list(self, *, status=None, conversation_id=None, limit=100):
         rows = [
-            r for r in self.records.values()
+            r
+            for r in self.records.values()
             if (status is None or r.status == status)
             and (conversation_id is None or r.conversation_id == conversation_id)
         ]
@@ -125,16 +171,38 @@ class SqlOutboundLog(OutboundLog):
         self.engine = engine
         self._t = schema.outbound_messages
 
-    def create(self, *, conversation_id, input_channel, canal, address, kind, purpose, body=None,
-               template=None, variables=None, status=PENDING, last_error=None) -> int:
+    def create(
+        self,
+        *,
+        conversation_id,
+        input_channel,
+        canal,
+        address,
+        kind,
+        purpose,
+        body=None,
+        template=None,
+        variables=None,
+        status=PENDING,
+        last_error=None,
+    ) -> int:
         now = utcnow()
         with self.engine.begin() as conn:
             result = conn.execute(
                 insert(self._t).values(
-                    conversation_id=conversation_id, input_channel=input_channel, canal=canal,
-                    address=address, kind=kind, purpose=purpose, body=body, template=template,
+                    conversation_id=conversation_id,
+                    input_channel=input_channel,
+                    canal=canal,
+                    address=address,
+                    kind=kind,
+                    purpose=purpose,
+                    body=body,
+                    template=template,
                     variables=json.dumps(variables or {}, ensure_ascii=False, sort_keys=True),
-                    status=status, attempts=0, last_error=last_error, created_at=now,
+                    status=status,
+                    attempts=0,
+                    last_error=last_error,
+                    created_at=now,
                     updated_at=now,
                 )
             )
@@ -152,13 +220,23 @@ class SqlOutboundLog(OutboundLog):
 
     def _record(self, row) -> OutboundRecord:
         return OutboundRecord(
-            id=row["id"], conversation_id=row["conversation_id"],
-            input_channel=row["input_channel"], canal=row["canal"], address=row["address"],
-            kind=row["kind"], purpose=row["purpose"], body=row["body"], template=row["template"],
-            variables=json.loads(row["variables"] or "{}"), status=row["status"],
-            attempts=row["attempts"], provider_message_id=row["provider_message_id"],
-            last_error=row["last_error"], created_at=aware(row["created_at"]),
-            updated_at=aware(row["updated_at"]), sent_at=aware(row["sent_at"]),
+            id=row["id"],
+            conversation_id=row["conversation_id"],
+            input_channel=row["input_channel"],
+            canal=row["canal"],
+            address=row["address"],
+            kind=row["kind"],
+            purpose=row["purpose"],
+            body=row["body"],
+            template=row["template"],
+            variables=json.loads(row["variables"] or "{}"),
+            status=row["status"],
+            attempts=row["attempts"],
+            provider_message_id=row["provider_message_id"],
+            last_error=row["last_error"],
+            created_at=aware(row["created_at"]),
+            updated_at=aware(row["updated_at"]),
+            sent_at=aware(row["sent_at"]),
         )
 
     def get(self, message_id):

@@ -1,4 +1,5 @@
 """In-memory twins for unit tests of code that sends to customers."""
+
 from __future__ import annotations
 
 from typing import Dict, List, Optional, Tuple
@@ -23,7 +24,9 @@ class RecordingOutbound(Outbound):
         self.calls.append(("text", conversation_id, text, purpose))
         return self._result()
 
-    async def send_template(self, conversation_id: str, template: str, variables: Dict[str, str], *, purpose: str) -> SendResult:
+    async def send_template(
+        self, conversation_id: str, template: str, variables: Dict[str, str], *, purpose: str
+    ) -> SendResult:
         self.calls.append(("template", conversation_id, (template, dict(variables)), purpose))
         return self._result()
 

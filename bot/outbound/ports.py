@@ -4,6 +4,7 @@ Shared contract between the channels (which register conversations and deliver r
 follow-up scheduler (which sends the next-day closing message) and, later, human agents.
 Implementations live beside this module; tests use in-memory twins.
 """
+
 from __future__ import annotations
 
 import abc

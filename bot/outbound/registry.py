@@ -10,6 +10,7 @@ forward, ``public_ref`` is kept when the new message is private, and a private i
 message makes private delivery possible again (``private_ok`` back to True: the customer
 just wrote to us privately).
 """
+
 from __future__ import annotations
 
 import abc
@@ -46,9 +47,7 @@ class ChannelRegistry(ConversationRegistry):
         """Record an inbound customer message; ``extra`` is merged into the conversation's."""
 
     @abc.abstractmethod
-    def set_address(
-        self, conversation_id: str, address: str, extra: Optional[Mapping[str, str]] = None
-    ) -> None:
+    def set_address(self, conversation_id: str, address: str, extra: Optional[Mapping[str, str]] = None) -> None:
         """Private messages now go to ``address`` (e.g. the PSID learnt from a private reply)."""
 
     @abc.abstractmethod
@@ -119,9 +118,7 @@ class InMemoryConversationRegistry(ChannelRegistry):
         with self._lock:
             old = self._conversations.get(conversation_id)
             if old is not None:
-                self._conversations[conversation_id] = replace(
-                    old, address=address, extra=_merge(old.extra, extra)
-                )
+                self._conversations[conversation_id] = replace(old, address=address, extra=_merge(old.extra, extra))
 
     def link_alias(self, alias: str, conversation_id: str) -> None:
         if alias != conversation_id:
@@ -141,9 +138,9 @@ class SqlConversationRegistry(ChannelRegistry):
         at = aware(at)
         for _ in range(3):
             with self.engine.begin() as conn:
-                row = conn.execute(
-                    select(self._t).where(self._t.c.conversation_id == conversation_id)
-                ).mappings().first()
+                row = (
+                    conn.execute(select(self._t).where(self._t.c.conversation_id == conversation_id)).mappings().first()
+                )
                 now = utcnow()
                 if row is None:
                     try:
@@ -180,17 +177,13 @@ class SqlConversationRegistry(ChannelRegistry):
                 else:
                     values["private_ok"] = True
                     values["private_refused_reason"] = None
-                conn.execute(
-                    update(self._t).where(self._t.c.conversation_id == conversation_id).values(**values)
-                )
+                conn.execute(update(self._t).where(self._t.c.conversation_id == conversation_id).values(**values))
                 return
         raise RuntimeError("could not register the conversation")  # pragma: no cover
 
     def get(self, conversation_id: str) -> Optional[Conversation]:
         with self.engine.connect() as conn:
-            row = conn.execute(
-                select(self._t).where(self._t.c.conversation_id == conversation_id)
-            ).mappings().first()
+            row = conn.execute(select(self._t).where(self._t.c.conversation_id == conversation_id)).mappings().first()
         if row is None:
             return None
         return Conversation(
@@ -215,9 +208,7 @@ class SqlConversationRegistry(ChannelRegistry):
     # -- channel additions
     def set_address(self, conversation_id, address, extra=None):
         with self.engine.begin() as conn:
-            row = conn.execute(
-                select(self._t.c.extra).where(self._t.c.conversation_id == conversation_id)
-            ).first()
+            row = conn.execute(select(self._t.c.extra).where(self._t.c.conversation_id == conversation_id)).first()
             if row is None:
                 return
             conn.execute(
@@ -245,9 +236,7 @@ class SqlConversationRegistry(ChannelRegistry):
                             insert(t).values(alias=alias, conversation_id=conversation_id, created_at=utcnow())
                         )
                 except IntegrityError:
-                    conn.execute(
-                        update(t).where(t.c.alias == alias).values(conversation_id=conversation_id)
-                    )
+                    conn.execute(update(t).where(t.c.alias == alias).values(conversation_id=conversation_id))
 
     def resolve(self, conversation_id: str) -> str:
         t = schema.aliases

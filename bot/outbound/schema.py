@@ -9,6 +9,7 @@
 - ``outbound_messages``: every message sent to a customer, with its delivery status. It is the
   proof that the customer was informed.
 """
+
 from __future__ import annotations
 
 from sqlalchemy import (

@@ -9,16 +9,25 @@ marks the conversation; anything else, or retries exhausted, ends FAILED and is 
 error (and listed by ``pqrbot outbound --status failed``). Nothing here raises for a provider
 failure.
 """
+
 from __future__ import annotations
 
 import asyncio
+import functools
 import random
 from typing import Awaitable, Callable, Dict, Mapping, Optional
 
-from bot.channels.logmask import masked_logger, mask
+from bot.channels.logmask import mask, masked_logger
 from bot.outbound.log import KIND_PUBLIC, KIND_TEMPLATE, KIND_TEXT, RETRYING, OutboundLog
 from bot.outbound.ports import (
-    FAILED, SENT, SKIPPED, UNDELIVERABLE, Conversation, ConversationRegistry, Outbound, SendResult,
+    FAILED,
+    SENT,
+    SKIPPED,
+    UNDELIVERABLE,
+    Conversation,
+    ConversationRegistry,
+    Outbound,
+    SendResult,
 )
 from bot.outbound.registry import ChannelRegistry
 from bot.outbound.senders.base import ProviderAck, Sender, SendError
@@ -67,7 +76,10 @@ class OutboundService(Outbound):
     # ------------------------------------------------------------------ port
     async def send_text(self, conversation_id: str, text: str, *, purpose: str = "reply") -> SendResult:
         return await self._deliver(
-            KIND_TEXT, conversation_id, purpose, body=text,
+            KIND_TEXT,
+            conversation_id,
+            purpose,
+            body=text,
             attempt=lambda sender, conv: sender.send_text(conv, text),
         )
 
@@ -75,18 +87,29 @@ class OutboundService(Outbound):
         self, conversation_id: str, template: str, variables: Dict[str, str], *, purpose: str
     ) -> SendResult:
         return await self._deliver(
-            KIND_TEMPLATE, conversation_id, purpose, body=variables.get("text"), template=template,
+            KIND_TEMPLATE,
+            conversation_id,
+            purpose,
+            body=variables.get("text"),
+            template=template,
             variables=variables,
             attempt=lambda sender, conv: sender.send_template(conv, template, variables),
         )
 
     async def send_public_reply(self, conversation_id: str, text: str, *, purpose: str) -> SendResult:
         return await self._deliver(
-            KIND_PUBLIC, conversation_id, purpose, body=text,
+            KIND_PUBLIC,
+            conversation_id,
+            purpose,
+            body=text,
             attempt=lambda sender, conv: sender.send_public_reply(conv, text),
         )
 
     # ------------------------------------------------------------------ internals
+    async def _record(self, row, **values) -> None:
+        """Update the outbound log row (in a thread: the log is a database)."""
+        await self._call(functools.partial(self.log.update, row, **values))
+
     async def _call(self, fn, *args):
         return await asyncio.to_thread(fn, *args)
 
@@ -114,8 +137,13 @@ class OutboundService(Outbound):
                 input_channel=conv.input_channel if conv else None,
                 canal=conv.canal if conv else None,
                 address=conv.address if conv else None,
-                kind=kind, purpose=purpose, body=body, template=template, variables=variables,
-                status=status, last_error=error,
+                kind=kind,
+                purpose=purpose,
+                body=body,
+                template=template,
+                variables=variables,
+                status=status,
+                last_error=error,
             )
 
         if conv is None:
@@ -144,34 +172,35 @@ class OutboundService(Outbound):
             except SendError as exc:
                 error = str(exc)
                 if exc.undeliverable:
-                    await self._call(lambda: self.log.update(row, status=UNDELIVERABLE, attempts=attempts, last_error=error))
+                    await self._record(row, status=UNDELIVERABLE, attempts=attempts, last_error=error)
                     if kind != KIND_PUBLIC:
                         await self._mark_undeliverable(conversation_id, error)
                     logger.warning("outbound %s #%s to %s undeliverable: %s", kind, row, ref, error)
                     return SendResult(status=UNDELIVERABLE, message_id=row, error=error)
                 if exc.transient and attempts < self.max_attempts:
                     delay = self.backoff(attempts, exc.retry_after)
-                    await self._call(lambda: self.log.update(row, status=RETRYING, attempts=attempts, last_error=error))
+                    await self._record(row, status=RETRYING, attempts=attempts, last_error=error)
                     logger.warning(
                         "outbound %s #%s to %s: attempt %s failed (%s), retrying in %.1fs",
-                        kind, row, ref, attempts, error, delay,
+                        kind,
+                        row,
+                        ref,
+                        attempts,
+                        error,
+                        delay,
                     )
                     await self.sleep(delay)
                     continue
-                await self._call(lambda: self.log.update(row, status=FAILED, attempts=attempts, last_error=error))
-                logger.error(
-                    "outbound %s #%s to %s FAILED after %s attempt(s): %s", kind, row, ref, attempts, error
-                )
+                await self._record(row, status=FAILED, attempts=attempts, last_error=error)
+                logger.error("outbound %s #%s to %s FAILED after %s attempt(s): %s", kind, row, ref, attempts, error)
                 return SendResult(status=FAILED, message_id=row, error=error)
             except Exception as exc:  # a bug in a sender: never retried, never raised
                 error = f"{type(exc).__name__}: {exc}"
-                await self._call(lambda: self.log.update(row, status=FAILED, attempts=attempts, last_error=error))
+                await self._record(row, status=FAILED, attempts=attempts, last_error=error)
                 logger.exception("outbound %s #%s to %s FAILED (unexpected error)", kind, row, ref)
                 return SendResult(status=FAILED, message_id=row, error=error)
 
-            await self._call(
-                lambda: self.log.update(row, status=SENT, attempts=attempts, provider_message_id=ack.provider_message_id)
-            )
+            await self._record(row, status=SENT, attempts=attempts, provider_message_id=ack.provider_message_id)
             if ack.new_address and isinstance(self.registry, ChannelRegistry):
                 try:
                     await self._call(self.registry.set_address, conversation_id, ack.new_address, ack.new_address_extra)

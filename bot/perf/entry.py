@@ -13,6 +13,7 @@ environment (``PQRBOT_RASA_API_TOKEN``), never on a command line: Rasa's argumen
 - ``worker``: the follow-up worker, with ``/metrics`` (and ``/healthz``) on ``PQRBOT_METRICS_PORT``
   (default 9100).
 """
+
 from __future__ import annotations
 
 import sys
@@ -23,8 +24,20 @@ def rasa_args(settings, endpoints, credentials) -> List[str]:
     """``rasa run`` options for ``bot.rasa_server`` (which adds the token from the environment)."""
     from bot.model import MODEL_PATH
 
-    args = ["--model", str(MODEL_PATH), "--endpoints", str(endpoints), "--credentials",
-            str(credentials), "-i", settings.host, "--port", str(settings.rasa_port), "--cors", "*"]
+    args = [
+        "--model",
+        str(MODEL_PATH),
+        "--endpoints",
+        str(endpoints),
+        "--credentials",
+        str(credentials),
+        "-i",
+        settings.host,
+        "--port",
+        str(settings.rasa_port),
+        "--cors",
+        "*",
+    ]
     if settings.rasa_api_token:
         args.append("--enable-api")
     return args

@@ -9,6 +9,7 @@ atomic across processes (Rasa's Redis store does these as separate get/set calls
 
 endpoints.yml: ``lock_store: {type: bot.perf.lock_store.SqliteLockStore, path: <file>}``
 """
+
 from __future__ import annotations
 
 import json
@@ -24,8 +25,7 @@ from rasa.utils.endpoints import EndpointConfig
 
 
 class SqliteLockStore(LockStore):
-    def __init__(self, path: Optional[Text] = None, endpoint_config: Optional[EndpointConfig] = None,
-                 **_: Any) -> None:
+    def __init__(self, path: Optional[Text] = None, endpoint_config: Optional[EndpointConfig] = None, **_: Any) -> None:
         if endpoint_config is not None:  # how Rasa builds a lock store named by module path
             path = (endpoint_config.kwargs or {}).get("path", path)
         self.path = str(path or "locks.db")
@@ -61,9 +61,11 @@ class SqliteLockStore(LockStore):
 
     @staticmethod
     def _write(conn: sqlite3.Connection, lock: TicketLock) -> None:
-        conn.execute("INSERT INTO rasa_locks (conversation_id, data) VALUES (?, ?) "
-                     "ON CONFLICT(conversation_id) DO UPDATE SET data = excluded.data",
-                     (lock.conversation_id, lock.dumps()))
+        conn.execute(
+            "INSERT INTO rasa_locks (conversation_id, data) VALUES (?, ?) "
+            "ON CONFLICT(conversation_id) DO UPDATE SET data = excluded.data",
+            (lock.conversation_id, lock.dumps()),
+        )
 
     def _atomic(self, conversation_id: Text, change: Callable[[Optional[TicketLock]], Any]) -> Any:
         with self._tx() as conn:
@@ -93,7 +95,7 @@ class SqliteLockStore(LockStore):
                 self._write(conn, lock)
                 return ticket
         except Exception as e:
-            raise LockError(f"Error while acquiring lock. Error:\n{e}")
+            raise LockError(f"Error while acquiring lock. Error:\n{e}") from e
 
     def update_lock(self, conversation_id: Text) -> None:
         self._atomic(conversation_id, lambda lock: lock and lock.remove_expired_tickets())

@@ -18,6 +18,7 @@ Read from the database at scrape time (same figures in every process):
   accept after retries), ``pqrbot_followups_due`` (closings scheduled and due now),
   ``pqrbot_inbound_queue{state}`` (pending / processing / failed inbound deliveries).
 """
+
 from __future__ import annotations
 
 import logging
@@ -36,10 +37,12 @@ LATENCY_BUCKETS = (0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10, 20
 MESSAGES_IN = Counter("pqrbot_messages_in", "Customer messages handled", ["channel"])
 MESSAGES_OUT = Counter("pqrbot_messages_out", "Bot messages sent", ["channel"])
 FALLBACKS = Counter("pqrbot_fallback_messages", "Customer messages classified nlu_fallback", ["channel"])
-REPLY_SECONDS = Histogram("pqrbot_reply_seconds", "Customer message to the assistant's answer", ["channel"],
-                          buckets=LATENCY_BUCKETS)
-ACK_SECONDS = Histogram("pqrbot_webhook_ack_seconds", "Provider webhook request to its HTTP answer", ["channel"],
-                        buckets=LATENCY_BUCKETS)
+REPLY_SECONDS = Histogram(
+    "pqrbot_reply_seconds", "Customer message to the assistant's answer", ["channel"], buckets=LATENCY_BUCKETS
+)
+ACK_SECONDS = Histogram(
+    "pqrbot_webhook_ack_seconds", "Provider webhook request to its HTTP answer", ["channel"], buckets=LATENCY_BUCKETS
+)
 
 
 def count_events(events: Iterable[Any]) -> None:
@@ -86,20 +89,34 @@ class DatabaseCollector:
         values = {}
         try:
             with self.engine.connect() as conn:
-                values["pqrbot_pqrs_filed"] = ("PQRs filed in the CRM",
-                                               self._scalar(conn, select(func.count()).select_from(crm.pqrs)))
+                values["pqrbot_pqrs_filed"] = (
+                    "PQRs filed in the CRM",
+                    self._scalar(conn, select(func.count()).select_from(crm.pqrs)),
+                )
                 values["pqrbot_outbound_failed"] = (
                     "Outbound messages not accepted after retries",
-                    self._scalar(conn, select(func.count()).select_from(out.outbound_messages)
-                                 .where(out.outbound_messages.c.status == "failed")))
+                    self._scalar(
+                        conn,
+                        select(func.count())
+                        .select_from(out.outbound_messages)
+                        .where(out.outbound_messages.c.status == "failed"),
+                    ),
+                )
                 try:
                     from bot.followups import schema as fu
 
                     values["pqrbot_followups_due"] = (
                         "Next-day closings scheduled and due",
-                        self._scalar(conn, select(func.count()).select_from(fu.followups).where(
-                            fu.followups.c.status == fu.SCHEDULED,
-                            fu.followups.c.due_at <= datetime.now(timezone.utc))))
+                        self._scalar(
+                            conn,
+                            select(func.count())
+                            .select_from(fu.followups)
+                            .where(
+                                fu.followups.c.status == fu.SCHEDULED,
+                                fu.followups.c.due_at <= datetime.now(timezone.utc),
+                            ),
+                        ),
+                    )
                 except ImportError:  # pragma: no cover
                     pass
         except Exception as exc:
@@ -158,8 +175,9 @@ def _engine(settings: Any):
     return make_engine(settings.database_url)
 
 
-def install_sanic_metrics(app: Any, *, process: str, settings: Any, queue: Any = None, ready=None,
-                          health: bool = False) -> None:
+def install_sanic_metrics(
+    app: Any, *, process: str, settings: Any, queue: Any = None, ready=None, health: bool = False
+) -> None:
     """``/metrics`` (and, with ``health``, ``/healthz`` and ``/readyz``) on a Sanic app; webhook
     answers of ``/webhooks/<channel>/webhook`` timed into ``pqrbot_webhook_ack_seconds``."""
     import asyncio
@@ -179,6 +197,7 @@ def install_sanic_metrics(app: Any, *, process: str, settings: Any, queue: Any =
         return response.raw(body, content_type=CONTENT_TYPE_LATEST)
 
     if health:
+
         @app.get("/healthz")
         async def healthz(_request):  # noqa: ANN001
             return response.json({"status": "ok", "process": process})
@@ -186,8 +205,9 @@ def install_sanic_metrics(app: Any, *, process: str, settings: Any, queue: Any =
         @app.get("/readyz")
         async def readyz(request):  # noqa: ANN001
             ok = True if ready is None else bool(ready(request.app))
-            return response.json({"status": "ready" if ok else "starting", "process": process},
-                                 status=200 if ok else 503)
+            return response.json(
+                {"status": "ready" if ok else "starting", "process": process}, status=200 if ok else 503
+            )
 
     @app.on_request
     async def _start(request):  # noqa: ANN001

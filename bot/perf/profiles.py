@@ -13,13 +13,14 @@ workers (default 2: one per core here), ``PQRBOT_ACTION_SERVERS`` action-server 
 Every process started exposes ``/healthz``, ``/readyz`` and ``/metrics`` (HAProxy: its stats
 page ``/haproxy/stats``, and it forwards ``/healthz``).
 """
+
 from __future__ import annotations
 
 import shutil
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Dict, List, Mapping, Optional
 
 from sqlalchemy.engine import make_url
 
@@ -77,7 +78,7 @@ def local_lock_store_config(settings) -> Optional[Dict[str, object]]:
     return {"type": "bot.perf.lock_store.SqliteLockStore", "path": str(Path(settings.data_dir) / "run" / "locks.db")}
 
 
-def has_provider_channels(credentials: Dict[str, object]) -> bool:
+def has_provider_channels(credentials: Mapping[str, object]) -> bool:
     return any(not key.startswith("bot.channels.rest.") for key in credentials)
 
 
@@ -121,21 +122,35 @@ backend rasa
 """
 
 
-def extra_children(settings, credentials: Dict[str, object], py: str = sys.executable) -> List[ChildSpec]:
+def extra_children(settings, credentials: Mapping[str, object], py: str = sys.executable) -> List[ChildSpec]:
     """Processes beyond the action server, Rasa and the worker."""
     children: List[ChildSpec] = []
     host = settings.host
     if settings.profile == "production" or has_provider_channels(credentials):
-        children.append(ChildSpec("ingress", [py, "-m", "bot.ingress"],
-                                  ready_url=f"http://{host}:{settings.ingress_port}/healthz", ready_timeout=60))
+        children.append(
+            ChildSpec(
+                "ingress",
+                [py, "-m", "bot.ingress"],
+                ready_url=f"http://{host}:{settings.ingress_port}/healthz",
+                ready_timeout=60,
+            )
+        )
     if settings.profile == "production":
         haproxy = shutil.which("haproxy") or ("/usr/sbin/haproxy" if Path("/usr/sbin/haproxy").exists() else None)
         if haproxy is None:
-            raise ProfileError("the production profile uses HAProxy: install Debian's haproxy "
-                               "(make run does it: apt-get install haproxy)")
+            raise ProfileError(
+                "the production profile uses HAProxy: install Debian's haproxy "
+                "(make run does it: apt-get install haproxy)"
+            )
         cfg = Path(settings.data_dir) / "run" / "haproxy.cfg"
         cfg.parent.mkdir(parents=True, exist_ok=True)
         cfg.write_text(haproxy_config(settings))
-        children.append(ChildSpec("load balancer (HAProxy)", [haproxy, "-W", "-db", "-f", str(cfg)],
-                                  ready_url=f"http://{host}:{balancer_port(settings)}/healthz", ready_timeout=60))
+        children.append(
+            ChildSpec(
+                "load balancer (HAProxy)",
+                [haproxy, "-W", "-db", "-f", str(cfg)],
+                ready_url=f"http://{host}:{balancer_port(settings)}/healthz",
+                ready_timeout=60,
+            )
+        )
     return children

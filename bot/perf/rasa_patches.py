@@ -18,6 +18,7 @@
 
 ``apply()`` is idempotent; ``bot.rasa_server`` calls it before Rasa's own ``main``.
 """
+
 from __future__ import annotations
 
 import logging
@@ -69,8 +70,9 @@ def _with_operations_endpoints(configure_app):
         from bot import bootstrap
         from bot.perf import metrics
 
-        metrics.install_sanic_metrics(app, process="rasa", settings=bootstrap.settings(), ready=_agent_ready,
-                                      health=True)
+        metrics.install_sanic_metrics(
+            app, process="rasa", settings=bootstrap.settings(), ready=_agent_ready, health=True
+        )
         return app
 
     configure.__wrapped__ = configure_app

@@ -24,6 +24,7 @@ normally none: one indexed look-up), so
 The table and the rows are Rasa's (``events``): switching between the two stores keeps every
 stored conversation.
 """
+
 from __future__ import annotations
 
 import json
@@ -147,21 +148,23 @@ class WindowedSQLTrackerStore(SQLTrackerStore):
         try:
             with self.session_scope() as session:
                 window = self._window(session, sender_id)
-                new_events = list(tracker.events)[len(window.events):]
+                new_events = list(tracker.events)[len(window.events) :]
                 metrics.count_events(new_events)
                 if self.event_broker is not None and new_events:
                     await self._stream_new_events(self.event_broker, new_events, sender_id)
                 rows = []
                 for event in new_events:
                     data = event.as_dict()
-                    rows.append(self.SQLEvent(
-                        sender_id=sender_id,
-                        type_name=event.type_name,
-                        timestamp=data.get("timestamp"),
-                        intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
-                        action_name=data.get("name"),
-                        data=json.dumps(data),
-                    ))
+                    rows.append(
+                        self.SQLEvent(
+                            sender_id=sender_id,
+                            type_name=event.type_name,
+                            timestamp=data.get("timestamp"),
+                            intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+                            action_name=data.get("name"),
+                            data=json.dumps(data),
+                        )
+                    )
                 session.add_all(rows)
                 session.flush()
                 ids = [r.id for r in rows]
@@ -174,7 +177,7 @@ class WindowedSQLTrackerStore(SQLTrackerStore):
         if ids and ids[0] != window.last_id + 1 and self._has_rows_between(sender_id, window.last_id, ids[0]):
             self.forget(sender_id)
             return
-        for row_id, event in zip(ids, new_events):
+        for row_id, event in zip(ids, new_events, strict=False):
             window.add(row_id, event)
 
     def _has_rows_between(self, sender_id: Text, low: int, high: int) -> bool:

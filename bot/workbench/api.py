@@ -18,6 +18,7 @@ authenticated user (401) with the scope ``entrenador`` (admins have it; others g
 
 The workbench used is ``request.app.state.workbench`` when set (tests), else ``running.default()``.
 """
+
 from __future__ import annotations
 
 import functools
@@ -50,7 +51,7 @@ async def _body(request: Request) -> Dict[str, Any]:
     try:
         body = await request.json()
     except ValueError:
-        raise HTTPException(400, "the body must be JSON")
+        raise HTTPException(400, "the body must be JSON") from None
     if not isinstance(body, dict):
         raise HTTPException(400, "the body must be a JSON object")
     return body
@@ -63,6 +64,7 @@ def trainer(func: Callable) -> Callable:
 
 def staff(func: Callable) -> Callable:
     """401 without a session, 403 unless agente or entrenador (admin has both)."""
+
     @functools.wraps(func)
     async def wrapper(request: Request) -> Any:
         if not (has_required_scope(request, ["agente"]) or has_required_scope(request, ["entrenador"])):
@@ -74,6 +76,7 @@ def staff(func: Callable) -> Callable:
 
 def _guarded(call: Callable) -> Callable:
     """Maps the workbench's errors to JSON answers with their status."""
+
     @functools.wraps(call)
     async def wrapper(request: Request) -> Any:
         try:
@@ -107,8 +110,9 @@ async def post_inbox_item(request: Request) -> JSONResponse:
     text = body.get("text")
     if text is not None and not isinstance(text, str):
         return _error('"text" must be a string', 400)
-    result = await run_in_threadpool(service.label, wb, item_id, intent.strip(), text,
-                                     bool(body.get("create_intent")), _actor(request))
+    result = await run_in_threadpool(
+        service.label, wb, item_id, intent.strip(), text, bool(body.get("create_intent")), _actor(request)
+    )
     return JSONResponse(result)
 
 
@@ -123,9 +127,19 @@ async def post_flag(request: Request) -> JSONResponse:
     confidence = body.get("confidence")
     if confidence is not None and not isinstance(confidence, (int, float)):
         return _error('"confidence" must be a number', 400)
-    item_id = await run_in_threadpool(functools.partial(
-        capture.flag, conversation_id, text, flagged_by=_actor(request), channel=body.get("channel"),
-        predicted_intent=body.get("predicted_intent"), confidence=confidence, note=body.get("note"), workbench=wb))
+    item_id = await run_in_threadpool(
+        functools.partial(
+            capture.flag,
+            conversation_id,
+            text,
+            flagged_by=_actor(request),
+            channel=body.get("channel"),
+            predicted_intent=body.get("predicted_intent"),
+            confidence=confidence,
+            note=body.get("note"),
+            workbench=wb,
+        )
+    )
     wb.audit(_actor(request) or "", "nlu.flag", f"nlu_inbox:{item_id}", {"conversation_id": conversation_id})
     return JSONResponse({"id": item_id}, status_code=201)
 
@@ -149,9 +163,14 @@ def _evaluation_view(wb: context.Workbench) -> Dict[str, Any]:
     view: Dict[str, Any] = {"live": None if live is None else {k: v for k, v in live.items() if k != "predictions"}}
     if candidate:
         compared = training.comparison(wb, candidate)
-        view["candidate"] = {"job": candidate["id"], "status": candidate["status"], "error": candidate["error"],
-                             "evaluation": compared["candidate"], "stories": compared["stories"],
-                             "regressions": compared["regressions"]}
+        view["candidate"] = {
+            "job": candidate["id"],
+            "status": candidate["status"],
+            "error": candidate["error"],
+            "evaluation": compared["candidate"],
+            "stories": compared["stories"],
+            "regressions": compared["regressions"],
+        }
     else:
         view["candidate"] = None
     return view
@@ -195,8 +214,11 @@ async def post_activate(request: Request) -> JSONResponse:
     if job_id is not None and not isinstance(job_id, int):
         return _error('"job" must be the number of a training job', 400)
     loader = getattr(request.app.state, "model_loader", None) or training.load_into_server
-    result = await run_in_threadpool(functools.partial(
-        training.activate, wb, job_id, force=body.get("force") is True, actor=_actor(request), loader=loader))
+    result = await run_in_threadpool(
+        functools.partial(
+            training.activate, wb, job_id, force=body.get("force") is True, actor=_actor(request), loader=loader
+        )
+    )
     return JSONResponse(result)
 
 
@@ -204,8 +226,9 @@ async def post_activate(request: Request) -> JSONResponse:
 @_guarded
 async def post_rollback(request: Request) -> JSONResponse:
     loader = getattr(request.app.state, "model_loader", None) or training.load_into_server
-    result = await run_in_threadpool(functools.partial(
-        training.rollback, _workbench(request), actor=_actor(request), loader=loader))
+    result = await run_in_threadpool(
+        functools.partial(training.rollback, _workbench(request), actor=_actor(request), loader=loader)
+    )
     return JSONResponse(result)
 
 

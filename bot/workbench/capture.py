@@ -6,6 +6,7 @@ whose intent is ``nlu_fallback`` or whose confidence is below the FallbackClassi
 ``config.yml``. ``flag`` adds a message an agent marked from a conversation. The text is masked
 (``masking.mask_text``) before anything is stored; identical masked texts share one item.
 """
+
 from __future__ import annotations
 
 import logging
@@ -69,8 +70,9 @@ def _ranking(parse_data: Dict[str, Any], limit: int = 3) -> List[Dict[str, Any]]
 
 
 def _person_names(parse_data: Dict[str, Any]) -> List[str]:
-    return [str(e.get("value")) for e in parse_data.get("entities") or []
-            if e.get("entity") == "PER" and e.get("value")]
+    return [
+        str(e.get("value")) for e in parse_data.get("entities") or [] if e.get("entity") == "PER" and e.get("value")
+    ]
 
 
 def review_reason(parse_data: Dict[str, Any], threshold: float) -> Optional[str]:
@@ -101,28 +103,45 @@ def record_event(event: Dict[str, Any], workbench: Optional[context.Workbench] =
         intent = parse_data.get("intent") or {}
         confidence = intent.get("confidence")
         return wb.store.add_occurrence(
-            mask_text(text, _person_names(parse_data)), reason,
+            mask_text(text, _person_names(parse_data)),
+            reason,
             predicted_intent=intent.get("name"),
             confidence=None if confidence is None else float(confidence),
-            ranking=_ranking(parse_data), channel=event.get("input_channel"),
-            conversation_id=event.get("sender_id"), at=_when(event.get("timestamp")),
+            ranking=_ranking(parse_data),
+            channel=event.get("input_channel"),
+            conversation_id=event.get("sender_id"),
+            at=_when(event.get("timestamp")),
         )
     except Exception:  # a sink must never break the conversation
         log.exception("workbench: could not record an event for review")
         return None
 
 
-def flag(conversation_id: str, text: str, *, flagged_by: Optional[str] = None, channel: Optional[str] = None,
-         predicted_intent: Optional[str] = None, confidence: Optional[float] = None,
-         note: Optional[str] = None, at: Optional[datetime] = None,
-         workbench: Optional[context.Workbench] = None) -> int:
+def flag(
+    conversation_id: str,
+    text: str,
+    *,
+    flagged_by: Optional[str] = None,
+    channel: Optional[str] = None,
+    predicted_intent: Optional[str] = None,
+    confidence: Optional[float] = None,
+    note: Optional[str] = None,
+    at: Optional[datetime] = None,
+    workbench: Optional[context.Workbench] = None,
+) -> int:
     """An agent marks a customer message as misunderstood; returns its inbox id."""
     masked = mask_text(text)
     if not masked:
         raise ValueError("the message to flag is empty")
     wb = workbench or running.default()
     return wb.store.add_occurrence(
-        masked, schema.FLAGGED, predicted_intent=predicted_intent, confidence=confidence,
-        channel=channel, conversation_id=conversation_id, at=at, flagged_by=flagged_by,
+        masked,
+        schema.FLAGGED,
+        predicted_intent=predicted_intent,
+        confidence=confidence,
+        channel=channel,
+        conversation_id=conversation_id,
+        at=at,
+        flagged_by=flagged_by,
         note=mask_text(note) if note else None,
     )

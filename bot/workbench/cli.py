@@ -1,16 +1,17 @@
 """``pqrbot nlu``: the trainers' workbench from the command line.
 
-    pqrbot nlu inbox [--json]                    messages to review (masked), most frequent first
-    pqrbot nlu label ID INTENT [--text T] [--create-intent]   write it into nlu/data/reviewed.yml
-    pqrbot nlu discard ID                        drop it from the inbox
-    pqrbot nlu intents [--json]                  examples per intent, confusions of the last evaluation
-    pqrbot nlu validate                          Rasa reads the training data (and nothing leaks from tests/nlu)
-    pqrbot nlu evaluate [--json] [--out DIR]     the live model on tests/nlu/test_set.yml, with plots
-    pqrbot nlu train [--wait] [--json]           train a candidate in the background, evaluate, compare
-    pqrbot nlu status [--json]                   the latest jobs and the candidate vs live comparison
-    pqrbot nlu activate [--force] [CANDIDATE]    make a candidate live (loaded without a restart)
-    pqrbot nlu rollback                          back to the model live before the last activation
+pqrbot nlu inbox [--json]                    messages to review (masked), most frequent first
+pqrbot nlu label ID INTENT [--text T] [--create-intent]   write it into nlu/data/reviewed.yml
+pqrbot nlu discard ID                        drop it from the inbox
+pqrbot nlu intents [--json]                  examples per intent, confusions of the last evaluation
+pqrbot nlu validate                          Rasa reads the training data (and nothing leaks from tests/nlu)
+pqrbot nlu evaluate [--json] [--out DIR]     the live model on tests/nlu/test_set.yml, with plots
+pqrbot nlu train [--wait] [--json]           train a candidate in the background, evaluate, compare
+pqrbot nlu status [--json]                   the latest jobs and the candidate vs live comparison
+pqrbot nlu activate [--force] [CANDIDATE]    make a candidate live (loaded without a restart)
+pqrbot nlu rollback                          back to the model live before the last activation
 """
+
 from __future__ import annotations
 
 import argparse
@@ -51,8 +52,10 @@ def _cmd_inbox(args) -> int:
         print("the review inbox is empty")
     for item in items:
         conf = "-" if item["confidence"] is None else f"{item['confidence']:.2f}"
-        print(f"#{item['id']:<5} x{item['count']:<3} {item['predicted_intent'] or '-':<22} {conf:>5}  "
-              f"{item['channel'] or '-':<9} {item['text'][:70]}")
+        print(
+            f"#{item['id']:<5} x{item['count']:<3} {item['predicted_intent'] or '-':<22} {conf:>5}  "
+            f"{item['channel'] or '-':<9} {item['text'][:70]}"
+        )
     return 0
 
 
@@ -90,7 +93,9 @@ def _cmd_intents(args) -> int:
         return 0
     for row in overview["intents"]:
         confused = ", ".join(f"{c['intent']} x{c['count']}" for c in row["confused_with"]) or "-"
-        print(f"{row['name']:<24} {row['examples']:>4} examples ({row['reviewed']} reviewed)  confused with: {confused}")
+        print(
+            f"{row['name']:<24} {row['examples']:>4} examples ({row['reviewed']} reviewed)  confused with: {confused}"
+        )
     if overview["evaluation"] is None:
         print("(no evaluation of the live model yet: pqrbot nlu evaluate)")
     return 0
@@ -239,8 +244,10 @@ def _cmd_activate(args) -> int:
     if args.json:
         _print_json(result)
     else:
-        print(f"candidate {result['job']} is now {result['model']}"
-              + (f" (previous kept at {result['previous']})" if result["previous"] else ""))
+        print(
+            f"candidate {result['job']} is now {result['model']}"
+            + (f" (previous kept at {result['previous']})" if result["previous"] else "")
+        )
         print(("loaded into the running server: " if result["loaded"] else "NOT loaded: ") + result["detail"])
     return 0
 

@@ -4,6 +4,7 @@ Built once per process by the composition root (``bot.bootstrap.Services.workben
 through ``bot.workbench.running.default()``); tests build their own ``Workbench`` and hand it to
 ``app.state.workbench`` or install it with ``bootstrap.override(workbench=...)``.
 """
+
 from __future__ import annotations
 
 import logging
@@ -20,11 +21,9 @@ AuditFn = Callable[..., None]  # (actor_email, action, target, detail=None)
 
 
 def console_audit(actor_email: str, action: str, target: str, detail=None) -> None:
-    """``bot.console.audit.record`` when the console is installed, otherwise nothing."""
-    try:
-        from bot.console.audit import record  # type: ignore[import-not-found]
-    except ImportError:
-        return
+    """The console's audit log (``bot.console.audit.record``), which trainers' actions share."""
+    from bot.console.audit import record
+
     record(actor_email, action, target, detail)
 
 

@@ -6,6 +6,7 @@ written twice, nor when any training file already has it (compared without case,
 extra spacing), nor when it is in the held-out test set (``tests/nlu/``), which must stay unseen.
 No Rasa import here (the console loads this module); ``validate_with_rasa`` imports it lazily.
 """
+
 from __future__ import annotations
 
 import fcntl
@@ -195,13 +196,17 @@ def add_example(root: Path, text: str, intent: str, create_intent: bool = False)
     with _locked(root):
         known = domain_intents(root)
         if intent not in known and not create_intent:
-            raise LabelError(f"unknown intent {intent!r}: pick one of the domain or ask to create it "
-                             "(\"create_intent\": true)", 400)
+            raise LabelError(
+                f'unknown intent {intent!r}: pick one of the domain or ask to create it ("create_intent": true)', 400
+            )
         key = normal(text)
-        for other, example in test_examples(root):
+        for _intent, example in test_examples(root):
             if normal(example) == key:
-                raise LabelError("this text is in the held-out test set (tests/nlu/): it must stay out of "
-                                 "the training data; correct it or discard it", 409)
+                raise LabelError(
+                    "this text is in the held-out test set (tests/nlu/): it must stay out of "
+                    "the training data; correct it or discard it",
+                    409,
+                )
         for other, example in training_examples(root):
             if normal(example) == key:
                 if other == intent:
@@ -238,8 +243,9 @@ def validate_with_rasa(root: Path) -> Dict[str, Any]:
         count += len(data.intent_examples)
         mine = read_examples(path)
         if len(data.intent_examples) != len(mine):
-            problems.append(f"{path.relative_to(root)}: Rasa read {len(data.intent_examples)} examples, "
-                            f"the file has {len(mine)}")
+            problems.append(
+                f"{path.relative_to(root)}: Rasa read {len(data.intent_examples)} examples, the file has {len(mine)}"
+            )
         for intent in sorted(data.intents - set(domain.intents)):
             problems.append(f"{path.relative_to(root)}: intent {intent!r} is not declared in domain.yml")
     seen: Dict[str, str] = {}

@@ -5,6 +5,7 @@ parses each test message without training; ``metrics.compute`` does the arithmet
 draws ``confusion_matrix.png`` and ``confidence_histogram.png`` (matplotlib, Agg) and writes
 ``report.html`` and ``evaluation.json`` into the output folder.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -68,15 +69,19 @@ def evaluate(model_path: Path, root: Path) -> Dict[str, Any]:
     return build_result(examples, predictions, model_path, root)
 
 
-def build_result(examples: Sequence[Tuple[str, str]], predictions: Sequence[Tuple[str, float]],
-                 model_path: Optional[Path] = None, root: Optional[Path] = None) -> Dict[str, Any]:
+def build_result(
+    examples: Sequence[Tuple[str, str]],
+    predictions: Sequence[Tuple[str, float]],
+    model_path: Optional[Path] = None,
+    root: Optional[Path] = None,
+) -> Dict[str, Any]:
     truth = [intent for intent, _ in examples]
     predicted = [p for p, _ in predictions]
     confidences = [c for _, c in predictions]
     result = metrics.compute(truth, predicted, confidences)
     result["predictions"] = [
         {"text": text, "intent": intent, "predicted": p, "confidence": round(c, 4)}
-        for (intent, text), (p, c) in zip(examples, predictions)
+        for (intent, text), (p, c) in zip(examples, predictions, strict=False)
     ]
     if model_path is not None:
         result["model"] = str(model_path)
@@ -95,8 +100,7 @@ def summary(result: Dict[str, Any]) -> Dict[str, Any]:
 def format_table(result: Dict[str, Any]) -> str:
     lines = [f"{'intent':<24} {'precision':>9} {'recall':>7} {'f1':>6} {'support':>7}"]
     for name, row in result["intents"].items():
-        lines.append(f"{name:<24} {row['precision']:>9.3f} {row['recall']:>7.3f} {row['f1']:>6.3f} "
-                     f"{row['support']:>7}")
+        lines.append(f"{name:<24} {row['precision']:>9.3f} {row['recall']:>7.3f} {row['f1']:>6.3f} {row['support']:>7}")
     lines.append(f"{'accuracy':<24} {result['accuracy']:>32.3f} {result['total']:>7}")
     lines.append(f"{'macro F1':<24} {result['macro_f1']:>32.3f}")
     for name, count in (result.get("other_predictions") or {}).items():
@@ -126,10 +130,16 @@ def _plots(result: Dict[str, Any], out: Path) -> None:
     for i, row in enumerate(counts):
         for j, value in enumerate(row):
             if value:
-                ax.text(j, i, str(value), ha="center", va="center", fontsize=7,
-                        color="white" if value > peak / 2 else "black")
-    ax.set_title(f"Confusion matrix (accuracy {result['accuracy']:.3f}, macro F1 {result['macro_f1']:.3f})",
-                 fontsize=9)
+                ax.text(
+                    j,
+                    i,
+                    str(value),
+                    ha="center",
+                    va="center",
+                    fontsize=7,
+                    color="white" if value > peak / 2 else "black",
+                )
+    ax.set_title(f"Confusion matrix (accuracy {result['accuracy']:.3f}, macro F1 {result['macro_f1']:.3f})", fontsize=9)
     fig.tight_layout()
     fig.savefig(out / "confusion_matrix.png", dpi=110)
     plt.close(fig)
@@ -138,8 +148,13 @@ def _plots(result: Dict[str, Any], out: Path) -> None:
     bad = [p["confidence"] for p in preds if p["intent"] != p["predicted"]]
     fig, ax = plt.subplots(figsize=(6.5, 3.8))
     bins = [i / 20 for i in range(21)]
-    ax.hist([ok, bad], bins=bins, stacked=True, color=["#2e7d32", "#c62828"],
-            label=[f"correct ({len(ok)})", f"wrong ({len(bad)})"])
+    ax.hist(
+        [ok, bad],
+        bins=bins,
+        stacked=True,
+        color=["#2e7d32", "#c62828"],
+        label=[f"correct ({len(ok)})", f"wrong ({len(bad)})"],
+    )
     ax.set_xlabel("confidence of the predicted intent")
     ax.set_ylabel("messages")
     ax.set_xlim(0, 1)
@@ -154,21 +169,27 @@ def _html(result: Dict[str, Any]) -> str:
     esc = html.escape
     rows = "".join(
         f"<tr><td>{esc(n)}</td><td>{r['precision']:.3f}</td><td>{r['recall']:.3f}</td><td>{r['f1']:.3f}</td>"
-        f"<td>{r['support']}</td></tr>" for n, r in result["intents"].items()
+        f"<td>{r['support']}</td></tr>"
+        for n, r in result["intents"].items()
     )
-    errors = "".join(
-        f"<tr><td>{esc(p['text'])}</td><td>{esc(p['intent'])}</td><td>{esc(p['predicted'])}</td>"
-        f"<td>{p['confidence']:.2f}</td></tr>"
-        for p in result["predictions"] if p["intent"] != p["predicted"]
-    ) or "<tr><td colspan=4>none</td></tr>"
+    errors = (
+        "".join(
+            f"<tr><td>{esc(p['text'])}</td><td>{esc(p['intent'])}</td><td>{esc(p['predicted'])}</td>"
+            f"<td>{p['confidence']:.2f}</td></tr>"
+            for p in result["predictions"]
+            if p["intent"] != p["predicted"]
+        )
+        or "<tr><td colspan=4>none</td></tr>"
+    )
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>pqrbot NLU evaluation</title>
 <style>body{{font-family:sans-serif;margin:2em;max-width:70em}}table{{border-collapse:collapse;margin:1em 0}}
 td,th{{border:1px solid #ccc;padding:.25em .6em;text-align:left}}img{{max-width:100%}}</style></head>
 <body><h1>NLU evaluation</h1>
-<p>Model: <code>{esc(str(result.get('model', '')))}</code><br>Test set: <code>{esc(str(result.get('test_set', '')))}</code>
-({result['total']} messages)</p>
-<p><strong>Accuracy {result['accuracy']:.3f}</strong> &middot; <strong>macro F1 {result['macro_f1']:.3f}</strong></p>
+<p>Model: <code>{esc(str(result.get("model", "")))}</code><br>
+Test set: <code>{esc(str(result.get("test_set", "")))}</code>
+({result["total"]} messages)</p>
+<p><strong>Accuracy {result["accuracy"]:.3f}</strong> &middot; <strong>macro F1 {result["macro_f1"]:.3f}</strong></p>
 <table><thead><tr><th>intent</th><th>precision</th><th>recall</th><th>F1</th><th>support</th></tr></thead>
 <tbody>{rows}</tbody></table>
 <h2>Confusion matrix</h2><img src="confusion_matrix.png" alt="confusion matrix">

@@ -3,6 +3,7 @@
 Started by ``training.start_job``; each writes its step and progress into ``nlu_jobs``.
 This module loads Rasa (evaluation) and runs ``rasa`` subprocesses; it never runs in the console.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -53,12 +54,18 @@ def _evaluate_and_store(wb: Workbench, model: Path, out: Path) -> Dict[str, Any]
 
 def run_evaluate(wb: Workbench, job_id: int) -> None:
     model = wb.root / "models" / "pqrbot.tar.gz"
-    wb.store.update_job(job_id, status="running", step="evaluando el modelo activo", progress=0.1,
-                        model_path=str(model))
+    wb.store.update_job(
+        job_id, status="running", step="evaluando el modelo activo", progress=0.1, model_path=str(model)
+    )
     out = wb.work_dir / "jobs" / f"job-{job_id}"
     result = _evaluate_and_store(wb, model, out)
-    wb.store.update_job(job_id, status="done", step="listo", progress=1.0,
-                        result={"live": evaluation.summary(result), "report": str(out / "report.html")})
+    wb.store.update_job(
+        job_id,
+        status="done",
+        step="listo",
+        progress=1.0,
+        result={"live": evaluation.summary(result), "report": str(out / "report.html")},
+    )
 
 
 def run_train(wb: Workbench, job_id: int, log) -> None:
@@ -69,8 +76,24 @@ def run_train(wb: Workbench, job_id: int, log) -> None:
     py = sys.executable
     update = wb.store.update_job
     update(job_id, status="running", step="validando los datos de entrenamiento", progress=0.02)
-    code, tail = _run([py, "-m", "rasa", "data", "validate", "--data", *DATA, "--domain", "domain.yml",
-                       "--config", "config.yml", "--fail-on-warnings"], wb.root, log)
+    code, tail = _run(
+        [
+            py,
+            "-m",
+            "rasa",
+            "data",
+            "validate",
+            "--data",
+            *DATA,
+            "--domain",
+            "domain.yml",
+            "--config",
+            "config.yml",
+            "--fail-on-warnings",
+        ],
+        wb.root,
+        log,
+    )
     if code:
         update(job_id, status="failed", step="datos inválidos", error="rasa data validate failed:\n" + tail[-1500:])
         return
@@ -79,17 +102,51 @@ def run_train(wb: Workbench, job_id: int, log) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     name = f"candidate-{job_id}"
     update(job_id, step="entrenando el modelo candidato", progress=0.05, fingerprint=stamp)
-    code, tail = _run([py, "-m", "rasa", "train", "--data", *DATA, "--domain", "domain.yml", "--config", "config.yml",
-                       "--out", str(out_dir), "--fixed-model-name", name], wb.root, log,
-                      lambda p: update(job_id, progress=round(0.05 + 0.6 * p, 3)))
+    code, tail = _run(
+        [
+            py,
+            "-m",
+            "rasa",
+            "train",
+            "--data",
+            *DATA,
+            "--domain",
+            "domain.yml",
+            "--config",
+            "config.yml",
+            "--out",
+            str(out_dir),
+            "--fixed-model-name",
+            name,
+        ],
+        wb.root,
+        log,
+        lambda p: update(job_id, progress=round(0.05 + 0.6 * p, 3)),
+    )
     model = out_dir / f"{name}.tar.gz"
     if code or not model.exists():
         update(job_id, status="failed", step="el entrenamiento falló", error="rasa train failed:\n" + tail[-1500:])
         return
     update(job_id, step="probando las conversaciones de tests/stories", progress=0.7, model_path=str(model))
     reports = wb.work_dir / "jobs" / f"job-{job_id}"
-    code, tail = _run([py, "-m", "rasa", "test", "core", "--stories", "tests/stories", "--model", str(model),
-                       "--fail-on-prediction-errors", "--out", str(reports / "stories")], wb.root, log)
+    code, tail = _run(
+        [
+            py,
+            "-m",
+            "rasa",
+            "test",
+            "core",
+            "--stories",
+            "tests/stories",
+            "--model",
+            str(model),
+            "--fail-on-prediction-errors",
+            "--out",
+            str(reports / "stories"),
+        ],
+        wb.root,
+        log,
+    )
     stories = {"passed": code == 0, "output": tail[-1500:]}
     update(job_id, step="evaluando el candidato en el conjunto de prueba", progress=0.8)
     candidate = _evaluate_and_store(wb, model, reports / "candidate")
@@ -99,15 +156,23 @@ def run_train(wb: Workbench, job_id: int, log) -> None:
         update(job_id, step="evaluando el modelo activo", progress=0.9)
         live = _evaluate_and_store(wb, live_model, reports / "live")
     result = {
-        "candidate": evaluation.summary(candidate), "live": evaluation.summary(live) if live else None,
-        "stories": stories, "report": str(reports / "candidate" / "report.html"),
+        "candidate": evaluation.summary(candidate),
+        "live": evaluation.summary(live) if live else None,
+        "stories": stories,
+        "report": str(reports / "candidate" / "report.html"),
         "regressions": metrics.regressions(live, candidate) if live else None,
     }
     if stories["passed"]:
         update(job_id, status="ready", step="candidato listo", progress=1.0, result=result)
     else:
-        update(job_id, status="blocked", step="bloqueado: falló una historia de tests/stories", progress=1.0,
-               result=result, error="a conversation test of tests/stories failed against the candidate")
+        update(
+            job_id,
+            status="blocked",
+            step="bloqueado: falló una historia de tests/stories",
+            progress=1.0,
+            result=result,
+            error="a conversation test of tests/stories failed against the candidate",
+        )
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -119,8 +184,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--root", type=Path, required=True)
     args = parser.parse_args(argv)
     settings = load_settings()
-    wb = Workbench(store=WorkbenchStore(make_engine(settings.database_url)), root=args.root.resolve(),
-                   settings=settings)
+    wb = Workbench(
+        store=WorkbenchStore(make_engine(settings.database_url)), root=args.root.resolve(), settings=settings
+    )
     job = wb.store.job(args.job)
     if job is None:
         print(f"no job {args.job}", file=sys.stderr)

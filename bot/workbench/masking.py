@@ -6,13 +6,14 @@ plus the names the assistant itself recognised (``PER`` entities it accepts as a
 ``parse_message``: spaCy also tags "Zzzzzz" or "Jajaja" as persons). Numbers keep their shape and
 their last two digits, as in the logs ("cc *********21"); a name keeps its initials ("J*** P***").
 """
+
 from __future__ import annotations
 
 import re
 from typing import Iterable, List, Tuple
 
-from textkit import parsing as P
 from bot.channels.logmask import mask as mask_log
+from textkit import parsing as P
 
 Span = Tuple[int, int]
 
@@ -32,8 +33,7 @@ def _mask_digits(text: str, keep: int = 2) -> str:
 
 
 def _mask_name(name: str) -> str:
-    return " ".join(w if w.lower() in ("de", "del", "la", "las", "los", "y") else w[:1] + "***"
-                    for w in name.split())
+    return " ".join(w if w.lower() in ("de", "del", "la", "las", "los", "y") else w[:1] + "***" for w in name.split())
 
 
 def _digit_spans(text: str) -> List[Span]:
@@ -64,12 +64,16 @@ def _introduced_names(text: str) -> List[str]:
     factura..."): the longest run of words right after the introduction that find_name accepts."""
     found = []
     for m in _INTRO.finditer(text):
-        rest = text[m.end():]
+        rest = text[m.end() :]
         words: List[str] = []
         end = 0
         for w in _WORD.finditer(rest):
-            if rest[end:w.start()].strip() or len(words) == 5 or _LABEL.match(w.group(0)) \
-                    or P.document_type_only(w.group(0)):
+            if (
+                rest[end : w.start()].strip()
+                or len(words) == 5
+                or _LABEL.match(w.group(0))
+                or P.document_type_only(w.group(0))
+            ):
                 break  # punctuation, a digit or the label of another datum ends the name
             words.append(w.group(0))
             end = w.end()

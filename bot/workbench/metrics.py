@@ -4,6 +4,7 @@ Rows are the intents of the test set; a prediction outside them (``nlu_fallback`
 test set has no example of) counts against the true intent's recall and in ``other_predictions``.
 ``macro_f1`` is the mean F1 of those rows, ``accuracy`` the share of exact predictions.
 """
+
 from __future__ import annotations
 
 from collections import Counter
@@ -14,13 +15,14 @@ def _ratio(a: int, b: int) -> float:
     return a / b if b else 0.0
 
 
-def compute(truth: Sequence[str], predicted: Sequence[str],
-            confidences: Optional[Sequence[float]] = None) -> Dict[str, Any]:
+def compute(
+    truth: Sequence[str], predicted: Sequence[str], confidences: Optional[Sequence[float]] = None
+) -> Dict[str, Any]:
     """{"intents": {name: {precision, recall, f1, support}}, "accuracy", "macro_f1", ...}."""
     if len(truth) != len(predicted):
         raise ValueError("truth and predicted must have the same length")
     labels = sorted(set(truth))
-    pairs = Counter(zip(truth, predicted))
+    pairs = Counter(zip(truth, predicted, strict=False))
     predicted_count = Counter(predicted)
     support = Counter(truth)
     intents: Dict[str, Dict[str, float]] = {}
@@ -29,8 +31,12 @@ def compute(truth: Sequence[str], predicted: Sequence[str],
         precision = _ratio(tp, predicted_count[label])
         recall = _ratio(tp, support[label])
         f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-        intents[label] = {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4),
-                          "support": support[label]}
+        intents[label] = {
+            "precision": round(precision, 4),
+            "recall": round(recall, 4),
+            "f1": round(f1, 4),
+            "support": support[label],
+        }
     correct = sum(pairs[(label, label)] for label in labels)
     wrong = sorted(((t, p, n) for (t, p), n in pairs.items() if t != p), key=lambda c: (-c[2], c[0], c[1]))
     confusions = [{"intent": t, "predicted": p, "count": n} for t, p, n in wrong]
@@ -43,10 +49,12 @@ def compute(truth: Sequence[str], predicted: Sequence[str],
         "other_predictions": {p: n for p, n in sorted(predicted_count.items()) if p not in support},
     }
     if confidences is not None:
-        ok = [c for c, t, p in zip(confidences, truth, predicted) if t == p]
-        bad = [c for c, t, p in zip(confidences, truth, predicted) if t != p]
-        result["mean_confidence"] = {"correct": round(sum(ok) / len(ok), 4) if ok else None,
-                                     "wrong": round(sum(bad) / len(bad), 4) if bad else None}
+        ok = [c for c, t, p in zip(confidences, truth, predicted, strict=False) if t == p]
+        bad = [c for c, t, p in zip(confidences, truth, predicted, strict=False) if t != p]
+        result["mean_confidence"] = {
+            "correct": round(sum(ok) / len(ok), 4) if ok else None,
+            "wrong": round(sum(bad) / len(bad), 4) if bad else None,
+        }
     return result
 
 
@@ -56,7 +64,7 @@ def confusion_matrix(truth: Sequence[str], predicted: Sequence[str]) -> tuple:
     cols = rows + sorted(set(predicted) - set(rows))
     index = {label: i for i, label in enumerate(cols)}
     counts: List[List[int]] = [[0] * len(cols) for _ in rows]
-    for t, p in zip(truth, predicted):
+    for t, p in zip(truth, predicted, strict=False):
         counts[rows.index(t)][index[p]] += 1
     return rows, cols, counts
 

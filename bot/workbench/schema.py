@@ -1,4 +1,5 @@
 """Tables of the trainers' workbench (SQLAlchemy Core; SQLite and PostgreSQL)."""
+
 from __future__ import annotations
 
 from sqlalchemy import Column, DateTime, Float, Index, Integer, MetaData, String, Table, Text
@@ -40,8 +41,13 @@ nlu_inbox = Table(
 )
 Index("ix_nlu_inbox_status_key", nlu_inbox.c.status, nlu_inbox.c.group_key)
 # At most one open item per masked text, even with several processes capturing at once.
-Index("uq_nlu_inbox_open_key", nlu_inbox.c.group_key, unique=True,
-      postgresql_where=nlu_inbox.c.status == OPEN, sqlite_where=nlu_inbox.c.status == OPEN)
+Index(
+    "uq_nlu_inbox_open_key",
+    nlu_inbox.c.group_key,
+    unique=True,
+    postgresql_where=nlu_inbox.c.status == OPEN,
+    sqlite_where=nlu_inbox.c.status == OPEN,
+)
 
 # Background jobs: candidate training runs and evaluations of the live model
 nlu_jobs = Table(

@@ -1,4 +1,5 @@
 """The trainers' operations on the inbox and the intents, shared by the API and the CLI."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -22,8 +23,14 @@ def _open_item(wb: Workbench, item_id: int) -> Dict[str, Any]:
     return item
 
 
-def label(wb: Workbench, item_id: int, intent: str, text: Optional[str] = None, create_intent: bool = False,
-          actor: Optional[str] = None) -> Dict[str, Any]:
+def label(
+    wb: Workbench,
+    item_id: int,
+    intent: str,
+    text: Optional[str] = None,
+    create_intent: bool = False,
+    actor: Optional[str] = None,
+) -> Dict[str, Any]:
     """Writes the item (or its corrected ``text``) as an example of ``intent``; the item leaves the inbox."""
     item = _open_item(wb, item_id)
     result = dataset.add_example(wb.root, text if text is not None else item["text"], intent, create_intent)
@@ -33,11 +40,21 @@ def label(wb: Workbench, item_id: int, intent: str, text: Optional[str] = None, 
         from bot.workbench import validation
 
         validation.start(wb.root, wb.work_dir, wb.python)
-    wb.audit(actor or "", "nlu.label", f"nlu_inbox:{item_id}",
-             {"intent": result.intent, "text": result.text, "new_intent": result.new_intent,
-              "written": result.written})
-    return {"id": item_id, "status": schema.LABELLED, "intent": result.intent, "text": result.text,
-            "written": result.written, "new_intent": result.new_intent, "file": result.path}
+    wb.audit(
+        actor or "",
+        "nlu.label",
+        f"nlu_inbox:{item_id}",
+        {"intent": result.intent, "text": result.text, "new_intent": result.new_intent, "written": result.written},
+    )
+    return {
+        "id": item_id,
+        "status": schema.LABELLED,
+        "intent": result.intent,
+        "text": result.text,
+        "written": result.written,
+        "new_intent": result.new_intent,
+        "file": result.path,
+    }
 
 
 def discard(wb: Workbench, item_id: int, actor: Optional[str] = None) -> Dict[str, Any]:
@@ -73,8 +90,12 @@ def intents_overview(wb: Workbench) -> Dict[str, Any]:
     evaluation = live_evaluation(wb)
     rows = []
     for name in dataset.domain_intents(wb.root):
-        row: Dict[str, Any] = {"name": name, "examples": counts.get(name, 0), "reviewed": reviewed.get(name, 0),
-                               "confused_with": dataset.confusions(evaluation, name)}
+        row: Dict[str, Any] = {
+            "name": name,
+            "examples": counts.get(name, 0),
+            "reviewed": reviewed.get(name, 0),
+            "confused_with": dataset.confusions(evaluation, name),
+        }
         if evaluation and name in evaluation["intents"]:
             row["f1"] = evaluation["intents"][name]["f1"]
             row["support"] = evaluation["intents"][name]["support"]
@@ -84,8 +105,9 @@ def intents_overview(wb: Workbench) -> Dict[str, Any]:
     return {
         "intents": rows,
         "validation": validation.last(wb.root, wb.work_dir),
-        "evaluation": None if evaluation is None else {
-            k: evaluation.get(k) for k in ("accuracy", "macro_f1", "total", "evaluated_at", "model_sha")},
+        "evaluation": None
+        if evaluation is None
+        else {k: evaluation.get(k) for k in ("accuracy", "macro_f1", "total", "evaluated_at", "model_sha")},
     }
 
 
@@ -94,16 +116,22 @@ def conversation(wb: Workbench, conversation_id: str) -> Dict[str, Any]:
 
     Read from the conversation events the console keeps (``bot.events``); trainers do not get the
     agents' view of a conversation, and need no personal data to judge what was misunderstood."""
+    from bot.events.store import EventStore
     from bot.workbench.masking import mask_text
 
-    try:
-        from bot.events.store import EventStore  # type: ignore[import-not-found]
-    except ImportError:
-        raise LabelError("conversation transcripts need the conversation events (bot.events)", 404)
     events = EventStore(wb.store.engine).for_conversation(conversation_id, kinds=["user", "bot"])
     if not events:
         raise LabelError(f"no conversation {conversation_id!r}", 404)
-    return {"conversation_id": conversation_id, "messages": [
-        {"from": "customer" if e.kind == "user" else "bot", "text": mask_text(e.text or ""),
-         "intent": e.intent, "confidence": e.confidence,
-         "at": e.at.isoformat() if e.at else None} for e in events]}
+    return {
+        "conversation_id": conversation_id,
+        "messages": [
+            {
+                "from": "customer" if e.kind == "user" else "bot",
+                "text": mask_text(e.text or ""),
+                "intent": e.intent,
+                "confidence": e.confidence,
+                "at": e.at.isoformat() if e.at else None,
+            }
+            for e in events
+        ],
+    }

@@ -1,4 +1,5 @@
 """Storage of the workbench: the review inbox, background jobs, evaluations, activations."""
+
 from __future__ import annotations
 
 import hashlib
@@ -53,12 +54,20 @@ def _item_json(row) -> Dict[str, Any]:
 
 def _job_json(row) -> Dict[str, Any]:
     return {
-        "id": row.id, "kind": row.kind, "status": row.status, "step": row.step,
-        "progress": round(float(row.progress or 0.0), 3), "requested_by": row.requested_by,
-        "model_path": row.model_path, "fingerprint": row.fingerprint,
-        "result": json.loads(row.result) if row.result else None, "error": row.error,
-        "log_path": row.log_path, "pid": row.pid,
-        "created_at": _iso(row.created_at), "updated_at": _iso(row.updated_at),
+        "id": row.id,
+        "kind": row.kind,
+        "status": row.status,
+        "step": row.step,
+        "progress": round(float(row.progress or 0.0), 3),
+        "requested_by": row.requested_by,
+        "model_path": row.model_path,
+        "fingerprint": row.fingerprint,
+        "result": json.loads(row.result) if row.result else None,
+        "error": row.error,
+        "log_path": row.log_path,
+        "pid": row.pid,
+        "created_at": _iso(row.created_at),
+        "updated_at": _iso(row.updated_at),
         "finished_at": _iso(row.finished_at),
     }
 
@@ -68,11 +77,20 @@ class WorkbenchStore:
         self.engine = engine
 
     # ------------------------------------------------------------------ inbox
-    def add_occurrence(self, text: str, reason: str, *, predicted_intent: Optional[str] = None,
-                       confidence: Optional[float] = None, ranking: Optional[list] = None,
-                       channel: Optional[str] = None, conversation_id: Optional[str] = None,
-                       at: Optional[datetime] = None, flagged_by: Optional[str] = None,
-                       note: Optional[str] = None) -> int:
+    def add_occurrence(
+        self,
+        text: str,
+        reason: str,
+        *,
+        predicted_intent: Optional[str] = None,
+        confidence: Optional[float] = None,
+        ranking: Optional[list] = None,
+        channel: Optional[str] = None,
+        conversation_id: Optional[str] = None,
+        at: Optional[datetime] = None,
+        flagged_by: Optional[str] = None,
+        note: Optional[str] = None,
+    ) -> int:
         """Adds one occurrence of an (already masked) text; returns the id of its open item."""
         values: Dict[str, Any] = {"last_at": at or utcnow(), "conversation_id": conversation_id, "channel": channel}
         if reason == S.FLAGGED:
@@ -80,11 +98,25 @@ class WorkbenchStore:
             if note:
                 values["note"] = note
         if predicted_intent is not None:
-            values.update(predicted_intent=predicted_intent, confidence=confidence,
-                          ranking=json.dumps(ranking or [], ensure_ascii=False))
-        new = dict(values, text=text, group_key=group_key(text), status=S.OPEN, reason=reason, count=1,
-                   first_at=values["last_at"], flagged_by=flagged_by, note=note, predicted_intent=predicted_intent,
-                   confidence=confidence, ranking=json.dumps(ranking or [], ensure_ascii=False))
+            values.update(
+                predicted_intent=predicted_intent,
+                confidence=confidence,
+                ranking=json.dumps(ranking or [], ensure_ascii=False),
+            )
+        new = dict(
+            values,
+            text=text,
+            group_key=group_key(text),
+            status=S.OPEN,
+            reason=reason,
+            count=1,
+            first_at=values["last_at"],
+            flagged_by=flagged_by,
+            note=note,
+            predicted_intent=predicted_intent,
+            confidence=confidence,
+            ranking=json.dumps(ranking or [], ensure_ascii=False),
+        )
         for attempt in range(3):
             try:
                 return self._count_or_open(new["group_key"], values, new)
@@ -98,8 +130,11 @@ class WorkbenchStore:
         with self.engine.begin() as conn:
             found = conn.execute(select(t.c.id).where(and_(t.c.status == S.OPEN, t.c.group_key == key))).first()
             if found is not None:
-                counted = conn.execute(update(t).where(and_(t.c.id == found.id, t.c.status == S.OPEN))
-                                       .values(count=t.c.count + 1, **values))
+                counted = conn.execute(
+                    update(t)
+                    .where(and_(t.c.id == found.id, t.c.status == S.OPEN))
+                    .values(count=t.c.count + 1, **values)
+                )
                 if counted.rowcount == 1:
                     return found.id
             return conn.execute(insert(t).values(**new)).inserted_primary_key[0]
@@ -117,23 +152,37 @@ class WorkbenchStore:
             row = conn.execute(select(S.nlu_inbox).where(S.nlu_inbox.c.id == item_id)).first()
         return _item_json(row) if row else None
 
-    def resolve(self, item_id: int, status: str, actor: Optional[str], intent: Optional[str] = None,
-                text: Optional[str] = None) -> bool:
+    def resolve(
+        self, item_id: int, status: str, actor: Optional[str], intent: Optional[str] = None, text: Optional[str] = None
+    ) -> bool:
         """Closes an open item (labelled or discarded); False when it was not open."""
         t = S.nlu_inbox
         with self.engine.begin() as conn:
-            result = conn.execute(update(t).where(and_(t.c.id == item_id, t.c.status == S.OPEN)).values(
-                status=status, labelled_intent=intent, labelled_text=text, resolved_by=actor,
-                resolved_at=utcnow()))
+            result = conn.execute(
+                update(t)
+                .where(and_(t.c.id == item_id, t.c.status == S.OPEN))
+                .values(
+                    status=status, labelled_intent=intent, labelled_text=text, resolved_by=actor, resolved_at=utcnow()
+                )
+            )
         return result.rowcount == 1
 
     # ------------------------------------------------------------------- jobs
     def create_job(self, kind: str, requested_by: Optional[str] = None, **values: Any) -> int:
         now = utcnow()
         with self.engine.begin() as conn:
-            return conn.execute(insert(S.nlu_jobs).values(
-                kind=kind, status="queued", step="en cola", progress=0.0, requested_by=requested_by,
-                created_at=now, updated_at=now, **values)).inserted_primary_key[0]
+            return conn.execute(
+                insert(S.nlu_jobs).values(
+                    kind=kind,
+                    status="queued",
+                    step="en cola",
+                    progress=0.0,
+                    requested_by=requested_by,
+                    created_at=now,
+                    updated_at=now,
+                    **values,
+                )
+            ).inserted_primary_key[0]
 
     def update_job(self, job_id: int, **values: Any) -> None:
         if "result" in values and not isinstance(values["result"], (str, type(None))):
@@ -160,9 +209,15 @@ class WorkbenchStore:
     # ------------------------------------------------------------ evaluations
     def save_evaluation(self, model_sha: str, model_path: str, test_set_sha: str, result: dict) -> int:
         with self.engine.begin() as conn:
-            return conn.execute(insert(S.nlu_evaluations).values(
-                model_sha=model_sha, model_path=model_path, test_set_sha=test_set_sha,
-                result=json.dumps(result, ensure_ascii=False), created_at=utcnow())).inserted_primary_key[0]
+            return conn.execute(
+                insert(S.nlu_evaluations).values(
+                    model_sha=model_sha,
+                    model_path=model_path,
+                    test_set_sha=test_set_sha,
+                    result=json.dumps(result, ensure_ascii=False),
+                    created_at=utcnow(),
+                )
+            ).inserted_primary_key[0]
 
     def evaluation(self, model_sha: str, test_set_sha: Optional[str] = None) -> Optional[Dict[str, Any]]:
         t = S.nlu_evaluations
@@ -185,11 +240,11 @@ class WorkbenchStore:
         """The latest activation not rolled back yet (what a rollback undoes)."""
         t = S.nlu_activations
         with self.engine.connect() as conn:
-            row = conn.execute(select(t).where(and_(t.c.action == "activate", t.c.rolled_back == 0))
-                               .order_by(desc(t.c.id)).limit(1)).first()
+            row = conn.execute(
+                select(t).where(and_(t.c.action == "activate", t.c.rolled_back == 0)).order_by(desc(t.c.id)).limit(1)
+            ).first()
         return dict(row._mapping) if row else None
 
     def mark_rolled_back(self, activation_id: int) -> None:
         with self.engine.begin() as conn:
-            conn.execute(update(S.nlu_activations).where(S.nlu_activations.c.id == activation_id)
-                         .values(rolled_back=1))
+            conn.execute(update(S.nlu_activations).where(S.nlu_activations.c.id == activation_id).values(rolled_back=1))

@@ -9,6 +9,7 @@ F1 of any intent with support >= 5) unless forced; it keeps the replaced model u
 ``models/previous/`` for ``rollback`` and loads the new one into Rasa with ``PUT /model``.
 No Rasa import here (the console process uses this module).
 """
+
 from __future__ import annotations
 
 import json
@@ -90,7 +91,11 @@ def start_job(wb: Workbench, kind: str, actor: Optional[str] = None) -> Dict[str
     with open(log_path, "w") as log:
         proc = subprocess.Popen(
             [wb.python or sys.executable, "-m", "bot.workbench.jobs", str(job_id), "--root", str(wb.root)],
-            cwd=wb.root, env=_job_env(wb), stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            cwd=wb.root,
+            env=_job_env(wb),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
             start_new_session=True,
         )
     wb.store.update_job(job_id, pid=proc.pid, log_path=str(log_path))
@@ -128,16 +133,23 @@ def load_into_server(wb: Workbench, model: Path) -> Dict[str, Any]:
     url = f"http://{settings.host}:{settings.rasa_port}/model"
     if settings.rasa_api_token:
         url += "?" + urllib.parse.urlencode({"token": settings.rasa_api_token})
-    request = urllib.request.Request(url, data=json.dumps({"model_file": str(model.resolve())}).encode(),
-                                     method="PUT", headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        url,
+        data=json.dumps({"model_file": str(model.resolve())}).encode(),
+        method="PUT",
+        headers={"Content-Type": "application/json"},
+    )
     try:
         with urllib.request.urlopen(request, timeout=600) as response:
             return {"loaded": 200 <= response.status < 300, "detail": f"Rasa answered {response.status}"}
     except urllib.error.HTTPError as exc:
         return {"loaded": False, "detail": f"Rasa answered {exc.code}: {exc.read()[:300].decode(errors='replace')}"}
     except (urllib.error.URLError, OSError) as exc:
-        return {"loaded": False, "detail": f"the Rasa server at {settings.host}:{settings.rasa_port} was not "
-                                           f"reached ({exc}); it loads the model at its next start"}
+        return {
+            "loaded": False,
+            "detail": f"the Rasa server at {settings.host}:{settings.rasa_port} was not "
+            f"reached ({exc}); it loads the model at its next start",
+        }
 
 
 Loader = Callable[[Workbench, Path], Dict[str, Any]]
@@ -159,8 +171,13 @@ def _replace_live(wb: Workbench, source: Path, fingerprint: Optional[str]) -> No
         fp.unlink()  # unknown inputs: `make run` retrains rather than trust a stale stamp
 
 
-def activate(wb: Workbench, job_id: Optional[int] = None, force: bool = False, actor: Optional[str] = None,
-             loader: Loader = load_into_server) -> Dict[str, Any]:
+def activate(
+    wb: Workbench,
+    job_id: Optional[int] = None,
+    force: bool = False,
+    actor: Optional[str] = None,
+    loader: Loader = load_into_server,
+) -> Dict[str, Any]:
     job = wb.store.job(job_id) if job_id else latest_candidate(wb)
     if job is None or job["kind"] != "train":
         raise WorkbenchError("no candidate model: run `pqrbot nlu train` first", 404)
@@ -174,11 +191,17 @@ def activate(wb: Workbench, job_id: Optional[int] = None, force: bool = False, a
     if not candidate.exists():
         raise WorkbenchError(f"the candidate file {candidate} is gone", 409)
     compared = comparison(wb, job)
-    reasons: List[str] = compared["regressions"] if compared["regressions"] is not None else \
-        ["the live model has no evaluation on the test set to compare with (run `pqrbot nlu evaluate`)"]
+    reasons: List[str] = (
+        compared["regressions"]
+        if compared["regressions"] is not None
+        else ["the live model has no evaluation on the test set to compare with (run `pqrbot nlu evaluate`)"]
+    )
     if reasons and not force:
-        raise WorkbenchError("the candidate is worse than the live model; confirm to activate anyway", 409,
-                             {"regressions": reasons, "job": job["id"]})
+        raise WorkbenchError(
+            "the candidate is worse than the live model; confirm to activate anyway",
+            409,
+            {"regressions": reasons, "job": job["id"]},
+        )
     live = wb.root / "models" / "pqrbot.tar.gz"
     previous_path = previous_sha = previous_fp = None
     if live.exists():
@@ -191,15 +214,32 @@ def activate(wb: Workbench, job_id: Optional[int] = None, force: bool = False, a
         previous_fp = fp.read_text().strip() if fp.exists() else None
     _replace_live(wb, candidate, job["fingerprint"])
     outcome = loader(wb, live)
-    wb.store.add_activation(action="activate", job_id=job["id"], model_sha=file_sha(live),
-                            previous_path=str(previous_path) if previous_path else None,
-                            previous_sha=previous_sha, previous_fingerprint=previous_fp,
-                            forced=int(bool(reasons)), actor=actor, loaded=int(outcome["loaded"]))
+    wb.store.add_activation(
+        action="activate",
+        job_id=job["id"],
+        model_sha=file_sha(live),
+        previous_path=str(previous_path) if previous_path else None,
+        previous_sha=previous_sha,
+        previous_fingerprint=previous_fp,
+        forced=int(bool(reasons)),
+        actor=actor,
+        loaded=int(outcome["loaded"]),
+    )
     wb.store.update_job(job["id"], status="activated")
-    wb.audit(actor or "", "nlu.activate", f"nlu_job:{job['id']}",
-             {"forced": bool(reasons), "regressions": reasons, **outcome})
-    return {"job": job["id"], "model": str(live), "forced": bool(reasons), "regressions": reasons,
-            "previous": str(previous_path) if previous_path else None, **outcome}
+    wb.audit(
+        actor or "",
+        "nlu.activate",
+        f"nlu_job:{job['id']}",
+        {"forced": bool(reasons), "regressions": reasons, **outcome},
+    )
+    return {
+        "job": job["id"],
+        "model": str(live),
+        "forced": bool(reasons),
+        "regressions": reasons,
+        "previous": str(previous_path) if previous_path else None,
+        **outcome,
+    }
 
 
 def rollback(wb: Workbench, actor: Optional[str] = None, loader: Loader = load_into_server) -> Dict[str, Any]:
@@ -215,8 +255,14 @@ def rollback(wb: Workbench, actor: Optional[str] = None, loader: Loader = load_i
     wb.store.mark_rolled_back(last["id"])
     if last["job_id"]:
         wb.store.update_job(last["job_id"], status="ready")
-    wb.store.add_activation(action="rollback", job_id=last["job_id"], model_sha=file_sha(live),
-                            previous_sha=last["model_sha"], actor=actor, loaded=int(outcome["loaded"]))
+    wb.store.add_activation(
+        action="rollback",
+        job_id=last["job_id"],
+        model_sha=file_sha(live),
+        previous_sha=last["model_sha"],
+        actor=actor,
+        loaded=int(outcome["loaded"]),
+    )
     wb.audit(actor or "", "nlu.rollback", f"nlu_job:{last['job_id']}", outcome)
     return {"model": str(live), "restored": str(previous), **outcome}
 

@@ -4,6 +4,7 @@ The console must not import Rasa, so ``start`` runs ``python -m bot.workbench.va
 --out FILE``, which writes ``{"ok", "problems", "examples", "checked_at", "reviewed_sha"}``; ``last``
 reads it back for the page, ``stale`` when reviewed.yml changed since it was checked.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -35,9 +36,20 @@ def start(root: Path, work_dir: Path, python: Optional[str] = None) -> subproces
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))  # the code
     return subprocess.Popen(
-        [python or sys.executable, "-m", "bot.workbench.validation", "--root", str(root),
-         "--out", str(result_path(work_dir))],
-        cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
+        [
+            python or sys.executable,
+            "-m",
+            "bot.workbench.validation",
+            "--root",
+            str(root),
+            "--out",
+            str(result_path(work_dir)),
+        ],
+        cwd=root,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        stdin=subprocess.DEVNULL,
         start_new_session=True,
     )
 
@@ -57,8 +69,13 @@ def check(root: Path) -> Dict[str, Any]:
         report = dataset.validate_with_rasa(root)
     problems: List[str] = list(report["problems"])  # type: ignore[arg-type]
     problems += [f"test-set example {t!r} ({i}) is also a training example" for i, t in dataset.leaks(root)]
-    return {"ok": not problems, "problems": problems, "examples": report["examples"],
-            "checked_at": datetime.now(timezone.utc).isoformat(), "reviewed_sha": sha}
+    return {
+        "ok": not problems,
+        "problems": problems,
+        "examples": report["examples"],
+        "checked_at": datetime.now(timezone.utc).isoformat(),
+        "reviewed_sha": sha,
+    }
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -69,8 +86,13 @@ def main(argv: Optional[List[str]] = None) -> int:
     try:
         result = check(args.root.resolve())
     except Exception as exc:  # what Rasa could not read is the answer
-        result = {"ok": False, "problems": [f"{type(exc).__name__}: {exc}"], "examples": 0,
-                  "checked_at": datetime.now(timezone.utc).isoformat(), "reviewed_sha": reviewed_sha(args.root)}
+        result = {
+            "ok": False,
+            "problems": [f"{type(exc).__name__}: {exc}"],
+            "examples": 0,
+            "checked_at": datetime.now(timezone.utc).isoformat(),
+            "reviewed_sha": reviewed_sha(args.root),
+        }
     tmp = args.out.with_suffix(".tmp")
     tmp.write_text(json.dumps(result, ensure_ascii=False, indent=2))
     os.replace(tmp, args.out)

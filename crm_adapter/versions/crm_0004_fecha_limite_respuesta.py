@@ -37,7 +37,9 @@ def _backfill() -> None:
         sa.column("fecha_limite_respuesta", sa.Date),
     )
     conn = op.get_bind()
-    for row in conn.execute(sa.select(pqrs.c.id, pqrs.c.creado_en).where(pqrs.c.fecha_limite_respuesta.is_(None))).all():
+    for row in conn.execute(
+        sa.select(pqrs.c.id, pqrs.c.creado_en).where(pqrs.c.fecha_limite_respuesta.is_(None))
+    ).all():
         creado_en = row.creado_en
         if isinstance(creado_en, str):  # SQLite without type information
             from datetime import datetime

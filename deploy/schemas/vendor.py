@@ -10,6 +10,7 @@ from Kubernetes' OpenAPI (``kubernetes-json-schema/<version>-local-strict/_defin
 
 (the package itself is not installed: it needs a newer jsonschema than Rasa 3.6 allows).
 """
+
 from __future__ import annotations
 
 import json
@@ -29,7 +30,9 @@ PREFIX = "#/$defs/"  # references inside _definitions.json
 
 def main(wheel: str, version: str) -> None:
     with zipfile.ZipFile(wheel) as zf:
-        defs = json.loads(zf.read(f"kubernetes_validate/kubernetes-json-schema/{version}-local-strict/_definitions.json"))
+        defs = json.loads(
+            zf.read(f"kubernetes_validate/kubernetes-json-schema/{version}-local-strict/_definitions.json")
+        )
     all_defs = defs["$defs"]
     keep, todo = {}, list(KINDS.values())
     while todo:
@@ -41,7 +44,7 @@ def main(wheel: str, version: str) -> None:
         start = 0
         while (i := text.find(PREFIX, start)) != -1:
             end = text.find('"', i)
-            todo.append(text[i + len(PREFIX):end])
+            todo.append(text[i + len(PREFIX) : end])
             start = end
     out = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",

@@ -1,4 +1,5 @@
 """The rasa-sdk actions with the in-memory CRM: trackers in, events and messages out."""
+
 from __future__ import annotations
 
 import time
@@ -18,28 +19,51 @@ from bot.conversation_hooks import RecordingHooks
 from crm_adapter.models import Evidencia
 
 
-def tracker(slots: dict, text: Optional[str] = None, *, channel="rest", metadata=None,
-            fresh=True, active=True, sender="conv-1", intent="informar", confidence=0.9,
-            entities=()) -> Tracker:
+def tracker(
+    slots: dict,
+    text: Optional[str] = None,
+    *,
+    channel="rest",
+    metadata=None,
+    fresh=True,
+    active=True,
+    sender="conv-1",
+    intent="informar",
+    confidence=0.9,
+    entities=(),
+) -> Tracker:
     events: List[dict] = [{"event": "action", "name": "action_listen", "timestamp": time.time()}]
     latest = {}
     if text is not None:
         latest = {"text": text, "intent": {"name": intent, "confidence": confidence}, "entities": list(entities)}
-        events.append({"event": "user", "text": text, "timestamp": time.time(), "input_channel": channel,
-                       "metadata": metadata or {}, "parse_data": latest})
+        events.append(
+            {
+                "event": "user",
+                "text": text,
+                "timestamp": time.time(),
+                "input_channel": channel,
+                "metadata": metadata or {},
+                "parse_data": latest,
+            }
+        )
     if not fresh:
         events.append({"event": "bot", "text": "¡Hola de nuevo!", "timestamp": time.time()})
     events.append({"event": "action", "name": "pqr_form", "timestamp": time.time()})
     all_slots = {name: None for name in INTAKE_SLOTS}
     all_slots.update(slots)
-    return Tracker(sender, all_slots, latest, events, False, None,
-                   {"name": "pqr_form"} if active else {}, "action_listen")
+    return Tracker(
+        sender, all_slots, latest, events, False, None, {"name": "pqr_form"} if active else {}, "action_listen"
+    )
 
 
 @pytest.fixture
 def deps(store, settings):
-    return Deps(store=store, hooks=RecordingHooks(), settings=settings,
-                media_for=lambda cid: [Evidencia("adjunto", "factura.jpg", url="https://media/1", content_type="image/jpeg")])
+    return Deps(
+        store=store,
+        hooks=RecordingHooks(),
+        settings=settings,
+        media_for=lambda cid: [Evidencia("adjunto", "factura.jpg", url="https://media/1", content_type="image/jpeg")],
+    )
 
 
 def slot_events(events):
@@ -48,8 +72,10 @@ def slot_events(events):
 
 async def test_form_reads_data_and_asks_next(deps):
     d = CollectingDispatcher()
-    t = tracker({"consentimiento": "si", "motivo": "factura alta", "requested_slot": "nombre"},
-                "me llamo Ana Lopez, cc 43512876")
+    t = tracker(
+        {"consentimiento": "si", "motivo": "factura alta", "requested_slot": "nombre"},
+        "me llamo Ana Lopez, cc 43512876",
+    )
     events = await ValidatePqrForm(deps).run(d, t, {})
     slots = slot_events(events)
     assert slots["nombre"] == "Ana Lopez" and slots["numero_documento"] == "43512876"
@@ -59,15 +85,21 @@ async def test_form_reads_data_and_asks_next(deps):
 
 
 async def test_form_rejects_nothing_it_understood_so_rules_can_answer(deps):
-    t = tracker({"consentimiento": "si", "motivo": "x", "intake_id": "i", "politica_url": "u",
-                 "requested_slot": "nombre"}, "hola", intent="saludo")
+    t = tracker(
+        {"consentimiento": "si", "motivo": "x", "intake_id": "i", "politica_url": "u", "requested_slot": "nombre"},
+        "hola",
+        intent="saludo",
+    )
     events = await ValidatePqrForm(deps).run(CollectingDispatcher(), t, {})
     assert [e for e in events if e["name"] != "requested_slot"] == []
 
 
 async def test_form_resuming_after_an_interruption_reads_nothing_again(deps):
-    t = tracker({"consentimiento": "si", "motivo": "x", "intake_id": "i", "politica_url": "u",
-                 "requested_slot": "nombre"}, "Ana Lopez", fresh=False)
+    t = tracker(
+        {"consentimiento": "si", "motivo": "x", "intake_id": "i", "politica_url": "u", "requested_slot": "nombre"},
+        "Ana Lopez",
+        fresh=False,
+    )
     events = await ValidatePqrForm(deps).run(CollectingDispatcher(), t, {})
     slots = slot_events(events)
     assert "nombre" not in slots and slots["requested_slot"] == "nombre"
@@ -82,10 +114,18 @@ async def test_invalid_answer_gets_a_spanish_hint(deps):
 
 def full_slots(**kw):
     slots = {
-        "consentimiento": "si", "motivo": "Me llegó muy cara la factura", "tipo_reclamo": "factura",
-        "monto": 350000.0, "nombre": "Carlos Restrepo", "tipo_documento": "CC",
-        "numero_documento": "1017234567", "contrato": "12345678", "direccion": "Calle 10 # 43-25, Medellín",
-        "notif_correo": "c@x.co", "confirmacion": "si", "intake_id": "abc",
+        "consentimiento": "si",
+        "motivo": "Me llegó muy cara la factura",
+        "tipo_reclamo": "factura",
+        "monto": 350000.0,
+        "nombre": "Carlos Restrepo",
+        "tipo_documento": "CC",
+        "numero_documento": "1017234567",
+        "contrato": "12345678",
+        "direccion": "Calle 10 # 43-25, Medellín",
+        "notif_correo": "c@x.co",
+        "confirmacion": "si",
+        "intake_id": "abc",
     }
     slots.update(kw)
     return slots
@@ -122,8 +162,12 @@ async def test_meta_channel_metadata_decides_instagram(deps, store):
 
 async def test_redirection_is_recorded_and_explained(deps, store):
     d = CollectingDispatcher()
-    t = tracker(full_slots(contrato="77701", orientacion="persona_juridica", orientacion_razon="NIT 900"),
-                "contrato 77701", channel="telegram", active=False)
+    t = tracker(
+        full_slots(contrato="77701", orientacion="persona_juridica", orientacion_razon="NIT 900"),
+        "contrato 77701",
+        channel="telegram",
+        active=False,
+    )
     await ActionCerrarSolicitud(deps).run(d, t, {})
     assert store.list_pqrs() == []
     [o] = store.list_orientaciones()
@@ -204,8 +248,16 @@ async def test_consent_notice_is_given_in_full_once_then_short(deps):
 
 async def test_after_the_next_day_closing_the_next_message_starts_afresh(deps):
     deps.hooks.closed.add("conv-1")
-    t = tracker({"consentimiento": "si", "motivo": "vieja", "nombre": "Ana", "intake_id": "old",
-                 "requested_slot": "numero_documento"}, "hola, me llego cara la factura")
+    t = tracker(
+        {
+            "consentimiento": "si",
+            "motivo": "vieja",
+            "nombre": "Ana",
+            "intake_id": "old",
+            "requested_slot": "numero_documento",
+        },
+        "hola, me llego cara la factura",
+    )
     events = await ValidatePqrForm(deps).run(CollectingDispatcher(), t, {})
     final = {}
     for e in events:
@@ -218,8 +270,11 @@ async def test_after_the_next_day_closing_the_next_message_starts_afresh(deps):
 
 
 async def test_the_customers_words_beat_a_partial_person_entity(deps):
-    t = tracker({"consentimiento": "si", "motivo": "x", "requested_slot": "nombre"}, "Andrés Felipe Zapata Londoño",
-                entities=[{"entity": "PER", "value": "Felipe Zapata Londoño"}])
+    t = tracker(
+        {"consentimiento": "si", "motivo": "x", "requested_slot": "nombre"},
+        "Andrés Felipe Zapata Londoño",
+        entities=[{"entity": "PER", "value": "Felipe Zapata Londoño"}],
+    )
     events = await ValidatePqrForm(deps).run(CollectingDispatcher(), t, {})
     assert slot_events(events)["nombre"] == "Andrés Felipe Zapata Londoño"
 
@@ -257,14 +312,14 @@ async def test_a_rest_client_naming_a_whatsapp_conversation_reads_nothing_of_it(
     await ActionNumeroPqr(deps).run(d, tracker({}, "cual era el numero?", sender="rest:whatsapp:+573001234567"), {})
     assert "Todavía no tienes" in d.messages[0]["text"]
     d = CollectingDispatcher()
-    await ActionNumeroPqr(deps).run(d, tracker({}, "cual era el numero?", channel="whatsapp",
-                                               sender="whatsapp:+573001234567"), {})
+    await ActionNumeroPqr(deps).run(
+        d, tracker({}, "cual era el numero?", channel="whatsapp", sender="whatsapp:+573001234567"), {}
+    )
     assert store.list_pqrs()[0].numero in d.messages[0]["text"]
 
 
 async def test_rest_pqr_shows_the_id_the_client_used_and_metadata_cannot_choose_the_canal(deps, store):
-    t = tracker(full_slots(), "si", channel="rest", metadata={"canal": "WhatsApp"}, sender="rest:ana-1",
-                active=False)
+    t = tracker(full_slots(), "si", channel="rest", metadata={"canal": "WhatsApp"}, sender="rest:ana-1", active=False)
     await ActionCerrarSolicitud(deps).run(CollectingDispatcher(), t, {})
     [pqr] = store.list_pqrs()
     assert pqr.conversation_id == "ana-1" and pqr.canal == "Chat EPM"

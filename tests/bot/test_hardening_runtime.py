@@ -1,5 +1,6 @@
 """Issue 8 in the runtime: supervisor restarts, secrets off the command line, generated files
 0600, tracker store URL, action server token and quiet errors, --since on SQLite."""
+
 from __future__ import annotations
 
 import logging
@@ -11,7 +12,14 @@ import pytest
 import yaml
 
 from bot.config import load_settings
-from bot.supervisor import ChildSpec, Supervisor, child_environment, child_specs, tracker_store_config, write_runtime_files
+from bot.supervisor import (
+    ChildSpec,
+    Supervisor,
+    child_environment,
+    child_specs,
+    tracker_store_config,
+    write_runtime_files,
+)
 
 
 # ------------------------------------------------------------------ supervisor
@@ -83,11 +91,13 @@ def test_the_token_can_come_from_a_0600_file(tmp_path):
 
 
 def test_generated_files_and_sqlite_files_are_0600(tmp_path):
-    from crm_adapter.db import make_engine
     from sqlalchemy import text
 
-    settings = load_settings({"PQRBOT_DATA_DIR": str(tmp_path),
-                              "PQRBOT_DATABASE_URL": "postgresql://bot:s3cret@db:5432/pqr"})
+    from crm_adapter.db import make_engine
+
+    settings = load_settings(
+        {"PQRBOT_DATA_DIR": str(tmp_path), "PQRBOT_DATABASE_URL": "postgresql://bot:s3cret@db:5432/pqr"}
+    )
     endpoints, credentials = write_runtime_files(settings)
     assert "s3cret" in endpoints.read_text()
     for path in (endpoints, credentials):
@@ -115,8 +125,15 @@ def test_tracker_store_keeps_the_query_and_refuses_other_databases(tmp_path):
 def test_rasa_builds_the_tracker_store_url_with_the_query():
     from rasa.core.tracker_store import SQLTrackerStore
 
-    url = SQLTrackerStore.get_db_url(dialect="postgresql", host=None, port=None, db="pqr", username="bot",
-                                     password=None, query={"host": "/run/postgresql", "sslmode": "disable"})
+    url = SQLTrackerStore.get_db_url(
+        dialect="postgresql",
+        host=None,
+        port=None,
+        db="pqr",
+        username="bot",
+        password=None,
+        query={"host": "/run/postgresql", "sslmode": "disable"},
+    )
     assert url.query == {"host": "/run/postgresql", "sslmode": "disable"} and url.host is None
 
 
@@ -163,8 +180,7 @@ async def start_action_server():
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
         sock.close()
-        server = await app.create_server(host="127.0.0.1", port=port, return_asyncio_server=True,
-                                         access_log=False)
+        server = await app.create_server(host="127.0.0.1", port=port, return_asyncio_server=True, access_log=False)
         await server.startup()
         await server.before_start()
         await server.after_start()
@@ -186,10 +202,23 @@ async def action_server(start_action_server):
 
 
 def call(name: str, sender: str = "whatsapp:+573001234567") -> dict:
-    return {"next_action": name, "sender_id": sender, "version": "3.6.2", "domain": {},
-            "tracker": {"sender_id": sender, "slots": {"nombre": "Ana María Restrepo", "direccion": "Calle 10 # 43-25"},
-                        "latest_message": {}, "events": [], "paused": False, "latest_event_time": None,
-                        "followup_action": None, "active_loop": {}, "latest_action_name": None}}
+    return {
+        "next_action": name,
+        "sender_id": sender,
+        "version": "3.6.2",
+        "domain": {},
+        "tracker": {
+            "sender_id": sender,
+            "slots": {"nombre": "Ana María Restrepo", "direccion": "Calle 10 # 43-25"},
+            "latest_message": {},
+            "events": [],
+            "paused": False,
+            "latest_event_time": None,
+            "followup_action": None,
+            "active_loop": {},
+            "latest_action_name": None,
+        },
+    }
 
 
 async def test_calls_without_rasas_token_are_refused(action_server):
@@ -228,9 +257,18 @@ def test_since_with_an_offset_means_that_instant_on_sqlite(tmp_path):
     from crm_adapter.sql import SqlStore
 
     store = SqlStore.from_url(f"sqlite:///{tmp_path / 'p.db'}")
-    store.create_pqr(SolicitudPQR(canal="WhatsApp", conversation_id="c", idempotency_key="k", tipo_documento="CC",
-                                  numero_documento="1036654321", nombre="Juan", motivo_detalle="x",
-                                  medio_notificacion=MedioNotificacion("correo", "j@x.co")))
+    store.create_pqr(
+        SolicitudPQR(
+            canal="WhatsApp",
+            conversation_id="c",
+            idempotency_key="k",
+            tipo_documento="CC",
+            numero_documento="1036654321",
+            nombre="Juan",
+            motivo_detalle="x",
+            medio_notificacion=MedioNotificacion("correo", "j@x.co"),
+        )
+    )
     created = store.list_pqrs()[0].creado_en
     bogota = timezone(timedelta(hours=-5))
     just_after = (created + timedelta(minutes=1)).astimezone(bogota).isoformat()

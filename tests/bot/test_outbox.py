@@ -1,18 +1,27 @@
 """The filing outbox: kept durably, drained by the worker exactly once, number sent once."""
+
 from __future__ import annotations
 
+from bot.outbound import ports
 from bot.outbox import NOT_NOTIFIED, NOTIFIED, NUMERO_MARK, Outbox, OutboxDrainer, dump_solicitud, load_solicitud
 from bot.outbox_worker import run_housekeeping
-from bot.outbound import ports
 from crm_adapter.models import Evidencia, MedioNotificacion, SolicitudPQR
 from tests.followups.fakes import FakeOutbound
 
 
 def solicitud(key="whatsapp:+573001234567:abc", conversation="whatsapp:+573001234567"):
-    return SolicitudPQR(canal="WhatsApp", conversation_id=conversation, idempotency_key=key, tipo_documento="CC",
-                        numero_documento="1036654321", nombre="Juan Pérez", motivo_detalle="Inconformidad.",
-                        medio_notificacion=MedioNotificacion("correo", "juan@example.com"), contrato="12345678",
-                        evidencias=[Evidencia("transcripcion", "conversacion.txt", "Cliente: hola", content_type="text/plain")])
+    return SolicitudPQR(
+        canal="WhatsApp",
+        conversation_id=conversation,
+        idempotency_key=key,
+        tipo_documento="CC",
+        numero_documento="1036654321",
+        nombre="Juan Pérez",
+        motivo_detalle="Inconformidad.",
+        medio_notificacion=MedioNotificacion("correo", "juan@example.com"),
+        contrato="12345678",
+        evidencias=[Evidencia("transcripcion", "conversacion.txt", "Cliente: hola", content_type="text/plain")],
+    )
 
 
 def test_a_solicitud_survives_the_round_trip():

@@ -1,5 +1,6 @@
 """Issue 8 on the public channel (REST + web chat): own conversation namespace, server-issued
 web chat sessions, page headers, body cap, rate limits, client metadata."""
+
 from __future__ import annotations
 
 import json
@@ -31,9 +32,15 @@ async def public(tmp_path):
 
     test_mode = Sanic.test_mode
     Sanic.test_mode = True
-    settings = load_settings({"PQRBOT_DATA_DIR": str(tmp_path), "PQRBOT_RATE_LIMIT_SENDER": "5",
-                              "PQRBOT_RATE_LIMIT_IP": "12", "PQRBOT_MAX_BODY_BYTES": "200000",
-                              "PQRBOT_WEBCHAT_SECRET": "s3cret"})
+    settings = load_settings(
+        {
+            "PQRBOT_DATA_DIR": str(tmp_path),
+            "PQRBOT_RATE_LIMIT_SENDER": "5",
+            "PQRBOT_RATE_LIMIT_IP": "12",
+            "PQRBOT_MAX_BODY_BYTES": "200000",
+            "PQRBOT_WEBCHAT_SECRET": "s3cret",
+        }
+    )
     agent = Agent()
     app = Sanic(f"t{uuid.uuid4().hex}", configure_logging=False)
     app.ctx.agent = SimpleNamespace(handle_message=agent.handle_message)
@@ -72,8 +79,11 @@ async def test_a_rest_sender_cannot_name_another_channels_conversation(public):
 async def test_rest_metadata_cannot_choose_the_canal(public):
     from bot.canales import canal_for
 
-    await post(public.base, "/webhooks/rest/webhook",
-               {"sender": "ana", "message": "hola", "metadata": {"canal": "WhatsApp", "public": True, "x": 1}})
+    await post(
+        public.base,
+        "/webhooks/rest/webhook",
+        {"sender": "ana", "message": "hola", "metadata": {"canal": "WhatsApp", "public": True, "x": 1}},
+    )
     [m] = public.agent.messages
     assert "canal" not in (m.metadata or {}) and "public" not in (m.metadata or {})
     assert canal_for("rest", {"canal": "WhatsApp"}) == "Chat EPM"
@@ -90,7 +100,9 @@ async def test_web_chat_needs_a_server_issued_session(public):
     assert ok.status_code == 200 and ok.json()[0]["text"] == "eco: hola"
     assert public.agent.messages[-1].sender_id == "web:" + s1
     tampered = s1[:-1] + ("A" if s1[-1] != "A" else "B")
-    assert (await post(public.base, "/webhooks/webchat/webhook", {"sender": tampered, "message": "x"})).status_code == 401
+    assert (
+        await post(public.base, "/webhooks/webchat/webhook", {"sender": tampered, "message": "x"})
+    ).status_code == 401
 
 
 def test_session_ids_are_signed_with_the_secret():
@@ -127,8 +139,10 @@ async def test_rate_limit_per_sender_with_a_polite_reply(public):
 
 
 async def test_rate_limit_per_ip_across_senders(public):
-    codes = [(await post(public.base, "/webhooks/rest/webhook", {"sender": f"s{i}", "message": "x"})).status_code
-             for i in range(14)]
+    codes = [
+        (await post(public.base, "/webhooks/rest/webhook", {"sender": f"s{i}", "message": "x"})).status_code
+        for i in range(14)
+    ]
     assert codes.count(429) == 2 and codes[-1] == 429
 
 
@@ -145,13 +159,24 @@ async def test_web_chat_runs_under_its_csp_and_forgets_the_session_on_terminar(p
     if not os.path.exists("/usr/bin/chromium"):
         pytest.skip("no chromium")
     async with playwright.async_playwright() as p:
-        browser = await p.chromium.launch(executable_path="/usr/bin/chromium", args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run"])
+        browser = await p.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=[
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
         try:
             page = await browser.new_page()
             violations = []
-            page.on("console", lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None)
+            page.on(
+                "console", lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None
+            )
             await page.goto(public.base + "/webhooks/webchat/")
             await page.wait_for_selector("text=Soy el asistente de EPM")  # the script ran under the CSP
             await page.fill("#t", "hola")

@@ -7,6 +7,7 @@
 - ``serve``: runs a channel's blueprint in a real Sanic server on 127.0.0.1, registered the
   way Rasa registers channels, with a fake assistant instead of a trained model.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -194,8 +195,11 @@ def make_runtime(engine):
         sleep = SleepRecorder()
         outbound = build_outbound(settings, engine, registry=registry, sleep=sleep, jitter=0)
         runtime = ChannelRuntime(
-            settings=settings, registry=registry, outbound=outbound,
-            deliveries=SqlDeliveryLog(engine), media=SqlMediaStore(engine),
+            settings=settings,
+            registry=registry,
+            outbound=outbound,
+            deliveries=SqlDeliveryLog(engine),
+            media=SqlMediaStore(engine),
         )
         runtime.sleep = sleep  # type: ignore[attr-defined]
         return runtime
@@ -253,9 +257,7 @@ async def serve():
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
         sock.close()
-        server = await app.create_server(
-            host="127.0.0.1", port=port, return_asyncio_server=True, access_log=False
-        )
+        server = await app.create_server(host="127.0.0.1", port=port, return_asyncio_server=True, access_log=False)
         await server.startup()
         await server.before_start()
         await server.after_start()

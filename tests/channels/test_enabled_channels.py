@@ -1,4 +1,5 @@
 """Which channels start: enabled by their credentials, loadable by Rasa, at the agreed paths."""
+
 import logging
 
 import yaml
@@ -15,13 +16,21 @@ def test_no_credentials_no_provider_channel():
 
 
 def test_each_channel_needs_all_its_variables(caplog):
-    env = {"TWILIO_ACCOUNT_SID": "AC1", "TWILIO_AUTH_TOKEN": "t", "TWILIO_WHATSAPP_NUMBER": "+1",
-           "TELEGRAM_BOT_TOKEN": "1:x"}  # Telegram without its secret token
+    env = {
+        "TWILIO_ACCOUNT_SID": "AC1",
+        "TWILIO_AUTH_TOKEN": "t",
+        "TWILIO_WHATSAPP_NUMBER": "+1",
+        "TELEGRAM_BOT_TOKEN": "1:x",
+    }  # Telegram without its secret token
     with caplog.at_level(logging.WARNING):
         channels = enabled_channels(load_settings(env))
-    assert channels == {"bot.channels.whatsapp.WhatsAppInput": {
-        "account_sid": "${TWILIO_ACCOUNT_SID}", "auth_token": "${TWILIO_AUTH_TOKEN}",
-        "whatsapp_number": "${TWILIO_WHATSAPP_NUMBER}"}}
+    assert channels == {
+        "bot.channels.whatsapp.WhatsAppInput": {
+            "account_sid": "${TWILIO_ACCOUNT_SID}",
+            "auth_token": "${TWILIO_AUTH_TOKEN}",
+            "whatsapp_number": "${TWILIO_WHATSAPP_NUMBER}",
+        }
+    }
     assert "TELEGRAM_SECRET_TOKEN" in caplog.text and "1:x" not in caplog.text
 
 
@@ -42,7 +51,9 @@ def test_rasa_loads_the_written_credentials_file(tmp_path, monkeypatch):
     bootstrap.reset()
     try:
         loaded = read_config_file(str(path))
-        channels = [class_from_module_path(name).from_credentials(kwargs) for name, kwargs in loaded.items() if name != "rest"]
+        channels = [
+            class_from_module_path(name).from_credentials(kwargs) for name, kwargs in loaded.items() if name != "rest"
+        ]
         names = {c.name() for c in channels}
         assert names == {"whatsapp", "meta", "twitter", "telegram"}
         by_name = {c.name(): c for c in channels}

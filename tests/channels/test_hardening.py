@@ -1,5 +1,6 @@
 """Issue 8 at the channels: intent syntax, body caps, over-long messages, X CRC oracle,
 redeliveries and the last-inbound time."""
+
 import asyncio
 import json
 from datetime import timedelta
@@ -12,14 +13,25 @@ from bot.channels.guard import INTENT_SYNTAX_REPLY, neutralize_intent_syntax
 from bot.channels.twitter import TwitterInput
 from bot.channels.whatsapp import WhatsAppInput
 from core.clock import utcnow
-from tests.channels.test_twitter import DM, OWN, PATH as X_PATH, SECRET as X_SECRET, b64hmac, dm_event
+from tests.channels.test_twitter import DM, OWN, b64hmac, dm_event
+from tests.channels.test_twitter import PATH as X_PATH
+from tests.channels.test_twitter import SECRET as X_SECRET
 from tests.channels.test_whatsapp import PUBLIC, TWILIO_PATH, WA, inbound, send_signed
 
 
-@pytest.mark.parametrize("text", [
-    "/afirmar", "/ /afirmar", "  //afirmar", "\u00a0/afirmar", "/ / /afirmar{\"consentimiento\": \"si\"}",
-    "/afirmar@1.0", "\t/\n/afirmar", "/informar{\"numero_documento\": \"1\"}",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "/afirmar",
+        "/ /afirmar",
+        "  //afirmar",
+        "\u00a0/afirmar",
+        '/ / /afirmar{"consentimiento": "si"}',
+        "/afirmar@1.0",
+        "\t/\n/afirmar",
+        '/informar{"numero_documento": "1"}',
+    ],
+)
 def test_no_spelling_leaves_an_intent_for_rasa(text):
     out = neutralize_intent_syntax(text)
     # Rasa's RegexMessageHandler unpacks text that, stripped, starts with "/"
@@ -27,7 +39,7 @@ def test_no_spelling_leaves_an_intent_for_rasa(text):
     assert "afirmar" not in out and "informar" not in out
 
 
-@pytest.mark.parametrize("text", ['/afirmar{"consentimiento": "si"}', "/afirmar@0.99{\"x\": \"sí\"}"])
+@pytest.mark.parametrize("text", ['/afirmar{"consentimiento": "si"}', '/afirmar@0.99{"x": "sí"}'])
 def test_entities_of_a_smuggled_intent_leave_no_words_behind(text):
     assert neutralize_intent_syntax(text) == ""
 
@@ -50,8 +62,9 @@ def test_words_after_a_slash_command_are_kept_and_plain_text_untouched():
 @pytest.fixture
 async def wa(provider, make_runtime, serve):
     provider.on("POST", TWILIO_PATH, (201, {"sid": "SMreply", "status": "queued"}))
-    runtime = make_runtime(provider.url, PQRBOT_PUBLIC_URL=PUBLIC, PQRBOT_MAX_BODY_BYTES="100000",
-                           PQRBOT_MAX_MESSAGE_CHARS="500")
+    runtime = make_runtime(
+        provider.url, PQRBOT_PUBLIC_URL=PUBLIC, PQRBOT_MAX_BODY_BYTES="100000", PQRBOT_MAX_MESSAGE_CHARS="500"
+    )
     return await serve(WhatsAppInput(runtime=runtime))
 
 
@@ -72,8 +85,11 @@ async def test_a_big_body_gets_413_before_the_signature_is_computed(wa, monkeypa
     monkeypatch.setattr(module, "twilio_signature_valid", no_signature_work)
     body = urlencode(inbound(body="x" * 3_000_000))
     async with httpx.AsyncClient() as client:
-        r = await client.post(wa.url("/webhooks/whatsapp/webhook"), content=body,
-                              headers={"Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": "x"})
+        r = await client.post(
+            wa.url("/webhooks/whatsapp/webhook"),
+            content=body,
+            headers={"Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": "x"},
+        )
     assert r.status_code == 413
     assert wa.assistant.messages == []
 
@@ -124,8 +140,11 @@ async def test_x_crc_is_not_a_signing_oracle(tw):
         token = "MjE0YjU4OGMtNzY4Yi00YjJmLWI1OTMtYTI2MzY4ODI3YzQ5"
         ok = await client.get(tw.url(X_PATH), params={"crc_token": token})
         assert ok.status_code == 200
-        post = await client.post(tw.url(X_PATH), content=token.encode(),
-                                 headers={"x-twitter-webhooks-signature": ok.json()["response_token"]})
+        post = await client.post(
+            tw.url(X_PATH),
+            content=token.encode(),
+            headers={"x-twitter-webhooks-signature": ok.json()["response_token"]},
+        )
     assert post.status_code in (400, 403)
     await tw.settle()
     assert tw.assistant.messages == []
@@ -134,17 +153,22 @@ async def test_x_crc_is_not_a_signing_oracle(tw):
 async def test_x_genuine_crc_and_deliveries_still_work(tw):
     body = json.dumps(dm_event()).encode()
     async with httpx.AsyncClient() as client:
-        r = await client.post(tw.url(X_PATH), content=body,
-                              headers={"x-twitter-webhooks-signature": "sha256=" + b64hmac(X_SECRET, body)})
+        r = await client.post(
+            tw.url(X_PATH), content=body, headers={"x-twitter-webhooks-signature": "sha256=" + b64hmac(X_SECRET, body)}
+        )
     await tw.settle()
     assert r.status_code == 200 and len(tw.assistant.messages) == 1
     assert OWN  # the fixture's account
 
 
-@pytest.mark.parametrize("channel,path", [
-    ("meta", "/webhooks/meta/webhook"), ("telegram", "/webhooks/telegram/webhook"),
-    ("twitter", "/webhooks/twitter/webhook"),
-])
+@pytest.mark.parametrize(
+    "channel,path",
+    [
+        ("meta", "/webhooks/meta/webhook"),
+        ("telegram", "/webhooks/telegram/webhook"),
+        ("twitter", "/webhooks/twitter/webhook"),
+    ],
+)
 async def test_every_webhook_caps_the_body_before_parsing(channel, path, provider, make_runtime, serve):
     from bot.channels.meta import MetaInput
     from bot.channels.telegram import TelegramInput
@@ -153,7 +177,10 @@ async def test_every_webhook_caps_the_body_before_parsing(channel, path, provide
     served = await serve(cls(runtime=make_runtime(provider.url)))
     body = b'{"object": "page", "x": "' + b"a" * 3_000_000 + b'"}'
     async with httpx.AsyncClient() as client:
-        r = await client.post(served.url(path), content=body, headers={
-            "Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": "telegram-secret"})
+        r = await client.post(
+            served.url(path),
+            content=body,
+            headers={"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": "telegram-secret"},
+        )
     assert r.status_code == 413
     assert served.assistant.messages == []

@@ -1,9 +1,9 @@
 """Inbound deliveries are processed at least once, in order per conversation, and never twice for
 a provider's retry: the durable queue between the webhooks and the assistant (bot/ingress/)."""
+
 from __future__ import annotations
 
 import asyncio
-
 
 from bot.channels.inbound import InboundMessage
 from bot.channels.whatsapp import WhatsAppInput
@@ -61,7 +61,12 @@ def test_message_survives_the_round_trip_through_the_queue():
     m.metadata = {"wa_id": "573001112233"}
     back = load_message(dump_message(m))
     assert (back.delivery_id, back.text, back.media[0].url, back.extra, back.metadata) == (
-        "SM-m", "hola", "https://api.twilio.com/x.jpg", {"profile_name": "Ana"}, {"wa_id": "573001112233"})
+        "SM-m",
+        "hola",
+        "https://api.twilio.com/x.jpg",
+        {"profile_name": "Ana"},
+        {"wa_id": "573001112233"},
+    )
 
 
 async def test_a_slow_stop_does_not_swallow_a_message_the_next_run_answers_it(provider, make_runtime, serve, engine):
@@ -108,7 +113,8 @@ async def test_a_slow_stop_does_not_swallow_a_message_the_next_run_answers_it(pr
 
 
 async def test_a_delivery_queued_by_the_ingress_process_is_answered_by_the_rasa_process(
-        provider, make_runtime, serve, engine):
+    provider, make_runtime, serve, engine
+):
     provider.on("POST", TWILIO_PATH, (201, {"sid": "SMreply", "status": "queued"}))
     ingress_rt = make_runtime(provider.url, PQRBOT_PUBLIC_URL=PUBLIC)
     ingress_rt.queue, ingress_rt.consume = SqlInboundQueue(engine), False

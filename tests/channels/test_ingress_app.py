@@ -1,5 +1,6 @@
 """The ingress process's app: provider webhooks authenticated and queued, answered without the
 assistant; health, readiness and metrics."""
+
 from __future__ import annotations
 
 import socket

@@ -59,8 +59,10 @@ def test_names_and_addresses_are_masked():
     assert "Ana María" not in mask("slots: {'nombre': 'Ana María Restrepo', 'motivo': 'cobro'}")
     assert "Restrepo" not in mask('{"nombre": "Ana María Restrepo"}')
     assert "Restrepo" not in mask("hola, me llamo Ana María Restrepo")
-    assert "Juan" not in mask("(psycopg2.errors.X) boom\n[SQL: INSERT ...]\n[parameters: ('Juan Pérez', 'j@x.co')]\n"
-                              "(Background on this error at: https://sqlalche.me/e/14/e3q8)")
+    assert "Juan" not in mask(
+        "(psycopg2.errors.X) boom\n[SQL: INSERT ...]\n[parameters: ('Juan Pérez', 'j@x.co')]\n"
+        "(Background on this error at: https://sqlalche.me/e/14/e3q8)"
+    )
     assert mask("me cobraron 45000 en 3 facturas") == "me cobraron 45000 en 3 facturas"
 
 
@@ -71,8 +73,11 @@ def test_every_record_of_the_process_can_be_masked(caplog):
     install_record_masking()
     try:
         with caplog.at_level(logging.INFO, logger="some.library"):
-            logging.getLogger("some.library").info("tracker of %s: %s", "whatsapp:+573001234567",
-                                                   {"nombre": "Ana María Restrepo", "direccion": "Calle 10 # 43-25"})
+            logging.getLogger("some.library").info(
+                "tracker of %s: %s",
+                "whatsapp:+573001234567",
+                {"nombre": "Ana María Restrepo", "direccion": "Calle 10 # 43-25"},
+            )
         assert "3001234567" not in caplog.text and "Restrepo" not in caplog.text and "43-25" not in caplog.text
     finally:
         logging.setLogRecordFactory(previous)

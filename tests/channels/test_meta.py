@@ -1,5 +1,6 @@
 """Messenger and Instagram (messages, comments, mentions) through Meta webhooks and the Graph
 Send API (local fake of the Graph API)."""
+
 import asyncio
 import hashlib
 import hmac
@@ -21,16 +22,53 @@ def sign(body: bytes, secret: str = SECRET) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
-def messenger(mid="m_1", text="Hola, me llegó muy cara la factura", sender="PSID1", page="PAGE1", obj="page", **message):
-    return {"object": obj, "entry": [{"id": page, "time": 1767225600000, "messaging": [
-        {"sender": {"id": sender}, "recipient": {"id": page}, "timestamp": 1767225600000,
-         "message": {"mid": mid, "text": text, **message}}]}]}
+def messenger(
+    mid="m_1", text="Hola, me llegó muy cara la factura", sender="PSID1", page="PAGE1", obj="page", **message
+):
+    return {
+        "object": obj,
+        "entry": [
+            {
+                "id": page,
+                "time": 1767225600000,
+                "messaging": [
+                    {
+                        "sender": {"id": sender},
+                        "recipient": {"id": page},
+                        "timestamp": 1767225600000,
+                        "message": {"mid": mid, "text": text, **message},
+                    }
+                ],
+            }
+        ],
+    }
 
 
 def fb_comment(comment_id="PAGE1_POST1_C1", author="U1", text="Me cobraron doble este mes!!", page="PAGE1"):
-    return {"object": "page", "entry": [{"id": page, "time": 1767225600, "changes": [{"field": "feed", "value": {
-        "from": {"id": author, "name": "Ana"}, "post_id": "PAGE1_POST1", "comment_id": comment_id,
-        "created_time": 1767225600, "item": "comment", "parent_id": "PAGE1_POST1", "verb": "add", "message": text}}]}]}
+    return {
+        "object": "page",
+        "entry": [
+            {
+                "id": page,
+                "time": 1767225600,
+                "changes": [
+                    {
+                        "field": "feed",
+                        "value": {
+                            "from": {"id": author, "name": "Ana"},
+                            "post_id": "PAGE1_POST1",
+                            "comment_id": comment_id,
+                            "created_time": 1767225600,
+                            "item": "comment",
+                            "parent_id": "PAGE1_POST1",
+                            "verb": "add",
+                            "message": text,
+                        },
+                    }
+                ],
+            }
+        ],
+    }
 
 
 async def post(served, payload, signature="sign"):
@@ -60,10 +98,13 @@ def test_signature_scheme():
 
 async def test_verification_handshake(meta):
     async with httpx.AsyncClient() as client:
-        ok = await client.get(meta.url(PATH), params={"hub.mode": "subscribe", "hub.verify_token": "meta-verify-token",
-                                                      "hub.challenge": "1158201444"})
-        wrong = await client.get(meta.url(PATH), params={"hub.mode": "subscribe", "hub.verify_token": "guess",
-                                                         "hub.challenge": "1158201444"})
+        ok = await client.get(
+            meta.url(PATH),
+            params={"hub.mode": "subscribe", "hub.verify_token": "meta-verify-token", "hub.challenge": "1158201444"},
+        )
+        wrong = await client.get(
+            meta.url(PATH), params={"hub.mode": "subscribe", "hub.verify_token": "guess", "hub.challenge": "1158201444"}
+        )
         missing = await client.get(meta.url(PATH))
     assert (ok.status_code, ok.text) == (200, "1158201444")
     assert wrong.status_code == 403 and missing.status_code == 403
@@ -82,7 +123,11 @@ async def test_messenger_message_and_reply(meta, provider):
     assert response.status_code == 200
     await meta.settle()
     (message,) = meta.assistant.messages
-    assert (message.sender_id, message.input_channel, message.text) == ("facebook:PSID1", "meta", "Hola, me llegó muy cara la factura")
+    assert (message.sender_id, message.input_channel, message.text) == (
+        "facebook:PSID1",
+        "meta",
+        "Hola, me llegó muy cara la factura",
+    )
     assert canal_for(message.input_channel, message.metadata) == "Facebook"
     assert message.metadata["public"] is False
     (call,) = provider.calls
@@ -105,8 +150,18 @@ async def test_instagram_direct_message(meta, provider):
 async def test_batches_echoes_and_receipts(meta, provider):
     payload = messenger(mid="m_a", text="primero")
     payload["entry"][0]["messaging"] += [
-        {"sender": {"id": "PSID2"}, "recipient": {"id": "PAGE1"}, "timestamp": 1, "message": {"mid": "m_b", "text": "segundo"}},
-        {"sender": {"id": "PAGE1"}, "recipient": {"id": "PSID1"}, "timestamp": 2, "message": {"mid": "m_echo", "text": "eco", "is_echo": True}},
+        {
+            "sender": {"id": "PSID2"},
+            "recipient": {"id": "PAGE1"},
+            "timestamp": 1,
+            "message": {"mid": "m_b", "text": "segundo"},
+        },
+        {
+            "sender": {"id": "PAGE1"},
+            "recipient": {"id": "PSID1"},
+            "timestamp": 2,
+            "message": {"mid": "m_echo", "text": "eco", "is_echo": True},
+        },
         {"sender": {"id": "PSID1"}, "recipient": {"id": "PAGE1"}, "timestamp": 3, "read": {"watermark": 1}},
     ]
     assert (await post(meta, payload)).status_code == 200
@@ -124,9 +179,16 @@ async def test_a_retried_delivery_gives_one_reply(meta, provider):
 
 async def test_comment_without_data_is_answered_privately_and_continues_in_the_inbox(provider, make_runtime, serve):
     provider.on("POST", r"/v19.0/PAGE1/messages$", (200, {"recipient_id": "PSID77", "message_id": "m_private"}))
-    assistant = FakeAssistant(replies=lambda m: (
-        ["¡Hola! Lamento lo de tu factura.", "Para radicar tu reclamo necesito tu nombre, cédula y número de contrato."]
-        if m.metadata.get("public") else ["Gracias, ya casi terminamos."]))
+    assistant = FakeAssistant(
+        replies=lambda m: (
+            [
+                "¡Hola! Lamento lo de tu factura.",
+                "Para radicar tu reclamo necesito tu nombre, cédula y número de contrato.",
+            ]
+            if m.metadata.get("public")
+            else ["Gracias, ya casi terminamos."]
+        )
+    )
     served = await serve(MetaInput(runtime=make_runtime(provider.url)), assistant)
 
     assert (await post(served, fb_comment())).status_code == 200
@@ -140,7 +202,8 @@ async def test_comment_without_data_is_answered_privately_and_continues_in_the_i
     assert private_reply.path == "/v19.0/PAGE1/messages"
     assert private_reply.json()["recipient"] == {"comment_id": "PAGE1_POST1_C1"}
     assert private_reply.json()["message"]["text"] == (
-        "¡Hola! Lamento lo de tu factura.\n\nPara radicar tu reclamo necesito tu nombre, cédula y número de contrato.")
+        "¡Hola! Lamento lo de tu factura.\n\nPara radicar tu reclamo necesito tu nombre, cédula y número de contrato."
+    )
     conv = served.runtime.registry.get("facebook:U1")
     assert conv.public_ref == "PAGE1_POST1_C1" and conv.address == "PSID77"
 
@@ -160,9 +223,26 @@ async def test_page_own_comments_are_ignored(meta, provider):
 
 
 async def test_instagram_comment_is_answered_privately(meta, provider):
-    payload = {"object": "instagram", "entry": [{"id": "IG_ACCOUNT", "time": 1, "changes": [{"field": "comments", "value": {
-        "id": "IGC_1", "from": {"id": "IGSID5", "username": "ana"}, "text": "pésimo servicio, me cobran de más",
-        "media": {"id": "MEDIA1", "media_product_type": "FEED"}}}]}]}
+    payload = {
+        "object": "instagram",
+        "entry": [
+            {
+                "id": "IG_ACCOUNT",
+                "time": 1,
+                "changes": [
+                    {
+                        "field": "comments",
+                        "value": {
+                            "id": "IGC_1",
+                            "from": {"id": "IGSID5", "username": "ana"},
+                            "text": "pésimo servicio, me cobran de más",
+                            "media": {"id": "MEDIA1", "media_product_type": "FEED"},
+                        },
+                    }
+                ],
+            }
+        ],
+    }
     await post(meta, payload)
     await meta.settle()
     (message,) = meta.assistant.messages
@@ -173,9 +253,30 @@ async def test_instagram_comment_is_answered_privately(meta, provider):
 
 
 async def test_facebook_mention_text_is_read_from_the_graph_api(meta, provider):
-    provider.on("GET", r"/v19.0/POST_9$", (200, {"id": "POST_9", "message": "@EPM llevo 3 meses con cobros de alcantarillado"}))
-    payload = {"object": "page", "entry": [{"id": "PAGE1", "time": 1, "changes": [{"field": "mention", "value": {
-        "post_id": "POST_9", "sender_id": "U9", "sender_name": "Luis", "item": "post", "verb": "add"}}]}]}
+    provider.on(
+        "GET", r"/v19.0/POST_9$", (200, {"id": "POST_9", "message": "@EPM llevo 3 meses con cobros de alcantarillado"})
+    )
+    payload = {
+        "object": "page",
+        "entry": [
+            {
+                "id": "PAGE1",
+                "time": 1,
+                "changes": [
+                    {
+                        "field": "mention",
+                        "value": {
+                            "post_id": "POST_9",
+                            "sender_id": "U9",
+                            "sender_name": "Luis",
+                            "item": "post",
+                            "verb": "add",
+                        },
+                    }
+                ],
+            }
+        ],
+    }
     await post(meta, payload)
     await meta.settle()
     (message,) = meta.assistant.messages
@@ -187,15 +288,27 @@ async def test_facebook_mention_text_is_read_from_the_graph_api(meta, provider):
 
 
 async def test_messenger_voice_note(meta, provider):
-    await post(meta, messenger(mid="m_audio", text=None, attachments=[{"type": "audio", "payload": {"url": "https://cdn.fbsbx.com/a.mp4"}}]))
+    await post(
+        meta,
+        messenger(
+            mid="m_audio", text=None, attachments=[{"type": "audio", "payload": {"url": "https://cdn.fbsbx.com/a.mp4"}}]
+        ),
+    )
     await meta.settle()
     assert meta.assistant.messages == []
     assert provider.calls[0].json()["message"]["text"] == VOICE_NOTE_REPLY
     assert [m.url for m in meta.runtime.media.list_media("facebook:PSID1")] == ["https://cdn.fbsbx.com/a.mp4"]
 
 
-@pytest.mark.parametrize("body", [b"{not json", b"[1, 2]", json.dumps({"object": "user", "entry": []}).encode(),
-                                  json.dumps({"object": "page", "entry": "x"}).encode()])
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"{not json",
+        b"[1, 2]",
+        json.dumps({"object": "user", "entry": []}).encode(),
+        json.dumps({"object": "page", "entry": "x"}).encode(),
+    ],
+)
 async def test_malformed_signed_bodies_get_400(meta, body):
     response = await post(meta, body)
     assert response.status_code == 400
@@ -203,14 +316,30 @@ async def test_malformed_signed_bodies_get_400(meta, body):
 
 
 async def test_instagram_mention_text_is_read_and_answered_privately(meta, provider):
-    provider.on("GET", r"/v19.0/IG_ACCOUNT$", (200, {"id": "IG_ACCOUNT", "mentioned_comment": {
-        "id": "C5", "text": "@epm no me llega la factura desde enero"}}))
-    payload = {"object": "instagram", "entry": [{"id": "IG_ACCOUNT", "time": 1, "changes": [
-        {"field": "mentions", "value": {"media_id": "M1", "comment_id": "C5"}}]}]}
+    provider.on(
+        "GET",
+        r"/v19.0/IG_ACCOUNT$",
+        (
+            200,
+            {"id": "IG_ACCOUNT", "mentioned_comment": {"id": "C5", "text": "@epm no me llega la factura desde enero"}},
+        ),
+    )
+    payload = {
+        "object": "instagram",
+        "entry": [
+            {
+                "id": "IG_ACCOUNT",
+                "time": 1,
+                "changes": [{"field": "mentions", "value": {"media_id": "M1", "comment_id": "C5"}}],
+            }
+        ],
+    }
     await post(meta, payload)
     await meta.settle()
     (message,) = meta.assistant.messages
     assert message.text == "@epm no me llega la factura desde enero"
     assert message.sender_id == "instagram:mention:C5" and message.metadata["public_ref"] == "C5"
-    assert provider.calls_to(r"/IG_ACCOUNT$", method="GET")[0].query["fields"] == ["mentioned_comment.comment_id(C5){text}"]
+    assert provider.calls_to(r"/IG_ACCOUNT$", method="GET")[0].query["fields"] == [
+        "mentioned_comment.comment_id(C5){text}"
+    ]
     assert provider.calls_to(r"/messages$")[0].json()["recipient"] == {"comment_id": "C5"}

@@ -1,5 +1,6 @@
 """The outbound service against a local fake of each provider's API: what is sent, retries
 with backoff, refusals, and the outbound log as the proof the customer was informed."""
+
 import argparse
 import base64
 import io
@@ -39,8 +40,11 @@ async def test_whatsapp_text_goes_to_the_messages_api_and_is_logged(rt, provider
 
     assert result.status == SENT and result.provider_message_id == "SM0001"
     (call,) = provider.calls_to(TWILIO_PATH)
-    assert call.form() == {"To": WA, "From": "whatsapp:+14155238886",
-                           "Body": "Tu reclamo quedó radicado con el número PQR-000123."}
+    assert call.form() == {
+        "To": WA,
+        "From": "whatsapp:+14155238886",
+        "Body": "Tu reclamo quedó radicado con el número PQR-000123.",
+    }
     user, _, password = base64.b64decode(call.headers["Authorization"].split()[1]).decode().partition(":")
     assert (user, password) == ("AC0000000000000000000000000000test", "twilio-auth-token")
     record = _log(rt).get(result.message_id)
@@ -80,7 +84,9 @@ async def test_a_provider_that_keeps_failing_ends_failed_and_visible(rt, provide
 
 
 async def test_rate_limit_waits_what_the_provider_asks(rt, provider):
-    provider.on("POST", TWILIO_PATH, (429, {"code": 20429, "message": "Too Many Requests"}, {"Retry-After": "7"}), TWILIO_OK)
+    provider.on(
+        "POST", TWILIO_PATH, (429, {"code": 20429, "message": "Too Many Requests"}, {"Retry-After": "7"}), TWILIO_OK
+    )
     rt.registry.touch(WA, "whatsapp", "WhatsApp", WA, NOW())
     assert (await rt.outbound.send_text(WA, "Hola")).status == SENT
     assert rt.sleep.delays == [7.0]
@@ -110,7 +116,9 @@ async def test_whatsapp_outside_the_24h_window_is_undeliverable_without_calling_
     assert provider.calls == []
     assert rt.registry.get(WA).private_ok is False
     # ... but the approved template still goes out
-    template = await rt.outbound.send_template(WA, "closing", {"1": "tu número de contrato"}, purpose="followup_closing")
+    template = await rt.outbound.send_template(
+        WA, "closing", {"1": "tu número de contrato"}, purpose="followup_closing"
+    )
     assert template.status == SENT
     form = provider.calls_to(TWILIO_PATH)[0].form()
     assert form["ContentSid"] == "HX0000000000000000000000000000close"
@@ -146,8 +154,14 @@ async def test_bad_credentials_fail_at_once(rt, provider):
 # ----------------------------------------------------------------------------- Meta
 async def test_messenger_text_and_refusal(rt, provider):
     provider.on("POST", r"/v19.0/PAGE1/messages$", (200, {"recipient_id": "PSID1", "message_id": "m_1"}))
-    rt.registry.touch("facebook:PSID1", "meta", "Facebook", "PSID1", NOW(),
-                      extra={"network": "facebook", "recipient": "id", "page_id": "PAGE1"})
+    rt.registry.touch(
+        "facebook:PSID1",
+        "meta",
+        "Facebook",
+        "PSID1",
+        NOW(),
+        extra={"network": "facebook", "recipient": "id", "page_id": "PAGE1"},
+    )
     result = await rt.outbound.send_text("facebook:PSID1", "Hola 👋")
     assert result.status == SENT and result.provider_message_id == "m_1"
     call = provider.calls[0]
@@ -155,15 +169,25 @@ async def test_messenger_text_and_refusal(rt, provider):
     assert call.headers["Authorization"] == "Bearer meta-page-token"
     assert "access_token" not in call.query  # the token never travels in a URL
 
-    provider.on("POST", r"/messages$", (400, {"error": {"message": "This person isn't available right now.", "code": 551, "error_subcode": 1545041}}))
+    provider.on(
+        "POST",
+        r"/messages$",
+        (400, {"error": {"message": "This person isn't available right now.", "code": 551, "error_subcode": 1545041}}),
+    )
     refused = await rt.outbound.send_text("facebook:PSID1", "¿Sigues ahí?")
     assert refused.status == UNDELIVERABLE and "551" in refused.error
     assert rt.registry.get("facebook:PSID1").private_ok is False
 
 
 async def test_meta_outside_window_is_undeliverable(rt, provider):
-    provider.on("POST", r"/messages$", (400, {"error": {"message": "outside of allowed window", "code": 10, "error_subcode": 2018278}}))
-    rt.registry.touch("instagram:IG1", "meta", "Instagram", "IG1", NOW(), extra={"network": "instagram", "recipient": "id"})
+    provider.on(
+        "POST",
+        r"/messages$",
+        (400, {"error": {"message": "outside of allowed window", "code": 10, "error_subcode": 2018278}}),
+    )
+    rt.registry.touch(
+        "instagram:IG1", "meta", "Instagram", "IG1", NOW(), extra={"network": "instagram", "recipient": "id"}
+    )
     result = await rt.outbound.send_text("instagram:IG1", "Hola")
     assert result.status == UNDELIVERABLE and len(provider.calls) == 1
     assert provider.calls[0].path == "/v19.0/me/messages"
@@ -171,8 +195,15 @@ async def test_meta_outside_window_is_undeliverable(rt, provider):
 
 async def test_private_reply_to_a_comment_learns_the_inbox_id(rt, provider):
     provider.on("POST", r"/v19.0/PAGE1/messages$", (200, {"recipient_id": "PSID77", "message_id": "m_9"}))
-    rt.registry.touch("facebook:U1", "meta", "Facebook", "C_123", NOW(), public_ref="C_123",
-                      extra={"network": "facebook", "recipient": "comment_id", "page_id": "PAGE1", "public_kind": "fb_comment"})
+    rt.registry.touch(
+        "facebook:U1",
+        "meta",
+        "Facebook",
+        "C_123",
+        NOW(),
+        public_ref="C_123",
+        extra={"network": "facebook", "recipient": "comment_id", "page_id": "PAGE1", "public_kind": "fb_comment"},
+    )
     result = await rt.outbound.send_text("facebook:U1", "Hola, te escribo por aquí 😊")
     assert result.status == SENT
     assert provider.calls[0].json()["recipient"] == {"comment_id": "C_123"}
@@ -185,17 +216,33 @@ async def test_public_replies_per_network(rt, provider):
     provider.on("POST", r"/comments$", (200, {"id": "C_reply"}))
     provider.on("POST", r"/replies$", (200, {"id": "IGC_reply"}))
     provider.on("POST", r"/2/tweets$", (201, {"data": {"id": "T_reply", "text": "x"}}))
-    rt.registry.touch("facebook:U1", "meta", "Facebook", "C_1", NOW(), public_ref="C_1", extra={"public_kind": "fb_comment"})
-    rt.registry.touch("instagram:U2", "meta", "Instagram", "IGC_1", NOW(), public_ref="IGC_1",
-                      extra={"public_kind": "ig_comment", "network": "instagram"})
+    rt.registry.touch(
+        "facebook:U1", "meta", "Facebook", "C_1", NOW(), public_ref="C_1", extra={"public_kind": "fb_comment"}
+    )
+    rt.registry.touch(
+        "instagram:U2",
+        "meta",
+        "Instagram",
+        "IGC_1",
+        NOW(),
+        public_ref="IGC_1",
+        extra={"public_kind": "ig_comment", "network": "instagram"},
+    )
     rt.registry.touch("twitter:U3", "twitter", "Twitter", "U3", NOW(), public_ref="T_1")
 
     for conv in ("facebook:U1", "instagram:U2", "twitter:U3"):
-        assert (await rt.outbound.send_public_reply(conv, "Te escribimos por mensaje privado 📩", purpose="closing")).status == SENT
+        assert (
+            await rt.outbound.send_public_reply(conv, "Te escribimos por mensaje privado 📩", purpose="closing")
+        ).status == SENT
 
-    assert provider.calls[0].path == "/v19.0/C_1/comments" and provider.calls[0].json() == {"message": "Te escribimos por mensaje privado 📩"}
+    assert provider.calls[0].path == "/v19.0/C_1/comments" and provider.calls[0].json() == {
+        "message": "Te escribimos por mensaje privado 📩"
+    }
     assert provider.calls[1].path == "/v19.0/IGC_1/replies"
-    assert provider.calls[2].json() == {"text": "Te escribimos por mensaje privado 📩", "reply": {"in_reply_to_tweet_id": "T_1"}}
+    assert provider.calls[2].json() == {
+        "text": "Te escribimos por mensaje privado 📩",
+        "reply": {"in_reply_to_tweet_id": "T_1"},
+    }
     assert [r.kind for r in _log(rt).list()] == ["public_reply"] * 3
 
 
@@ -210,8 +257,15 @@ TG_PATH = r"/bot123456789:AAtestTOKENtestTOKENtestTOKENtest12/sendMessage$"
 
 
 def _tg_ok(call):
-    return {"ok": True, "result": {"message_id": 321, "date": 1767225600, "chat": {"id": 555, "type": "private"},
-                                   "text": call.form()["text"]}}
+    return {
+        "ok": True,
+        "result": {
+            "message_id": 321,
+            "date": 1767225600,
+            "chat": {"id": 555, "type": "private"},
+            "text": call.form()["text"],
+        },
+    }
 
 
 async def test_telegram_send_and_refusals(rt, provider):
@@ -221,25 +275,49 @@ async def test_telegram_send_and_refusals(rt, provider):
     assert result.status == SENT and result.provider_message_id == "321"
     assert provider.calls[0].form() == {"chat_id": "555", "text": "¡Hola! ¿En qué te ayudo?"}
 
-    provider.on("POST", TG_PATH, (429, {"ok": False, "error_code": 429, "description": "Too Many Requests: retry after 3",
-                                        "parameters": {"retry_after": 3}}), (200, _tg_ok))
+    provider.on(
+        "POST",
+        TG_PATH,
+        (
+            429,
+            {
+                "ok": False,
+                "error_code": 429,
+                "description": "Too Many Requests: retry after 3",
+                "parameters": {"retry_after": 3},
+            },
+        ),
+        (200, _tg_ok),
+    )
     assert (await rt.outbound.send_text("telegram:555", "otra")).status == SENT
     assert rt.sleep.delays == [3.0]
 
-    provider.on("POST", TG_PATH, (403, {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked by the user"}))
+    provider.on(
+        "POST",
+        TG_PATH,
+        (403, {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked by the user"}),
+    )
     blocked = await rt.outbound.send_text("telegram:555", "¿Sigues ahí?")
     assert blocked.status == UNDELIVERABLE and rt.registry.get("telegram:555").private_ok is False
 
 
 async def test_twitter_dm_and_refusal(rt, provider):
-    provider.on("POST", r"/2/dm_conversations/with/U9/messages$", (201, {"data": {"dm_conversation_id": "1-9", "dm_event_id": "E1"}}))
+    provider.on(
+        "POST",
+        r"/2/dm_conversations/with/U9/messages$",
+        (201, {"data": {"dm_conversation_id": "1-9", "dm_event_id": "E1"}}),
+    )
     rt.registry.touch("twitter:U9", "twitter", "Twitter", "U9", NOW())
     result = await rt.outbound.send_text("twitter:U9", "Hola, ¿me compartes tu número de contrato?")
     assert result.status == SENT and result.provider_message_id == "E1"
     assert provider.calls[0].json() == {"text": "Hola, ¿me compartes tu número de contrato?"}
     assert provider.calls[0].headers["Authorization"] == "Bearer twitter-user-token"
 
-    provider.on("POST", r"/messages$", (403, {"title": "Forbidden", "detail": "You are not permitted to send a DM to this user"}))
+    provider.on(
+        "POST",
+        r"/messages$",
+        (403, {"title": "Forbidden", "detail": "You are not permitted to send a DM to this user"}),
+    )
     refused = await rt.outbound.send_text("twitter:U9", "Hola")
     assert refused.status == UNDELIVERABLE and rt.registry.get("twitter:U9").private_ok is False
 
@@ -266,10 +344,25 @@ async def test_cli_lists_failed_messages_as_json(tmp_path, provider):
     registry = SqlConversationRegistry(engine)
     registry.touch(WA, "whatsapp", "WhatsApp", WA, NOW())
     log = SqlOutboundLog(engine)
-    failed = log.create(conversation_id=WA, input_channel="whatsapp", canal="WhatsApp", address=WA,
-                        kind="text", purpose="reply", body="Tu cédula 1036123456 quedó registrada")
+    failed = log.create(
+        conversation_id=WA,
+        input_channel="whatsapp",
+        canal="WhatsApp",
+        address=WA,
+        kind="text",
+        purpose="reply",
+        body="Tu cédula 1036123456 quedó registrada",
+    )
     log.update(failed, status=FAILED, attempts=5, last_error="HTTP 500: Twilio 20500")
-    sent = log.create(conversation_id=WA, input_channel="whatsapp", canal="WhatsApp", address=WA, kind="text", purpose="reply", body="ok")
+    sent = log.create(
+        conversation_id=WA,
+        input_channel="whatsapp",
+        canal="WhatsApp",
+        address=WA,
+        kind="text",
+        purpose="reply",
+        body="ok",
+    )
     log.update(sent, status=SENT, attempts=1, provider_message_id="SM1")
 
     parser = argparse.ArgumentParser()
@@ -285,7 +378,9 @@ async def test_cli_lists_failed_messages_as_json(tmp_path, provider):
         args2.func(args2, out=table)
     finally:
         bootstrap.reset()
-    assert [(r["id"], r["status"], r["attempts"], r["last_error"]) for r in rows] == [(failed, "failed", 5, "HTTP 500: Twilio 20500")]
+    assert [(r["id"], r["status"], r["attempts"], r["last_error"]) for r in rows] == [
+        (failed, "failed", 5, "HTTP 500: Twilio 20500")
+    ]
     assert rows[0]["conversation_id"] == "whatsapp:+**********67"
     assert "1036123456" not in out.getvalue()
     assert table.getvalue().count("\n") == 2 and "failed" in table.getvalue()
@@ -333,4 +428,6 @@ async def test_recording_outbound_for_other_tests():
 
     outbound = RecordingOutbound(status=UNDELIVERABLE, error="blocked")
     result = await outbound.send_template("c1", "HX1", {"1": "x"}, purpose="followup_closing")
-    assert result.status == UNDELIVERABLE and outbound.calls == [("template", "c1", ("HX1", {"1": "x"}), "followup_closing")]
+    assert result.status == UNDELIVERABLE and outbound.calls == [
+        ("template", "c1", ("HX1", {"1": "x"}), "followup_closing")
+    ]

@@ -1,4 +1,5 @@
 """SQL stores of the channels (registry, delivery ids, media) and their in-memory twins."""
+
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -28,8 +29,13 @@ def registry(request, engine):
 
 def test_migration_creates_the_tables_once(engine):
     names = set(inspect(engine).get_table_names())
-    assert {"channel_conversations", "channel_conversation_aliases", "channel_inbound_deliveries",
-            "channel_media", "outbound_messages"} <= names
+    assert {
+        "channel_conversations",
+        "channel_conversation_aliases",
+        "channel_inbound_deliveries",
+        "channel_media",
+        "outbound_messages",
+    } <= names
     assert upgrade_all(engine) == []  # already up to date
 
 
@@ -48,8 +54,15 @@ def test_touch_creates_then_updates_the_conversation(registry):
 
 
 def test_public_comment_then_private_message(registry):
-    registry.touch("facebook:42", "meta", "Facebook", "c_1", T0, public_ref="c_1",
-                   extra={"recipient": "comment_id", "network": "facebook"})
+    registry.touch(
+        "facebook:42",
+        "meta",
+        "Facebook",
+        "c_1",
+        T0,
+        public_ref="c_1",
+        extra={"recipient": "comment_id", "network": "facebook"},
+    )
     conv = registry.get("facebook:42")
     assert conv.public_ref == "c_1" and conv.address == "c_1" and conv.extra["recipient"] == "comment_id"
 
@@ -99,14 +112,18 @@ def test_old_delivery_ids_can_be_pruned(engine):
 @pytest.mark.parametrize("kind", ["sql", "memory"])
 def test_media_are_listed_per_conversation_without_duplicates(kind, engine):
     store = SqlMediaStore(engine) if kind == "sql" else InMemoryMediaStore()
-    items = [MediaItem("https://api.twilio.com/m/1", "image/jpeg", "SM1", 0),
-             MediaItem("https://api.twilio.com/m/2", "audio/ogg", "SM1", 1)]
+    items = [
+        MediaItem("https://api.twilio.com/m/1", "image/jpeg", "SM1", 0),
+        MediaItem("https://api.twilio.com/m/2", "audio/ogg", "SM1", 1),
+    ]
     assert store.add("whatsapp:+573001234567", "whatsapp", items) == 2
     assert store.add("whatsapp:+573001234567", "whatsapp", items) == 0  # retried delivery
     store.add("whatsapp:+573009999999", "whatsapp", [MediaItem("https://x/3", "image/png", "SM2", 0)])
     listed = store.list_media("whatsapp:+573001234567")
     assert [(m.url, m.content_type) for m in listed] == [
-        ("https://api.twilio.com/m/1", "image/jpeg"), ("https://api.twilio.com/m/2", "audio/ogg")]
+        ("https://api.twilio.com/m/1", "image/jpeg"),
+        ("https://api.twilio.com/m/2", "audio/ogg"),
+    ]
     assert listed[0].is_image and listed[1].is_audio
 
 
@@ -114,12 +131,17 @@ def test_media_become_crm_evidence(tmp_path):
     url = f"sqlite:///{tmp_path / 'm.db'}"
     engine = make_engine(url)
     upgrade_all(engine)
-    SqlMediaStore(engine).add("whatsapp:+573001234567", "whatsapp",
-                              [MediaItem("https://api.twilio.com/m/1", "image/jpeg", "SM1", 0)])
+    SqlMediaStore(engine).add(
+        "whatsapp:+573001234567", "whatsapp", [MediaItem("https://api.twilio.com/m/1", "image/jpeg", "SM1", 0)]
+    )
     lookup = Services(load_settings({"PQRBOT_DATABASE_URL": url})).media_for
     evidence = lookup("whatsapp:+573001234567")
     assert len(evidence) == 1
-    assert (evidence[0].tipo, evidence[0].nombre, evidence[0].url) == ("adjunto", "imagen-1.jpg", "https://api.twilio.com/m/1")
+    assert (evidence[0].tipo, evidence[0].nombre, evidence[0].url) == (
+        "adjunto",
+        "imagen-1.jpg",
+        "https://api.twilio.com/m/1",
+    )
     assert lookup("whatsapp:+570000000000") == []
     assert as_evidencias([MediaItem("u", "audio/ogg")])[0].nombre == "audio-1.ogg"
 

@@ -1,4 +1,5 @@
 """Telegram in webhook mode (python-telegram-bot), against a local fake of the Bot API."""
+
 import asyncio
 import json
 
@@ -14,15 +15,26 @@ SEND = r"/bot123456789:AAtestTOKENtestTOKENtestTOKENtest12/sendMessage$"
 
 
 def update(update_id=10000, chat_type="private", **message):
-    body = {"message_id": 1365, "date": 1767225600, "chat": {"id": 555, "type": chat_type, "first_name": "Ana"},
-            "from": {"id": 555, "is_bot": False, "first_name": "Ana"}}
+    body = {
+        "message_id": 1365,
+        "date": 1767225600,
+        "chat": {"id": 555, "type": chat_type, "first_name": "Ana"},
+        "from": {"id": 555, "is_bot": False, "first_name": "Ana"},
+    }
     body.update(message or {"text": "Hola, tengo un problema con mi factura"})
     return {"update_id": update_id, "message": body}
 
 
 def _ok(call):
-    return {"ok": True, "result": {"message_id": 99, "date": 1767225601, "chat": {"id": 555, "type": "private"},
-                                   "text": call.form()["text"]}}
+    return {
+        "ok": True,
+        "result": {
+            "message_id": 99,
+            "date": 1767225601,
+            "chat": {"id": 555, "type": "private"},
+            "text": call.form()["text"],
+        },
+    }
 
 
 async def post(served, payload, secret="telegram-secret"):
@@ -71,15 +83,30 @@ async def test_a_retried_update_gives_one_reply(tg, provider):
 
 
 async def test_voice_note_and_photo(tg, provider):
-    await post(tg, update(update_id=1, voice={"file_id": "VOICE1", "file_unique_id": "v", "duration": 4, "mime_type": "audio/ogg"}))
-    await post(tg, update(update_id=2, caption="mi factura", photo=[
-        {"file_id": "SMALL", "file_unique_id": "a", "width": 90, "height": 90},
-        {"file_id": "BIG", "file_unique_id": "b", "width": 1280, "height": 960}]))
+    await post(
+        tg,
+        update(
+            update_id=1, voice={"file_id": "VOICE1", "file_unique_id": "v", "duration": 4, "mime_type": "audio/ogg"}
+        ),
+    )
+    await post(
+        tg,
+        update(
+            update_id=2,
+            caption="mi factura",
+            photo=[
+                {"file_id": "SMALL", "file_unique_id": "a", "width": 90, "height": 90},
+                {"file_id": "BIG", "file_unique_id": "b", "width": 1280, "height": 960},
+            ],
+        ),
+    )
     await tg.settle()
     texts = [c.form()["text"] for c in provider.calls_to(SEND)]
     assert texts == [VOICE_NOTE_REPLY, "Recibí: mi factura"]
     assert [(m.url, m.content_type) for m in tg.runtime.media.list_media("telegram:555")] == [
-        ("telegram-file:VOICE1", "audio/ogg"), ("telegram-file:BIG", "image/jpeg")]
+        ("telegram-file:VOICE1", "audio/ogg"),
+        ("telegram-file:BIG", "image/jpeg"),
+    ]
 
 
 async def test_group_chats_are_not_served(tg, provider):

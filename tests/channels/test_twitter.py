@@ -1,5 +1,6 @@
 """X (Twitter): Account Activity webhook (CRC and signature), DMs and mentions, against a
 local fake of the X API."""
+
 import asyncio
 import base64
 import hashlib
@@ -25,16 +26,31 @@ def b64hmac(secret: str, data: bytes) -> str:
 
 
 def dm_event(event_id="1001", sender="U9", text="Hola, me llegó un cobro que no reconozco"):
-    return {"for_user_id": OWN, "direct_message_events": [{
-        "type": "message_create", "id": event_id, "created_timestamp": "1767225600000",
-        "message_create": {"target": {"recipient_id": OWN if sender != OWN else "U9"}, "sender_id": sender,
-                           "message_data": {"text": text, "entities": {}}}}]}
+    return {
+        "for_user_id": OWN,
+        "direct_message_events": [
+            {
+                "type": "message_create",
+                "id": event_id,
+                "created_timestamp": "1767225600000",
+                "message_create": {
+                    "target": {"recipient_id": OWN if sender != OWN else "U9"},
+                    "sender_id": sender,
+                    "message_data": {"text": text, "entities": {}},
+                },
+            }
+        ],
+    }
 
 
 def mention(tweet_id="1500", author="U9", text="@EPMestamosahi me cobraron doble la energía", **extra):
-    tweet = {"id_str": tweet_id, "text": text, "timestamp_ms": "1767225600000",
-             "user": {"id_str": author, "screen_name": "ana_medellin"},
-             "entities": {"user_mentions": [{"id_str": OWN, "screen_name": "EPMestamosahi"}]}}
+    tweet = {
+        "id_str": tweet_id,
+        "text": text,
+        "timestamp_ms": "1767225600000",
+        "user": {"id_str": author, "screen_name": "ana_medellin"},
+        "entities": {"user_mentions": [{"id_str": OWN, "screen_name": "EPMestamosahi"}]},
+    }
     tweet.update(extra)
     return {"for_user_id": OWN, "user_has_blocked": "false", "tweet_create_events": [tweet]}
 
@@ -95,8 +111,12 @@ async def test_our_own_dms_and_tweets_are_ignored(tw, provider):
 
 async def test_mention_without_data_gets_a_dm_asking_for_it(provider, make_runtime, serve):
     provider.on("POST", DM, (201, {"data": {"dm_event_id": "DM1"}}))
-    assistant = FakeAssistant(replies=lambda m: ["¡Hola! Te escribo por mensaje directo 🙂",
-                                                 "¿Me compartes tu nombre, cédula y número de contrato?"])
+    assistant = FakeAssistant(
+        replies=lambda m: [
+            "¡Hola! Te escribo por mensaje directo 🙂",
+            "¿Me compartes tu nombre, cédula y número de contrato?",
+        ]
+    )
     served = await serve(TwitterInput(runtime=make_runtime(provider.url)), assistant)
     await post(served, mention())
     await served.settle()
@@ -119,7 +139,8 @@ async def test_when_dms_are_closed_the_mention_can_still_be_answered_publicly(pr
     assert conv.private_ok is False
     assert [r.status for r in served.runtime.outbound.log.list()] == ["undeliverable"]
     result = await served.runtime.outbound.send_public_reply(
-        "twitter:U9", "Hola, escríbenos por DM para ayudarte con tu reclamo.", purpose="followup_closing")
+        "twitter:U9", "Hola, escríbenos por DM para ayudarte con tu reclamo.", purpose="followup_closing"
+    )
     assert result.status == SENT
     assert provider.calls_to(r"/2/tweets$")[0].json()["reply"] == {"in_reply_to_tweet_id": "1500"}
 
@@ -130,7 +151,14 @@ async def test_a_retried_event_gives_one_reply(tw, provider):
     assert len(tw.assistant.messages) == 1 and len(provider.calls) == 1
 
 
-@pytest.mark.parametrize("body", [b"nope", b"[]", json.dumps({"direct_message_events": []}).encode(),
-                                  json.dumps({"for_user_id": OWN, "direct_message_events": {}}).encode()])
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"nope",
+        b"[]",
+        json.dumps({"direct_message_events": []}).encode(),
+        json.dumps({"for_user_id": OWN, "direct_message_events": {}}).encode(),
+    ],
+)
 async def test_malformed_events_get_400(tw, body):
     assert (await post(tw, body)).status_code == 400

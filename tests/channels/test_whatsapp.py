@@ -1,4 +1,5 @@
 """WhatsApp through Twilio: signed webhooks in, Messages API out (local fake of Twilio)."""
+
 import asyncio
 import base64
 import hashlib
@@ -29,9 +30,15 @@ def sign(token: str, url: str, params: dict) -> str:
 
 def inbound(sid="SM11111111111111111111111111111111", body="Hola, quiero poner un reclamo", **extra):
     params = {
-        "MessageSid": sid, "SmsMessageSid": sid, "AccountSid": "AC0000000000000000000000000000test",
-        "From": WA, "To": "whatsapp:+14155238886", "Body": body, "NumMedia": "0",
-        "ProfileName": "Ana", "WaId": "573001234567",
+        "MessageSid": sid,
+        "SmsMessageSid": sid,
+        "AccountSid": "AC0000000000000000000000000000test",
+        "From": WA,
+        "To": "whatsapp:+14155238886",
+        "Body": body,
+        "NumMedia": "0",
+        "ProfileName": "Ana",
+        "WaId": "573001234567",
     }
     params.update(extra)
     return params
@@ -60,8 +67,13 @@ async def send_signed(served, params, token=TOKEN):
 def test_twilio_documented_example_signature():
     # Twilio's "Validating requests" example: auth token 12345
     url = "https://mycompany.com/myapp.php?foo=1&bar=2"
-    params = {"CallSid": "CA1234567890ABCDE", "Caller": "+12349013030", "Digits": "1234",
-              "From": "+12349013030", "To": "+18005551212"}
+    params = {
+        "CallSid": "CA1234567890ABCDE",
+        "Caller": "+12349013030",
+        "Digits": "1234",
+        "From": "+12349013030",
+        "To": "+18005551212",
+    }
     assert sign("12345", url, params) == "0/KCTR6DLpKmkAf8muzZqo1nDgQ="
     assert twilio_signature_valid("12345", url, params, "0/KCTR6DLpKmkAf8muzZqo1nDgQ=")
     assert not twilio_signature_valid("12345", url, {**params, "Digits": "9999"}, "0/KCTR6DLpKmkAf8muzZqo1nDgQ=")
@@ -137,9 +149,13 @@ async def test_deduplication_survives_a_restart(wa, provider, make_runtime, serv
 
 
 async def test_voice_note_is_stored_and_gets_a_kind_request_to_write(wa, provider):
-    params = inbound(sid="SMvoice", body="", NumMedia="1",
-                     MediaUrl0="https://api.twilio.com/2010-04-01/Accounts/AC0/Messages/MM1/Media/ME1",
-                     MediaContentType0="audio/ogg")
+    params = inbound(
+        sid="SMvoice",
+        body="",
+        NumMedia="1",
+        MediaUrl0="https://api.twilio.com/2010-04-01/Accounts/AC0/Messages/MM1/Media/ME1",
+        MediaContentType0="audio/ogg",
+    )
     assert (await send_signed(wa, params)).status_code == 200
     await wa.settle()
     assert wa.assistant.messages == []  # nothing to understand
@@ -151,11 +167,18 @@ async def test_voice_note_is_stored_and_gets_a_kind_request_to_write(wa, provide
 
 
 async def test_photo_of_the_bill_is_stored_as_evidence(wa, provider):
-    photo = inbound(sid="SMphoto", body="", NumMedia="1", MediaUrl0="https://api.twilio.com/m/IMG1",
-                    MediaContentType0="image/jpeg")
-    captioned = inbound(sid="SMcaption", body="Esta es mi factura", NumMedia="2",
-                        MediaUrl0="https://api.twilio.com/m/IMG2", MediaContentType0="image/jpeg",
-                        MediaUrl1="https://api.twilio.com/m/PDF1", MediaContentType1="application/pdf")
+    photo = inbound(
+        sid="SMphoto", body="", NumMedia="1", MediaUrl0="https://api.twilio.com/m/IMG1", MediaContentType0="image/jpeg"
+    )
+    captioned = inbound(
+        sid="SMcaption",
+        body="Esta es mi factura",
+        NumMedia="2",
+        MediaUrl0="https://api.twilio.com/m/IMG2",
+        MediaContentType0="image/jpeg",
+        MediaUrl1="https://api.twilio.com/m/PDF1",
+        MediaContentType1="application/pdf",
+    )
     assert (await send_signed(wa, photo)).status_code == 200
     assert (await send_signed(wa, captioned)).status_code == 200
     await wa.settle()
@@ -168,7 +191,10 @@ async def test_photo_of_the_bill_is_stored_as_evidence(wa, provider):
         {"url": "https://api.twilio.com/m/PDF1", "content_type": "application/pdf"},
     ]
     assert [m.url for m in wa.runtime.media.list_media(WA)] == [
-        "https://api.twilio.com/m/IMG1", "https://api.twilio.com/m/IMG2", "https://api.twilio.com/m/PDF1"]
+        "https://api.twilio.com/m/IMG1",
+        "https://api.twilio.com/m/IMG2",
+        "https://api.twilio.com/m/PDF1",
+    ]
 
 
 @pytest.mark.parametrize("broken", [{"From": None}, {"MessageSid": None, "SmsMessageSid": None}, {"NumMedia": "dos"}])
@@ -183,7 +209,9 @@ async def test_malformed_but_signed_requests_get_400(wa, provider, broken):
 async def test_webhook_answers_at_once_while_the_assistant_is_busy(provider, make_runtime, serve):
     provider.on("POST", TWILIO_PATH, (201, {"sid": "SMreply"}))
     gate = asyncio.Event()
-    served = await serve(WhatsAppInput(runtime=make_runtime(provider.url, PQRBOT_PUBLIC_URL=PUBLIC)), FakeAssistant(gate=gate))
+    served = await serve(
+        WhatsAppInput(runtime=make_runtime(provider.url, PQRBOT_PUBLIC_URL=PUBLIC)), FakeAssistant(gate=gate)
+    )
     started = time.monotonic()
     response = await send_signed(served, inbound())
     elapsed = time.monotonic() - started

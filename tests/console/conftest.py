@@ -1,5 +1,6 @@
 """A console on a SQLite file (PostgreSQL too for the race test), with a recording outbound
 service and no Rasa server."""
+
 from __future__ import annotations
 
 import time
@@ -38,17 +39,28 @@ def console(tmp_path):
     upgrade_all(engine)
     c = build(settings, engine=engine, outbound=RecordingOutbound(), rasa=NoRasa())
     c.store.upsert_contratos(demo_contratos())
-    for email, name, role in (("ana@epm.test", "Ana Ruiz", "agente"), ("beto@epm.test", "Beto Gil", "agente"),
-                              ("eva@epm.test", "Eva Mora", "entrenador"), ("admin@epm.test", "Alba Díaz", "admin")):
+    for email, name, role in (
+        ("ana@epm.test", "Ana Ruiz", "agente"),
+        ("beto@epm.test", "Beto Gil", "agente"),
+        ("eva@epm.test", "Eva Mora", "entrenador"),
+        ("admin@epm.test", "Alba Díaz", "admin"),
+    ):
         c.accounts.add(email, name, role, PASSWORD)
     yield c
     engine.dispose()
 
 
-def user_event(conversation_id: str, text: str, channel: str = "rest", intent: str = "reclamo_factura",
-               at: float = None) -> dict:
-    return {"event": "user", "sender_id": conversation_id, "text": text, "timestamp": at or time.time(),
-            "input_channel": channel, "parse_data": {"intent": {"name": intent, "confidence": 0.93}}}
+def user_event(
+    conversation_id: str, text: str, channel: str = "rest", intent: str = "reclamo_factura", at: float = None
+) -> dict:
+    return {
+        "event": "user",
+        "sender_id": conversation_id,
+        "text": text,
+        "timestamp": at or time.time(),
+        "input_channel": channel,
+        "parse_data": {"intent": {"name": intent, "confidence": 0.93}},
+    }
 
 
 @pytest.fixture
@@ -56,16 +68,27 @@ def conversations(console):
     """A web chat customer and a WhatsApp customer who wrote 21 h ago (3 h of window left)."""
     events = EventStore(console.engine)
     events.add_event(user_event("web:ana-1", "me llegó muy cara la factura"))
-    events.add_event({"event": "bot", "sender_id": "web:ana-1", "text": "¿Autorizas el tratamiento de tus datos?",
-                      "timestamp": time.time()})
-    events.add_event({"event": "slot", "sender_id": "web:ana-1", "name": "nombre", "value": "Ana Pérez",
-                      "timestamp": time.time()})
+    events.add_event(
+        {
+            "event": "bot",
+            "sender_id": "web:ana-1",
+            "text": "¿Autorizas el tratamiento de tus datos?",
+            "timestamp": time.time(),
+        }
+    )
+    events.add_event(
+        {"event": "slot", "sender_id": "web:ana-1", "name": "nombre", "value": "Ana Pérez", "timestamp": time.time()}
+    )
     earlier = datetime.now(timezone.utc) - timedelta(hours=21)
     console.registry.touch("whatsapp:+573001112233", "whatsapp", "WhatsApp", "whatsapp:+573001112233", earlier)
-    events.add_event(user_event("whatsapp:+573001112233", "quiero hablar con un asesor", "whatsapp",
-                                "pedir_asesor", earlier.timestamp()))
-    console.handoffs.request_agent("whatsapp:+573001112233", "cliente_pidio_asesor", input_channel="whatsapp",
-                                   canal="WhatsApp")
+    events.add_event(
+        user_event(
+            "whatsapp:+573001112233", "quiero hablar con un asesor", "whatsapp", "pedir_asesor", earlier.timestamp()
+        )
+    )
+    console.handoffs.request_agent(
+        "whatsapp:+573001112233", "cliente_pidio_asesor", input_channel="whatsapp", canal="WhatsApp"
+    )
     return "web:ana-1", "whatsapp:+573001112233"
 
 

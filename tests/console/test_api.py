@@ -1,4 +1,5 @@
 """The console's JSON API as an agent (and an intruder) would use it."""
+
 from __future__ import annotations
 
 import threading
@@ -15,9 +16,14 @@ def url(cid: str, tail: str = "") -> str:
 
 def test_without_a_session_every_api_call_is_401(app, conversations):
     client = TestClient(app)
-    for method, path in (("GET", "/api/conversations"), ("GET", url(conversations[0])),
-                         ("POST", url(conversations[0], "takeover")), ("GET", "/api/audit"),
-                         ("GET", "/api/stream"), ("GET", "/api/session")):
+    for method, path in (
+        ("GET", "/api/conversations"),
+        ("GET", url(conversations[0])),
+        ("POST", url(conversations[0], "takeover")),
+        ("GET", "/api/audit"),
+        ("GET", "/api/stream"),
+        ("GET", "/api/session"),
+    ):
         assert client.request(method, path).status_code == 401, path
 
 
@@ -92,8 +98,7 @@ def test_conversation_detail_has_messages_intake_pqrs_and_window(app, conversati
     assert d["intake"]["nombre"] == "Ana Pérez" and d["pqrs"] == []
     wa = client.get(url(conversations[1])).json()
     assert wa["window"]["open"] and wa["window"]["template"]
-    assert wa["window"]["text"] == ("WhatsApp: quedan 3 h de la ventana de 24 h; después solo la plantilla "
-                                    "aprobada.")
+    assert wa["window"]["text"] == ("WhatsApp: quedan 3 h de la ventana de 24 h; después solo la plantilla aprobada.")
     assert client.get(url("no-existe")).status_code == 404
 
 
@@ -196,20 +201,30 @@ def test_notes_are_private_and_not_sent(app, console, conversations):
 
 def test_filing_from_the_console_uses_the_validators_rules_and_records_the_agent(app, console, conversations):
     client = login(app, "ana@epm.test")
-    form = {"nombre": "Ana Pérez", "tipo_documento": "CC", "numero_documento": "12.3", "contrato": "12345678",
-            "motivo": "La factura llegó al doble", "medio": "correo", "notif_valor": "ana@correo",
-            "consentimiento_confirmado": True}
+    form = {
+        "nombre": "Ana Pérez",
+        "tipo_documento": "CC",
+        "numero_documento": "12.3",
+        "contrato": "12345678",
+        "motivo": "La factura llegó al doble",
+        "medio": "correo",
+        "notif_valor": "ana@correo",
+        "consentimiento_confirmado": True,
+    }
     assert client.post(url(conversations[0], "pqr"), json=form).status_code == 409  # not holding it
     client.post(url(conversations[0], "takeover"))
     r = client.post(url(conversations[0], "pqr"), json=form)
     assert r.status_code == 422
     assert set(r.json()["errors"]) == {"numero_documento", "notif_valor"}
     # Persona jurídica: commercial contract of a company is not filed here.
-    r = client.post(url(conversations[0], "pqr"), json=dict(form, numero_documento="43512876",
-                                                            notif_valor="ana@correo.com", contrato="77701"))
+    r = client.post(
+        url(conversations[0], "pqr"),
+        json=dict(form, numero_documento="43512876", notif_valor="ana@correo.com", contrato="77701"),
+    )
     assert r.status_code == 422 and r.json()["blocked_by"]["regla"] == "persona_juridica"
-    r = client.post(url(conversations[0], "pqr"), json=dict(form, numero_documento="43512876",
-                                                            notif_valor="ana@correo.com"))
+    r = client.post(
+        url(conversations[0], "pqr"), json=dict(form, numero_documento="43512876", notif_valor="ana@correo.com")
+    )
     assert r.status_code == 201, r.text
     pqr = r.json()["pqr"]
     assert pqr["radicado_por"] == "ana@epm.test" and pqr["contrato"] == "12345678"
@@ -254,9 +269,18 @@ def test_dashboard_counts_conversations_hand_overs_and_pqrs_by_agents(app, conve
     client = login(app, "ana@epm.test")
     client.post(url(conversations[1], "takeover"))
     client.post(url(conversations[1], "messages"), json={"text": "Hola"})
-    r = client.post(url(conversations[1], "pqr"), json={
-        "nombre": "Ana Pérez", "numero_documento": "43512876", "contrato": "12345678", "medio": "correo",
-        "motivo": "La factura llegó al doble", "notif_valor": "ana@correo.com", "consentimiento_confirmado": True})
+    r = client.post(
+        url(conversations[1], "pqr"),
+        json={
+            "nombre": "Ana Pérez",
+            "numero_documento": "43512876",
+            "contrato": "12345678",
+            "medio": "correo",
+            "motivo": "La factura llegó al doble",
+            "notif_valor": "ana@correo.com",
+            "consentimiento_confirmado": True,
+        },
+    )
     assert r.status_code == 201
     d = client.get("/api/dashboard?days=7").json()
     t = d["totals"]
@@ -282,8 +306,15 @@ def test_disabled_account_loses_its_session(app, console):
 def test_search_by_document_phone_and_pqr_number(app, console, conversations):
     from bot.events.store import EventStore
 
-    EventStore(console.engine).add_event({"event": "slot", "sender_id": conversations[0], "name": "numero_documento",
-                                          "value": "43512876", "timestamp": 1767225600.0})
+    EventStore(console.engine).add_event(
+        {
+            "event": "slot",
+            "sender_id": conversations[0],
+            "name": "numero_documento",
+            "value": "43512876",
+            "timestamp": 1767225600.0,
+        }
+    )
     client = login(app, "ana@epm.test")
     assert [r["id"] for r in client.get("/api/conversations?q=43512876").json()["conversations"]] == [conversations[0]]
     by_phone = client.get("/api/conversations?q=3001112233").json()["conversations"]
@@ -304,8 +335,13 @@ def test_a_customer_nobody_takes_is_told_once(console, conversations):
 
 def test_corrected_intake_fields_become_rasa_slots(app, console, conversations):
     client = login(app, "ana@epm.test")
-    form = {"nombre": "Ana María Pérez", "numero_documento": "12", "contrato": "12345678", "medio": "correo",
-            "notif_valor": "ana@correo.com"}
+    form = {
+        "nombre": "Ana María Pérez",
+        "numero_documento": "12",
+        "contrato": "12345678",
+        "medio": "correo",
+        "notif_valor": "ana@correo.com",
+    }
     assert client.put(url(conversations[0], "intake"), json=form).status_code == 409
     client.post(url(conversations[0], "takeover"))
     r = client.put(url(conversations[0], "intake"), json=form)

@@ -1,4 +1,5 @@
 """``pqrbot users``: accounts are created with the password on stdin, listed and disabled."""
+
 from __future__ import annotations
 
 import io
@@ -26,18 +27,30 @@ def run(monkeypatch, capsys, argv, stdin=""):
 
 
 def test_add_list_disable(env, monkeypatch, capsys):
-    code, out, _ = run(monkeypatch, capsys, ["users", "add", "Ana@EPM.test", "--name", "Ana Ruiz", "--role", "agente",
-                                             "--password-stdin"], "una-clave-larga\n")
+    code, out, _ = run(
+        monkeypatch,
+        capsys,
+        ["users", "add", "Ana@EPM.test", "--name", "Ana Ruiz", "--role", "agente", "--password-stdin"],
+        "una-clave-larga\n",
+    )
     assert code == 0 and "ana@epm.test" in out
     code, out, _ = run(monkeypatch, capsys, ["users", "list", "--json"])
     [row] = json.loads(out)
     assert row["email"] == "ana@epm.test" and row["role"] == "agente" and row["active"] is True
     assert "password" not in json.dumps(row)
-    code, _, err = run(monkeypatch, capsys, ["users", "add", "ana@epm.test", "--name", "Otra", "--role", "admin",
-                                             "--password-stdin"], "otra-clave-larga\n")
+    code, _, err = run(
+        monkeypatch,
+        capsys,
+        ["users", "add", "ana@epm.test", "--name", "Otra", "--role", "admin", "--password-stdin"],
+        "otra-clave-larga\n",
+    )
     assert code == 2 and "already exists" in err
-    code, _, err = run(monkeypatch, capsys, ["users", "add", "b@epm.test", "--name", "B", "--role", "agente",
-                                             "--password-stdin"], "corta\n")
+    code, _, err = run(
+        monkeypatch,
+        capsys,
+        ["users", "add", "b@epm.test", "--name", "B", "--role", "agente", "--password-stdin"],
+        "corta\n",
+    )
     assert code == 2 and "at least 8" in err
     assert run(monkeypatch, capsys, ["users", "disable", "ana@epm.test"])[0] == 0
     assert json.loads(run(monkeypatch, capsys, ["users", "list", "--json"])[1])[0]["active"] is False

@@ -5,6 +5,7 @@ customer is told the reclamo is received; when the database is back the worker's
 it and the number reaches the customer through the outbound service (a fake Twilio on
 loopback): exactly one PQR, exactly one number message, even when the action is retried.
 """
+
 from __future__ import annotations
 
 import os
@@ -164,11 +165,17 @@ def outage(tmp_path):
 def world(tmp_path, store, url, fake, timeout="20"):
     from bot.outbound import build_outbound, build_registry
 
-    settings = load_settings({
-        "PQRBOT_DATA_DIR": str(tmp_path), "PQRBOT_DATABASE_URL": url, "PQRBOT_FILING_TIMEOUT": timeout,
-        "TWILIO_ACCOUNT_SID": "AC" + "0" * 32, "TWILIO_AUTH_TOKEN": "tok", "TWILIO_WHATSAPP_NUMBER": "+14155238886",
-        "TWILIO_API_BASE_URL": fake.url,
-    })
+    settings = load_settings(
+        {
+            "PQRBOT_DATA_DIR": str(tmp_path),
+            "PQRBOT_DATABASE_URL": url,
+            "PQRBOT_FILING_TIMEOUT": timeout,
+            "TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
+            "TWILIO_AUTH_TOKEN": "tok",
+            "TWILIO_WHATSAPP_NUMBER": "+14155238886",
+            "TWILIO_API_BASE_URL": fake.url,
+        }
+    )
     registry = build_registry(settings, store.engine)
     outbound = build_outbound(settings, store.engine, registry=registry, max_attempts=1, jitter=0)
     deps = Deps(store=store, hooks=RecordingHooks(), settings=settings)
@@ -176,7 +183,8 @@ def world(tmp_path, store, url, fake, timeout="20"):
 
 
 async def test_crm_down_in_the_middle_of_filing_then_back_exactly_one_pqr_whose_number_reached_the_customer(
-        outage, tmp_path):
+    outage, tmp_path
+):
     from datetime import datetime, timezone
 
     proxy, store, url = outage
@@ -274,11 +282,13 @@ def test_the_worker_process_files_and_sends_the_number_when_the_database_is_back
     with FakeTwilio() as fake:
         settings, registry, _outbound, deps = world(tmp_path, store, url, fake)
         registry.touch(WA, "whatsapp", "WhatsApp", WA, datetime.now(timezone.utc))
-        env = dict(settings.env, PYTHONPATH=str(root), PQRBOT_FOLLOWUP_POLL_INTERVAL="1",
-                   SQLALCHEMY_SILENCE_UBER_WARNING="1")
+        env = dict(
+            settings.env, PYTHONPATH=str(root), PQRBOT_FOLLOWUP_POLL_INTERVAL="1", SQLALCHEMY_SILENCE_UBER_WARNING="1"
+        )
         log = (tmp_path / "worker.log").open("w")
-        worker = subprocess.Popen([sys.executable, "-m", "bot.cli", "worker"], cwd=root, env=env,
-                                  stdout=log, stderr=subprocess.STDOUT)
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", "worker"], cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT
+        )
         try:
             time.sleep(3)
             proxy.cut()

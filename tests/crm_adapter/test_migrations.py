@@ -66,15 +66,23 @@ def test_a_database_of_the_earlier_runner_is_stamped_then_upgraded(tmp_path):
         conn.commit()
     with engine.begin() as conn:
         conn.execute(text("DROP TABLE alembic_version_crm"))
-        conn.execute(text(
-            "CREATE TABLE schema_migrations (component VARCHAR(60), version INTEGER, name VARCHAR(200),"
-            " applied_at TIMESTAMP, PRIMARY KEY (component, version))"))
+        conn.execute(
+            text(
+                "CREATE TABLE schema_migrations (component VARCHAR(60), version INTEGER, name VARCHAR(200),"
+                " applied_at TIMESTAMP, PRIMARY KEY (component, version))"
+            )
+        )
         for version in (1, 2, 3):
-            conn.execute(text("INSERT INTO schema_migrations VALUES ('crm', :v, 'old', :t)"),
-                         {"v": version, "t": datetime.now(timezone.utc)})
-        conn.execute(text(
-            "INSERT INTO billing_contratos VALUES ('1', 'Calle 1', 'calle 1', 'Bello', 'residencial', 'CC', '1',"
-            " 'Ana', '[]', '2026-01-01')"))
+            conn.execute(
+                text("INSERT INTO schema_migrations VALUES ('crm', :v, 'old', :t)"),
+                {"v": version, "t": datetime.now(timezone.utc)},
+            )
+        conn.execute(
+            text(
+                "INSERT INTO billing_contratos VALUES ('1', 'Calle 1', 'calle 1', 'Bello', 'residencial', 'CC', '1',"
+                " 'Ana', '[]', '2026-01-01')"
+            )
+        )
     applied = upgrade_all(engine)
     revisions = [a.split(":")[1] for a in applied]
     assert [r for r in revisions if r.startswith("crm_")][0] == "crm_0004"  # only what came after version 3
@@ -98,8 +106,9 @@ print(len(upgrade_all(engine)))
 def test_several_processes_starting_at_once_migrate_once(url):
     """The Rasa server, the action server, the worker and the CLI all upgrade on start."""
     procs = [
-        subprocess.Popen([sys.executable, "-c", STARTER, url], cwd=ROOT, stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [sys.executable, "-c", STARTER, url], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
         for _ in range(4)
     ]
     results = [p.communicate(timeout=120) for p in procs]

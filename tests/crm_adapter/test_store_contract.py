@@ -1,5 +1,6 @@
 """The same contract for the SQL store (SQLite, and PostgreSQL when PQRBOT_TEST_POSTGRES_URL is
 set) and its in-memory twin."""
+
 from __future__ import annotations
 
 import os
@@ -26,7 +27,6 @@ from tests.conftest import demo_contratos
 POSTGRES_URL = os.environ.get("PQRBOT_TEST_POSTGRES_URL")
 
 
-
 @pytest.fixture(params=["memory", "sqlite", "postgres"])
 def any_store(request, tmp_path):
     if request.param == "memory":
@@ -43,10 +43,17 @@ def any_store(request, tmp_path):
 
 def solicitud(key="conv-1:a", numero="1017234567", **kw):
     base = dict(
-        canal="WhatsApp", conversation_id=key.split(":")[0], idempotency_key=key, tipo_documento="CC",
-        numero_documento=numero, nombre="Carlos Restrepo", motivo_detalle="Inconformidad con el valor facturado.",
-        medio_notificacion=MedioNotificacion("correo", "c@x.co"), contrato="12345678",
-        direccion="Calle 10 # 43-25, Medellín", email="c@x.co",
+        canal="WhatsApp",
+        conversation_id=key.split(":")[0],
+        idempotency_key=key,
+        tipo_documento="CC",
+        numero_documento=numero,
+        nombre="Carlos Restrepo",
+        motivo_detalle="Inconformidad con el valor facturado.",
+        medio_notificacion=MedioNotificacion("correo", "c@x.co"),
+        contrato="12345678",
+        direccion="Calle 10 # 43-25, Medellín",
+        email="c@x.co",
         evidencias=[Evidencia("transcripcion", "conversacion.txt", "Cliente: hola")],
     )
     base.update(kw)
@@ -140,7 +147,11 @@ def test_address_units_and_bis_match(any_store):
     from dataclasses import replace
 
     base = demo_contratos()[0]
-    any_store.upsert_contratos([replace(base, contrato="A1", direccion="Calle 39 Sur # 27-14 Apto 1104"),
-                                replace(base, contrato="A2", direccion="Calle 44 Bis # 66-18")])
+    any_store.upsert_contratos(
+        [
+            replace(base, contrato="A1", direccion="Calle 39 Sur # 27-14 Apto 1104"),
+            replace(base, contrato="A2", direccion="Calle 44 Bis # 66-18"),
+        ]
+    )
     assert [c.contrato for c in any_store.find_contratos_by_direccion("calle 39 sur #27-14 apartamento 1104")] == ["A1"]
     assert [c.contrato for c in any_store.find_contratos_by_direccion("calle 44bis # 66-18")] == ["A2"]

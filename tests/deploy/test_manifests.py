@@ -1,6 +1,7 @@
 """The Kubernetes manifests under deploy/k8s are valid for Kubernetes 1.30 (strict schemas vendored
 in deploy/schemas, checked offline with jsonschema) and keep the operational promises: probes,
 resource requests, autoscaling of existing deployments, secrets only by reference."""
+
 from __future__ import annotations
 
 import copy
@@ -78,11 +79,15 @@ def test_autoscalers_and_services_point_at_real_deployments():
             assert d["spec"]["scaleTargetRef"]["name"] in DEPLOYMENTS
             assert d["spec"]["minReplicas"] >= 2
         if d["kind"] == "Service":
-            selected = [n for n, dep in DEPLOYMENTS.items()
-                        if d["spec"]["selector"].items() <= dep["spec"]["template"]["metadata"]["labels"].items()]
+            selected = [
+                n
+                for n, dep in DEPLOYMENTS.items()
+                if d["spec"]["selector"].items() <= dep["spec"]["template"]["metadata"]["labels"].items()
+            ]
             assert selected, d["metadata"]["name"]
-    assert any(d["kind"] == "HorizontalPodAutoscaler" and d["spec"]["scaleTargetRef"]["name"] == "pqrbot-rasa"
-               for _, d in DOCS)
+    assert any(
+        d["kind"] == "HorizontalPodAutoscaler" and d["spec"]["scaleTargetRef"]["name"] == "pqrbot-rasa" for _, d in DOCS
+    )
 
 
 def test_console_listens_on_5080():

@@ -1,5 +1,6 @@
 """Starts the real assistant (``pqrbot run``) once for the e2e tests, on free ports, with its own
 SQLite database and billing data loaded with ``pqrbot crm seed``."""
+
 from __future__ import annotations
 
 import json
@@ -36,8 +37,9 @@ class Server:
 
     def say(self, sender: str, text: str) -> list:
         body = json.dumps({"sender": sender, "message": text}).encode()
-        req = urllib.request.Request(self.base + "/webhooks/rest/webhook", data=body,
-                                     headers={"Content-Type": "application/json"})
+        req = urllib.request.Request(
+            self.base + "/webhooks/rest/webhook", data=body, headers={"Content-Type": "application/json"}
+        )
         with urllib.request.urlopen(req, timeout=60) as resp:
             return [m.get("text", "") for m in json.loads(resp.read())]
 
@@ -63,23 +65,43 @@ def start_server(data: Path, extra_env: dict = None):
     if not MODEL_PATH.exists():
         pytest.skip("no trained model: run `make train` (make test does it first)")
     rasa_port, actions_port, console_port = _free_port(), _free_port(), _free_port()
-    env = dict(os.environ, PQRBOT_DATA_DIR=str(data), PQRBOT_DATABASE_URL=f"sqlite:///{data / 'pqrbot.db'}",
-               PQRBOT_RASA_PORT=str(rasa_port), PQRBOT_ACTIONS_PORT=str(actions_port),
-               PQRBOT_CONSOLE_PORT=str(console_port),
-               PQRBOT_INGRESS_PORT=str(_free_port()), PQRBOT_BALANCER_PORT=str(_free_port()),
-               RASA_TELEMETRY_ENABLED="false", PQRBOT_FOLLOWUP_AFTER="1h",
-               # the corpus talks from one address faster than a customer: no rate limits here
-               PQRBOT_RATE_LIMIT_IP="0", PQRBOT_RATE_LIMIT_SENDER="0")
+    env = dict(
+        os.environ,
+        PQRBOT_DATA_DIR=str(data),
+        PQRBOT_DATABASE_URL=f"sqlite:///{data / 'pqrbot.db'}",
+        PQRBOT_RASA_PORT=str(rasa_port),
+        PQRBOT_ACTIONS_PORT=str(actions_port),
+        PQRBOT_CONSOLE_PORT=str(console_port),
+        PQRBOT_INGRESS_PORT=str(_free_port()),
+        PQRBOT_BALANCER_PORT=str(_free_port()),
+        RASA_TELEMETRY_ENABLED="false",
+        PQRBOT_FOLLOWUP_AFTER="1h",
+        # the corpus talks from one address faster than a customer: no rate limits here
+        PQRBOT_RATE_LIMIT_IP="0",
+        PQRBOT_RATE_LIMIT_SENDER="0",
+    )
     for name in list(env):  # only the channels a test asks for
         if name.startswith(("TWILIO_", "META_", "TELEGRAM_", "TWITTER_")) or name == "PQRBOT_PUBLIC_URL":
             del env[name]
     env.update({k: v.replace("{rasa_port}", str(rasa_port)) for k, v in (extra_env or {}).items()})
-    seed = subprocess.run(PQRBOT + ["crm", "seed", str(ROOT / "demo" / "billing.json")], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
+    seed = subprocess.run(
+        PQRBOT + ["crm", "seed", str(ROOT / "demo" / "billing.json")],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert seed.returncode == 0, seed.stderr
     log = data / "server.log"
-    proc = subprocess.Popen(PQRBOT + ["run", "--skip-train"], cwd=ROOT, env=env, stdout=log.open("w"),
-                            stderr=subprocess.STDOUT, start_new_session=True)
+    proc = subprocess.Popen(
+        PQRBOT + ["run", "--skip-train"],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     deadline = time.monotonic() + 400
     while time.monotonic() < deadline and proc.poll() is None:
         if "pqrbot: ready" in log.read_text(errors="replace"):
@@ -96,7 +118,7 @@ def stop_server(proc) -> None:
         proc.wait(timeout=40)
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
-        raise AssertionError("pqrbot run did not stop within 40 s of SIGTERM")
+        raise AssertionError("pqrbot run did not stop within 40 s of SIGTERM") from None
     assert proc.returncode == 0, "pqrbot run should exit cleanly on SIGTERM"
 
 

@@ -6,6 +6,7 @@ on the page, sees the conversation appear live, takes it (the assistant goes qui
 (the fake Twilio API receives the text), files the PQR from the form and hands back; the
 assistant answers the customer's next message. Debian's chromium drives the page (Playwright).
 """
+
 from __future__ import annotations
 
 import os
@@ -54,15 +55,28 @@ def stack(tmp_path_factory):
         pytest.skip("Debian's chromium is not installed (make test installs it)")
     pytest.importorskip("playwright.sync_api")
     with FakeTwilio() as fake:
-        proc, srv = start_server(tmp_path_factory.mktemp("console"), {
-            "TWILIO_ACCOUNT_SID": ACCOUNT, "TWILIO_AUTH_TOKEN": TOKEN, "TWILIO_WHATSAPP_NUMBER": BOT_NUMBER,
-            "TWILIO_API_BASE_URL": fake.url, "PQRBOT_PUBLIC_URL": "http://127.0.0.1:{rasa_port}",
-            "PQRBOT_ATTENTION_HOURS": "always", "PQRBOT_HANDOFF_EXPECTED_WAIT": "5m",
-        })
+        proc, srv = start_server(
+            tmp_path_factory.mktemp("console"),
+            {
+                "TWILIO_ACCOUNT_SID": ACCOUNT,
+                "TWILIO_AUTH_TOKEN": TOKEN,
+                "TWILIO_WHATSAPP_NUMBER": BOT_NUMBER,
+                "TWILIO_API_BASE_URL": fake.url,
+                "PQRBOT_PUBLIC_URL": "http://127.0.0.1:{rasa_port}",
+                "PQRBOT_ATTENTION_HOURS": "always",
+                "PQRBOT_HANDOFF_EXPECTED_WAIT": "5m",
+            },
+        )
         try:
-            made = subprocess.run(PQRBOT + ["users", "add", AGENT, "--name", "Ana Ruiz", "--role", "agente",
-                                            "--password-stdin"], input=PASSWORD + "\n", cwd=ROOT, env=srv.env,
-                                  capture_output=True, text=True, timeout=120)
+            made = subprocess.run(
+                PQRBOT + ["users", "add", AGENT, "--name", "Ana Ruiz", "--role", "agente", "--password-stdin"],
+                input=PASSWORD + "\n",
+                cwd=ROOT,
+                env=srv.env,
+                capture_output=True,
+                text=True,
+                timeout=120,
+            )
             assert made.returncode == 0, made.stderr
             yield srv, fake
         finally:
@@ -74,9 +88,18 @@ def page(stack):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run"])
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
         pg = browser.new_page(viewport={"width": 1280, "height": 860})
         pg.set_default_timeout(60_000)
         yield pg
@@ -105,7 +128,8 @@ def test_agent_takes_over_replies_files_and_hands_back(stack, page):
     assert page.inner_text("#waiting-badge") == "1"
     row.click()
     page.wait_for_function(  # the turn is stored right after Rasa answers; the page follows live
-        "() => (document.querySelector('#transcript')?.innerText || '').includes('quiero hablar con un asesor')")
+        "() => (document.querySelector('#transcript')?.innerText || '').includes('quiero hablar con un asesor')"
+    )
 
     page.click("#takeover")
     wait_for_body(fake, "te atiendo yo")
@@ -118,8 +142,7 @@ def test_agent_takes_over_replies_files_and_hands_back(stack, page):
     # While a person holds it, the assistant stays quiet; the message shows up live.
     before = len(bodies(fake))
     send(srv, CUSTOMER, "claro, cc 1036654321 y el contrato 12345678")
-    page.wait_for_function(
-        "() => (document.querySelector('#transcript')?.innerText || '').includes('cc 1036654321')")
+    page.wait_for_function("() => (document.querySelector('#transcript')?.innerText || '').includes('cc 1036654321')")
     time.sleep(3)
     assert len(bodies(fake)) == before, bodies(fake)[before:]
 
@@ -168,8 +191,12 @@ class ApiAgent:
         headers = {"Content-Type": "application/json"}
         if getattr(self, "csrf", None):
             headers["X-CSRF-Token"] = self.csrf
-        req = urllib.request.Request(self.base + path, method=method, headers=headers,
-                                     data=json.dumps(body).encode() if body is not None else None)
+        req = urllib.request.Request(
+            self.base + path,
+            method=method,
+            headers=headers,
+            data=json.dumps(body).encode() if body is not None else None,
+        )
         try:
             with self.opener.open(req, timeout=60) as resp:
                 return resp.status, json.loads(resp.read() or b"{}")
@@ -181,9 +208,15 @@ def test_rest_customer_handed_over_through_the_json_api(stack):
     from urllib.parse import quote
 
     srv, _ = stack
-    made = subprocess.run(PQRBOT + ["users", "add", "beto@epm.test", "--name", "Beto Gil", "--role", "agente",
-                                    "--password-stdin"], input="otra-clave-larga\n", cwd=ROOT, env=srv.env,
-                          capture_output=True, text=True, timeout=120)
+    made = subprocess.run(
+        PQRBOT + ["users", "add", "beto@epm.test", "--name", "Beto Gil", "--role", "agente", "--password-stdin"],
+        input="otra-clave-larga\n",
+        cwd=ROOT,
+        env=srv.env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert made.returncode == 0, made.stderr
     ana, beto = ApiAgent(srv.console, AGENT, PASSWORD), ApiAgent(srv.console, "beto@epm.test", "otra-clave-larga")
     from bot.conversation_ids import namespaced

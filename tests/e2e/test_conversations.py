@@ -1,4 +1,5 @@
 """Customers filing reclamos against the real server, outcome read from `pqrbot crm pqrs --json`."""
+
 from __future__ import annotations
 
 import json
@@ -13,23 +14,28 @@ def joined(replies):
 
 
 def test_customer_files_a_reclamo_end_to_end(server):
-    sender, replies = server.talk([
-        "hola buenas tardes",
-        "me llego muy cara la factura, me cobraron 350 mil y somos 2 personas",
-        "si autorizo",
-        "Carlos Andrés Restrepo",
-        "cc 1017234567",
-        "contrato 12345678",
-        "carlos.restrepo@gmail.com",
-        "si",
-    ])
+    sender, replies = server.talk(
+        [
+            "hola buenas tardes",
+            "me llego muy cara la factura, me cobraron 350 mil y somos 2 personas",
+            "si autorizo",
+            "Carlos Andrés Restrepo",
+            "cc 1017234567",
+            "contrato 12345678",
+            "carlos.restrepo@gmail.com",
+            "si",
+        ]
+    )
     pqrs = server.pqrs_of(sender)
     assert len(pqrs) == 1, joined(replies)
     p = pqrs[0]
     assert p["tipo"] == "reclamo" and p["estado"] == "abierto" and p["canal"] == "Chat EPM"
     assert p["causa_inicial"] == "Inconformidad con consumo o producción facturado"
-    assert p["contacto"] == {"tipo_documento": "Sin identificación", "numero": "1017234567",
-                             "nombre": "Carlos Andrés Restrepo"}
+    assert p["contacto"] == {
+        "tipo_documento": "Sin identificación",
+        "numero": "1017234567",
+        "nombre": "Carlos Andrés Restrepo",
+    }
     assert p["contrato"] == "12345678"
     assert p["medio_notificacion"] == {"tipo": "correo", "valor": "carlos.restrepo@gmail.com"}
     assert p["tareas"] == []
@@ -41,13 +47,15 @@ def test_customer_files_a_reclamo_end_to_end(server):
 
 
 def test_everything_in_one_message_with_existing_contact_and_typos(server):
-    sender, replies = server.talk([
-        "buenas, soy juan perez cc 1036654321 contrato 12345678, el resibo de la luz vino altisimo",
-        "sii",
-        "no tengo correo",
-        "mi cel es 300 123 4567",
-        "listo",
-    ])
+    sender, replies = server.talk(
+        [
+            "buenas, soy juan perez cc 1036654321 contrato 12345678, el resibo de la luz vino altisimo",
+            "sii",
+            "no tengo correo",
+            "mi cel es 300 123 4567",
+            "listo",
+        ]
+    )
     pqrs = server.pqrs_of(sender)
     assert len(pqrs) == 1, joined(replies)
     p = pqrs[0]
@@ -62,19 +70,21 @@ def test_refusing_consent_files_nothing(server):
 
 
 def test_interruptions_and_corrections(server):
-    sender, replies = server.talk([
-        "me cobraron doble el gas este mes",
-        "si",
-        "quiero hablar con un asesor",
-        "Maria Fernanda Gomez",
-        "123",
-        "1036999888",
-        "cuanto se demora la respuesta?",
-        "calle 80 # 20-15 apto 302, Itagüí",
-        "maria.gomez@hotmail.com",
-        "perdon, la cedula es 1036999889",
-        "si",
-    ])
+    sender, replies = server.talk(
+        [
+            "me cobraron doble el gas este mes",
+            "si",
+            "quiero hablar con un asesor",
+            "Maria Fernanda Gomez",
+            "123",
+            "1036999888",
+            "cuanto se demora la respuesta?",
+            "calle 80 # 20-15 apto 302, Itagüí",
+            "maria.gomez@hotmail.com",
+            "perdon, la cedula es 1036999889",
+            "si",
+        ]
+    )
     text = joined(replies)
     assert "44 44 115" in text  # the agent request got the line number
     pqrs = server.pqrs_of(sender)
@@ -99,8 +109,9 @@ def test_malformed_requests_get_400(server):
     import urllib.request
 
     for body in (b"not json", b"[]", json.dumps({"message": "hola"}).encode(), json.dumps({"sender": "x"}).encode()):
-        req = urllib.request.Request(server.base + "/webhooks/rest/webhook", data=body,
-                                     headers={"Content-Type": "application/json"})
+        req = urllib.request.Request(
+            server.base + "/webhooks/rest/webhook", data=body, headers={"Content-Type": "application/json"}
+        )
         with pytest.raises(urllib.error.HTTPError) as err:
             urllib.request.urlopen(req, timeout=30)
         assert err.value.code == 400
@@ -123,17 +134,29 @@ def _seed(server, tmp_path, contratos):
 
 
 def test_billing_loaded_while_running_is_used_and_sewer_payments_redirect(server, tmp_path):
-    _seed(server, tmp_path, [{
-        "contrato": "990001", "direccion": "Calle 33 # 70-12", "municipio": "Medellín", "uso": "residencial",
-        "titular": {"tipo_documento": "CC", "numero": "32111222", "nombre": "Gloria Mesa"},
-        "servicios": ["acueducto", "alcantarillado"], "alcantarillado_pagos": [{"fecha": "2026-09-01", "valor": 21000}],
-    }])
-    sender, replies = server.talk([
-        "me cobran alcantarillado y en mi casa no tenemos alcantarillado",
-        "si",
-        "Gloria Mesa, cedula 32111222",
-        "contrato 990001",
-    ])
+    _seed(
+        server,
+        tmp_path,
+        [
+            {
+                "contrato": "990001",
+                "direccion": "Calle 33 # 70-12",
+                "municipio": "Medellín",
+                "uso": "residencial",
+                "titular": {"tipo_documento": "CC", "numero": "32111222", "nombre": "Gloria Mesa"},
+                "servicios": ["acueducto", "alcantarillado"],
+                "alcantarillado_pagos": [{"fecha": "2026-09-01", "valor": 21000}],
+            }
+        ],
+    )
+    sender, replies = server.talk(
+        [
+            "me cobran alcantarillado y en mi casa no tenemos alcantarillado",
+            "si",
+            "Gloria Mesa, cedula 32111222",
+            "contrato 990001",
+        ]
+    )
     assert server.pqrs_of(sender) == []
     text = joined(replies)
     assert "canal escrito" in text
@@ -144,15 +167,17 @@ def test_billing_loaded_while_running_is_used_and_sewer_payments_redirect(server
 
 
 def test_sewer_claim_without_payments_is_filed_as_such(server):
-    sender, replies = server.talk([
-        "tengo pozo septico y me estan cobrando alcantarillado",
-        "si",
-        "Rosa Gomez",
-        "70111222",
-        "55502",
-        "rosa.gomez@gmail.com",
-        "si",
-    ])
+    sender, replies = server.talk(
+        [
+            "tengo pozo septico y me estan cobrando alcantarillado",
+            "si",
+            "Rosa Gomez",
+            "70111222",
+            "55502",
+            "rosa.gomez@gmail.com",
+            "si",
+        ]
+    )
     [p] = server.pqrs_of(sender)
     assert "alcantarillado no prestado" in p["motivo_detalle"]
 
@@ -161,8 +186,17 @@ def test_commercial_premises(server):
     company, r1 = server.talk(["la factura del local llego carisima", "si", "Marta Ruiz cc 43000111", "contrato 77701"])
     assert server.pqrs_of(company) == []
     assert "acreditar la relación" in joined(r1)
-    person, r2 = server.talk(["la factura del local llego carisima", "si", "Marta Ruiz cc 43000111", "contrato 77702",
-                              "soy la arrendataria", "marta@gmail.com", "si"])
+    person, r2 = server.talk(
+        [
+            "la factura del local llego carisima",
+            "si",
+            "Marta Ruiz cc 43000111",
+            "contrato 77702",
+            "soy la arrendataria",
+            "marta@gmail.com",
+            "si",
+        ]
+    )
     [p] = server.pqrs_of(person)
     assert p["relacion_inmueble"] == "arrendatario" and "arrendatario" in p["motivo_detalle"]
 

@@ -24,6 +24,7 @@ Fields under ``pqr:`` are dotted paths into the PQR's JSON (``contacto.numero``,
 Every reply is also checked for template values left unfilled ("None", "{razon}"): the customer
 would read them. A failure shows the whole transcript: what the customer wrote and what the assistant answered.
 """
+
 from __future__ import annotations
 
 import json
@@ -53,8 +54,10 @@ def _load() -> List[dict]:
     assert not duplicates, f"duplicate conversation ids: {sorted(duplicates)}"
     for conv in data:
         keys = set(conv["expect"])
-        assert keys <= {"pqr", "pqrs", "no_pqr", "replies_contain", "replies_not_contain",
-                        "repeats_pqr_numero"}, (conv["id"], keys)
+        assert keys <= {"pqr", "pqrs", "no_pqr", "replies_contain", "replies_not_contain", "repeats_pqr_numero"}, (
+            conv["id"],
+            keys,
+        )
         assert len(keys & {"pqr", "pqrs", "no_pqr"}) == 1, f"{conv['id']}: expect one of pqr, pqrs or no_pqr"
         assert all(isinstance(t, str) for t in conv["turns"]), f"{conv['id']}: every turn must be a string"
     return data
@@ -72,7 +75,7 @@ def fold(value: Any) -> str:
 
 def transcript(turns: List[str], replies: List[List[str]]) -> str:
     lines = []
-    for i, (line, answer) in enumerate(zip(turns, replies), 1):
+    for i, (line, answer) in enumerate(zip(turns, replies, strict=False), 1):
         lines.append(f"  [{i}] CLIENTE: {line}")
         if not answer:
             lines.append("      BOT: (sin respuesta)")
@@ -158,12 +161,17 @@ def test_conversation(server, tmp_path, conv):
     if "pqr" in expect or "pqrs" in expect:
         wanted = expect["pqrs"] if "pqrs" in expect else [expect["pqr"]]
         if len(pqrs) != len(wanted):
-            problems.append(("expected exactly one PQR" if len(wanted) == 1 else f"expected {len(wanted)} PQRs")
-                            + f", got {len(pqrs)}"
-                            + (f" (orientaciones: {[o['regla'] + ': ' + o['razon'] for o in orientaciones]})"
-                               if orientaciones else ""))
+            problems.append(
+                ("expected exactly one PQR" if len(wanted) == 1 else f"expected {len(wanted)} PQRs")
+                + f", got {len(pqrs)}"
+                + (
+                    f" (orientaciones: {[o['regla'] + ': ' + o['razon'] for o in orientaciones]})"
+                    if orientaciones
+                    else ""
+                )
+            )
         else:
-            for n, (pqr, want) in enumerate(zip(sorted(pqrs, key=lambda p: p["creado_en"]), wanted), 1):
+            for n, (pqr, want) in enumerate(zip(sorted(pqrs, key=lambda p: p["creado_en"]), wanted, strict=False), 1):
                 tag = f"PQR {n}: " if len(wanted) > 1 else ""
                 problems += [tag + p for p in check_pqr(pqr, want)]
                 if pqr["canal"] != "Chat EPM":
@@ -179,14 +187,18 @@ def test_conversation(server, tmp_path, conv):
     else:
         no_pqr = expect.get("no_pqr") or {}
         if pqrs:
-            problems.append("expected no PQR, got: " + "; ".join(
-                f"{p['numero']} contrato={p['contrato']} motivo={p['motivo_detalle']!r}" for p in pqrs))
+            problems.append(
+                "expected no PQR, got: "
+                + "; ".join(f"{p['numero']} contrato={p['contrato']} motivo={p['motivo_detalle']!r}" for p in pqrs)
+            )
         regla = no_pqr.get("orientacion")
         if regla:
             assert regla in REGLAS, f"unknown regla {regla!r} in the corpus"
             got = [o["regla"] for o in orientaciones]
             if got != [regla]:
-                problems.append(f"expected orientación {regla!r}, got {[(o['regla'], o['razon']) for o in orientaciones]}")
+                problems.append(
+                    f"expected orientación {regla!r}, got {[(o['regla'], o['razon']) for o in orientaciones]}"
+                )
         if no_pqr.get("cancelled"):
             if not any("cancelé tu solicitud" in text for text in all_replies):
                 problems.append("the customer was never told the request was cancelled")
@@ -195,8 +207,10 @@ def test_conversation(server, tmp_path, conv):
 
     if problems:
         summary = "\n".join(f"  - {p}" for p in problems)
-        filed = "\n".join(json.dumps({k: v for k, v in p.items() if k != "evidencias"}, ensure_ascii=False)
-                          for p in pqrs) or "  (none)"
+        filed = (
+            "\n".join(json.dumps({k: v for k, v in p.items() if k != "evidencias"}, ensure_ascii=False) for p in pqrs)
+            or "  (none)"
+        )
         pytest.fail(
             f"conversation {conv['id']!r}: {conv.get('description', '').strip()}\n"
             f"sender: {sender}\nproblems:\n{summary}\n"

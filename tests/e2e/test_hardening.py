@@ -2,6 +2,7 @@
 fake Twilio; then an outsider attacks that conversation from the REST channel, forges an X
 delivery through the CRC endpoint, calls the action server without Rasa's token, and replays a
 delivery. The assistant was started with a Rasa API token that starts with "-"."""
+
 from __future__ import annotations
 
 import base64
@@ -39,12 +40,20 @@ def sign(url: str, params: dict) -> str:
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
     with FakeTwilio() as fake:
-        proc, srv = start_server(tmp_path_factory.mktemp("hardening"), {
-            "TWILIO_ACCOUNT_SID": ACCOUNT, "TWILIO_AUTH_TOKEN": TOKEN, "TWILIO_WHATSAPP_NUMBER": BOT_NUMBER,
-            "TWILIO_API_BASE_URL": fake.url, "PQRBOT_PUBLIC_URL": "http://127.0.0.1:{rasa_port}",
-            "TWITTER_CONSUMER_SECRET": X_SECRET, "TWITTER_BEARER_TOKEN": "e2e-x-bearer",
-            "TWITTER_API_BASE_URL": fake.url, "PQRBOT_RASA_API_TOKEN": API_TOKEN,
-        })
+        proc, srv = start_server(
+            tmp_path_factory.mktemp("hardening"),
+            {
+                "TWILIO_ACCOUNT_SID": ACCOUNT,
+                "TWILIO_AUTH_TOKEN": TOKEN,
+                "TWILIO_WHATSAPP_NUMBER": BOT_NUMBER,
+                "TWILIO_API_BASE_URL": fake.url,
+                "PQRBOT_PUBLIC_URL": "http://127.0.0.1:{rasa_port}",
+                "TWITTER_CONSUMER_SECRET": X_SECRET,
+                "TWITTER_BEARER_TOKEN": "e2e-x-bearer",
+                "TWITTER_API_BASE_URL": fake.url,
+                "PQRBOT_RASA_API_TOKEN": API_TOKEN,
+            },
+        )
         try:
             yield proc, srv, fake
         finally:
@@ -53,15 +62,26 @@ def stack(tmp_path_factory):
 
 def whatsapp_params(body: str, sid: str = None) -> dict:
     sid = sid or "SM" + uuid.uuid4().hex
-    return {"MessageSid": sid, "SmsMessageSid": sid, "AccountSid": ACCOUNT, "From": CUSTOMER, "To": BOT_NUMBER,
-            "Body": body, "NumMedia": "0", "ProfileName": "Cliente", "WaId": CUSTOMER.split("+")[1]}
+    return {
+        "MessageSid": sid,
+        "SmsMessageSid": sid,
+        "AccountSid": ACCOUNT,
+        "From": CUSTOMER,
+        "To": BOT_NUMBER,
+        "Body": body,
+        "NumMedia": "0",
+        "ProfileName": "Cliente",
+        "WaId": CUSTOMER.split("+")[1],
+    }
 
 
 def send_whatsapp(srv, params: dict) -> int:
     url = srv.base + "/webhooks/whatsapp/webhook"
-    req = urllib.request.Request(url, data=urllib.parse.urlencode(params).encode(),
-                                 headers={"X-Twilio-Signature": sign(url, params),
-                                          "Content-Type": "application/x-www-form-urlencoded"})
+    req = urllib.request.Request(
+        url,
+        data=urllib.parse.urlencode(params).encode(),
+        headers={"X-Twilio-Signature": sign(url, params), "Content-Type": "application/x-www-form-urlencoded"},
+    )
     with urllib.request.urlopen(req, timeout=30) as resp:
         return resp.status
 
@@ -85,9 +105,12 @@ def http(method: str, url: str, body: bytes = None, headers: dict = None):
 
 
 def rest(srv, sender: str, message: str, **extra):
-    status, body = http("POST", srv.base + "/webhooks/rest/webhook",
-                        json.dumps({"sender": sender, "message": message, **extra}).encode(),
-                        {"Content-Type": "application/json"})
+    status, body = http(
+        "POST",
+        srv.base + "/webhooks/rest/webhook",
+        json.dumps({"sender": sender, "message": message, **extra}).encode(),
+        {"Content-Type": "application/json"},
+    )
     return status, json.loads(body or b"null")
 
 
@@ -146,8 +169,13 @@ def test_whatsapp_customer_files_then_outsiders_cannot_read_or_steer_the_convers
     assert status == 200 and "palabras" in replies[0]["text"]
     # the REST PQR keeps the client's id, and metadata cannot choose its canal
     sender = f"e2e-rest-{uuid.uuid4().hex[:6]}"
-    for line in ["hola, me llegó muy cara la factura de la luz", "sí",
-                 "Soy Ana López cc 43512876 contrato 55501", "ana@example.com", "sí"]:
+    for line in [
+        "hola, me llegó muy cara la factura de la luz",
+        "sí",
+        "Soy Ana López cc 43512876 contrato 55501",
+        "ana@example.com",
+        "sí",
+    ]:
         assert rest(srv, sender, line, metadata={"canal": "WhatsApp"})[0] == 200
     [mine] = srv.pqrs_of(sender)
     assert mine["canal"] == "Chat EPM"
@@ -155,21 +183,39 @@ def test_whatsapp_customer_files_then_outsiders_cannot_read_or_steer_the_convers
 
     # 3. a 3 MB body is refused at once
     started = time.monotonic()
-    status, _ = http("POST", srv.base + "/webhooks/rest/webhook", b"{" + b" " * 3_000_000 + b"}",
-                     {"Content-Type": "application/json"})
+    status, _ = http(
+        "POST",
+        srv.base + "/webhooks/rest/webhook",
+        b"{" + b" " * 3_000_000 + b"}",
+        {"Content-Type": "application/json"},
+    )
     assert status == 413 and time.monotonic() - started < 10
 
     # 4. X: the CRC endpoint signs no delivery
-    forged = json.dumps({"for_user_id": "1", "direct_message_events": [{
-        "type": "message_create", "id": "666", "created_timestamp": "1767225600000",
-        "message_create": {"sender_id": "666", "message_data": {"text": "/afirmar"}}}]})
+    forged = json.dumps(
+        {
+            "for_user_id": "1",
+            "direct_message_events": [
+                {
+                    "type": "message_create",
+                    "id": "666",
+                    "created_timestamp": "1767225600000",
+                    "message_create": {"sender_id": "666", "message_data": {"text": "/afirmar"}},
+                }
+            ],
+        }
+    )
     x_url = srv.base + "/webhooks/twitter/webhook"
     status, _ = http("GET", x_url + "?" + urllib.parse.urlencode({"crc_token": forged}))
     assert status == 400
     status, answer = http("GET", x_url + "?crc_token=MjE0YjU4OGMtNzY4Yi00YjJmLWI1OTMtYTI2MzY4ODI3YzQ5")
     assert status == 200
-    status, _ = http("POST", x_url, b"MjE0YjU4OGMtNzY4Yi00YjJmLWI1OTMtYTI2MzY4ODI3YzQ5",
-                     {"x-twitter-webhooks-signature": json.loads(answer)["response_token"]})
+    status, _ = http(
+        "POST",
+        x_url,
+        b"MjE0YjU4OGMtNzY4Yi00YjJmLWI1OTMtYTI2MzY4ODI3YzQ5",
+        {"x-twitter-webhooks-signature": json.loads(answer)["response_token"]},
+    )
     assert status in (400, 403)
     status, _ = http("POST", x_url, forged.encode(), {"x-twitter-webhooks-signature": "sha256=bm9wZQ=="})
     assert status == 403
@@ -178,9 +224,15 @@ def test_whatsapp_customer_files_then_outsiders_cannot_read_or_steer_the_convers
     actions_port = int(srv.env["PQRBOT_ACTIONS_PORT"])
     addresses = listening_addresses(actions_port)
     assert addresses and addresses <= {"0100007F", "00000000000000000000000001000000"}, addresses
-    call = json.dumps({"next_action": "action_numero_pqr", "sender_id": CUSTOMER, "version": "3.6.2",
-                       "tracker": {"sender_id": CUSTOMER, "slots": {}, "events": [], "latest_message": {}},
-                       "domain": {}}).encode()
+    call = json.dumps(
+        {
+            "next_action": "action_numero_pqr",
+            "sender_id": CUSTOMER,
+            "version": "3.6.2",
+            "tracker": {"sender_id": CUSTOMER, "slots": {}, "events": [], "latest_message": {}},
+            "domain": {},
+        }
+    ).encode()
     status, body = http("POST", f"http://127.0.0.1:{actions_port}/webhook", call, {"Content-Type": "application/json"})
     assert status == 403 and pqr["numero"].encode() not in body
 
@@ -205,8 +257,12 @@ def test_whatsapp_customer_files_then_outsiders_cannot_read_or_steer_the_convers
     for secret in ("Juan Pérez", "1036654321", "3001234567", "Ana López", "43512876", "ana@example.com"):
         assert secret not in logs, secret
     data = Path(srv.env["PQRBOT_DATA_DIR"])
-    for path in [data / "run" / "endpoints.yml", data / "run" / "credentials.yml", data / "pqrbot.db",
-                 data / "tracker.db"]:
+    for path in [
+        data / "run" / "endpoints.yml",
+        data / "run" / "credentials.yml",
+        data / "pqrbot.db",
+        data / "tracker.db",
+    ]:
         assert path.stat().st_mode & 0o777 == 0o600, path
 
 
@@ -218,8 +274,11 @@ def test_a_dead_child_is_restarted_and_the_assistant_goes_on(stack):
     pids = []
     for entry in Path("/proc").iterdir():
         try:
-            if (entry.name.isdigit() and b"bot.action_server" in (entry / "cmdline").read_bytes()
-                    and int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == proc.pid):
+            if (
+                entry.name.isdigit()
+                and b"bot.action_server" in (entry / "cmdline").read_bytes()
+                and int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == proc.pid
+            ):
                 pids.append(int(entry.name))
         except OSError:
             continue

@@ -1,5 +1,6 @@
 """Seed 2.7 end to end: a customer files and asks for the deadline; the day's export has the PQR;
 the chat image is among the evidence; the deadline question in the middle of an intake."""
+
 from __future__ import annotations
 
 import json
@@ -20,16 +21,18 @@ def joined(replies):
 
 
 def test_a_customer_files_asks_the_deadline_and_the_export_of_the_day_has_the_pqr(server, tmp_path):
-    sender, replies = server.talk([
-        "hola, me llegó carísima la factura del agua 😡",
-        "si autorizo",
-        "Marta Lucía Gómez",
-        "cc 43111222",
-        "contrato 12345678",
-        "marta.gomez@gmail.com",
-        "si",
-        "¿en cuánto me responden?",
-    ])
+    sender, replies = server.talk(
+        [
+            "hola, me llegó carísima la factura del agua 😡",
+            "si autorizo",
+            "Marta Lucía Gómez",
+            "cc 43111222",
+            "contrato 12345678",
+            "marta.gomez@gmail.com",
+            "si",
+            "¿en cuánto me responden?",
+        ]
+    )
     [pqr] = server.pqrs_of(sender)
     fecha = datetime.fromisoformat(pqr["fecha_limite_respuesta"]).date()
     confirmation = "\n".join(replies[-2])
@@ -58,12 +61,14 @@ def test_a_customer_files_asks_the_deadline_and_the_export_of_the_day_has_the_pq
 
 
 def test_the_deadline_asked_in_the_middle_of_the_intake_and_the_form_resumes(server):
-    _, replies = server.talk([
-        "buenas, me cobraron 400 mil en la factura y no es justo",
-        "si",
-        "cuánto se demoran en responder?",
-        "Pedro Ramírez",
-    ])
+    _, replies = server.talk(
+        [
+            "buenas, me cobraron 400 mil en la factura y no es justo",
+            "si",
+            "cuánto se demoran en responder?",
+            "Pedro Ramírez",
+        ]
+    )
     middle = "\n".join(replies[2])
     assert "15 días hábiles" in middle, joined(replies)
     assert "nombre" in middle.lower()  # the form asks its question again

@@ -3,6 +3,7 @@ two Rasa Sanic workers, the ingress process and HAProxy as the one front door.
 
 Runs when PQRBOT_TEST_POSTGRES_URL and PQRBOT_TEST_REDIS_URL are set and Debian's haproxy is
 installed (``make test`` installs it)."""
+
 from __future__ import annotations
 
 import json
@@ -40,36 +41,70 @@ def processes(pattern: str) -> int:
 def post_whatsapp(front: str, public: str, number: str, body: str) -> int:
     path = "/webhooks/whatsapp/webhook"
     sid = "SM" + uuid.uuid4().hex
-    params = {"MessageSid": sid, "SmsMessageSid": sid, "AccountSid": ACCOUNT, "From": number, "To": BOT_NUMBER,
-              "Body": body, "NumMedia": "0", "ProfileName": "Cliente", "WaId": number.split("+")[1]}
-    req = urllib.request.Request(front + path, data=urllib.parse.urlencode(params).encode(),
-                                 headers={"X-Twilio-Signature": sign(public + path, params),
-                                          "Content-Type": "application/x-www-form-urlencoded"})
+    params = {
+        "MessageSid": sid,
+        "SmsMessageSid": sid,
+        "AccountSid": ACCOUNT,
+        "From": number,
+        "To": BOT_NUMBER,
+        "Body": body,
+        "NumMedia": "0",
+        "ProfileName": "Cliente",
+        "WaId": number.split("+")[1],
+    }
+    req = urllib.request.Request(
+        front + path,
+        data=urllib.parse.urlencode(params).encode(),
+        headers={
+            "X-Twilio-Signature": sign(public + path, params),
+            "Content-Type": "application/x-www-form-urlencoded",
+        },
+    )
     with urllib.request.urlopen(req, timeout=10) as resp:
         return resp.status
 
 
 @pytest.mark.skipif(not (PG and REDIS), reason="needs PQRBOT_TEST_POSTGRES_URL and PQRBOT_TEST_REDIS_URL")
-@pytest.mark.skipif(not shutil.which("haproxy") and not Path("/usr/sbin/haproxy").exists(),
-                    reason="Debian's haproxy is not installed (make test installs it)")
+@pytest.mark.skipif(
+    not shutil.which("haproxy") and not Path("/usr/sbin/haproxy").exists(),
+    reason="Debian's haproxy is not installed (make test installs it)",
+)
 def test_production_profile_two_rasa_workers_behind_haproxy_keep_each_conversation_in_order(tmp_path):
     balancer = _free_port()
     front = f"http://127.0.0.1:{balancer}"
     with FakeTwilio() as fake:
-        proc, srv = start_server(tmp_path, {
-            "PQRBOT_PROFILE": "production", "PQRBOT_DATABASE_URL": PG, "PQRBOT_LOCK_STORE_URL": REDIS,
-            "PQRBOT_RASA_WORKERS": "2", "PQRBOT_BALANCER_PORT": str(balancer),
-            "PQRBOT_INGRESS_PORT": str(_free_port()),
-            "TWILIO_ACCOUNT_SID": ACCOUNT, "TWILIO_AUTH_TOKEN": "e2e-twilio-auth-token",
-            "TWILIO_WHATSAPP_NUMBER": BOT_NUMBER, "TWILIO_API_BASE_URL": fake.url, "PQRBOT_PUBLIC_URL": front,
-        })
+        proc, srv = start_server(
+            tmp_path,
+            {
+                "PQRBOT_PROFILE": "production",
+                "PQRBOT_DATABASE_URL": PG,
+                "PQRBOT_LOCK_STORE_URL": REDIS,
+                "PQRBOT_RASA_WORKERS": "2",
+                "PQRBOT_BALANCER_PORT": str(balancer),
+                "PQRBOT_INGRESS_PORT": str(_free_port()),
+                "TWILIO_ACCOUNT_SID": ACCOUNT,
+                "TWILIO_AUTH_TOKEN": "e2e-twilio-auth-token",
+                "TWILIO_WHATSAPP_NUMBER": BOT_NUMBER,
+                "TWILIO_API_BASE_URL": fake.url,
+                "PQRBOT_PUBLIC_URL": front,
+            },
+        )
         try:
             assert processes("bot.rasa_server") >= 3, "the Rasa server and its two Sanic workers"
             # Through the front door: the REST channel goes to Rasa ...
             srv.base = front
             sender = f"prod-{uuid.uuid4().hex[:8]}"
-            _, replies = srv.talk(["me llego muy cara la factura del gas", "si", "Sofia Vergara cc 52111222",
-                                   "contrato 12345678", "sofia.v@gmail.com", "si"], sender=sender)
+            _, replies = srv.talk(
+                [
+                    "me llego muy cara la factura del gas",
+                    "si",
+                    "Sofia Vergara cc 52111222",
+                    "contrato 12345678",
+                    "sofia.v@gmail.com",
+                    "si",
+                ],
+                sender=sender,
+            )
             [p] = srv.pqrs_of(sender)
             assert p["numero"] in replies[-1][0]
             # ... and provider webhooks to the ingress, answered at once; one customer's burst is
@@ -85,11 +120,17 @@ def test_production_profile_two_rasa_workers_behind_haproxy_keep_each_conversati
             texts = []
             while time.monotonic() < deadline:
                 with engine.connect() as conn:
-                    texts = [json.loads(d)["text"] for (d,) in conn.execute(text(
-                        "SELECT data FROM events WHERE sender_id = :s AND type_name = 'user' ORDER BY id"),
-                        {"s": number})]
-                    pending = conn.execute(text("SELECT count(*) FROM inbound_queue WHERE conversation_id = :s "
-                                                "AND state <> 'done'"), {"s": number}).scalar()
+                    texts = [
+                        json.loads(d)["text"]
+                        for (d,) in conn.execute(
+                            text("SELECT data FROM events WHERE sender_id = :s AND type_name = 'user' ORDER BY id"),
+                            {"s": number},
+                        )
+                    ]
+                    pending = conn.execute(
+                        text("SELECT count(*) FROM inbound_queue WHERE conversation_id = :s AND state <> 'done'"),
+                        {"s": number},
+                    ).scalar()
                 if len(texts) == len(lines) and pending == 0:
                     break
                 time.sleep(1)

@@ -2,6 +2,7 @@
 
 Runs when PQRBOT_TEST_POSTGRES_URL and PQRBOT_TEST_REDIS_URL are set (.ci/run sets both to the
 machine's local servers)."""
+
 from __future__ import annotations
 
 import os
@@ -26,20 +27,35 @@ def test_a_reclamo_on_postgresql_with_redis_locks(tmp_path):
         import redis
 
         r = redis.Redis.from_url(REDIS)
-        lock_writes = lambda: sum(r.info("commandstats").get(f"cmdstat_{c}", {}).get("calls", 0) for c in ("set", "del"))
+
+        def lock_writes() -> int:
+            return sum(r.info("commandstats").get(f"cmdstat_{c}", {}).get("calls", 0) for c in ("set", "del"))
+
         before = lock_writes()
         sender = f"prod-{uuid.uuid4().hex[:8]}"
-        _, replies = srv.talk(["me llego muy cara la factura del gas", "si", "Sofia Vergara cc 52111222",
-                               "contrato 12345678", "sofia.v@gmail.com", "si"], sender=sender)
+        _, replies = srv.talk(
+            [
+                "me llego muy cara la factura del gas",
+                "si",
+                "Sofia Vergara cc 52111222",
+                "contrato 12345678",
+                "sofia.v@gmail.com",
+                "si",
+            ],
+            sender=sender,
+        )
         assert lock_writes() - before >= 6, "each message must take and release a lock in Redis"
         [p] = srv.pqrs_of(sender)
         assert p["numero"] in replies[-1][0]
         engine = create_engine(PG, future=True)
         with engine.connect() as conn:
-            crm_rows = conn.execute(text("SELECT count(*) FROM crm_pqrs WHERE conversation_id = :s"), {"s": sender}).scalar()
+            crm_rows = conn.execute(
+                text("SELECT count(*) FROM crm_pqrs WHERE conversation_id = :s"), {"s": sender}
+            ).scalar()
             # the public channel's conversations are namespaced in Rasa (bot/conversation_ids.py)
-            tracker_rows = conn.execute(text("SELECT count(*) FROM events WHERE sender_id = :s"),
-                                        {"s": f"rest:{sender}"}).scalar()
+            tracker_rows = conn.execute(
+                text("SELECT count(*) FROM events WHERE sender_id = :s"), {"s": f"rest:{sender}"}
+            ).scalar()
         engine.dispose()
         assert crm_rows == 1
         assert tracker_rows > 10, "Rasa's conversation must be stored in PostgreSQL"

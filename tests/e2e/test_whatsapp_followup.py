@@ -2,6 +2,7 @@
 
 The whole stack runs: Twilio-signed webhooks into `pqrbot run` (Rasa, action server, worker), the
 assistant's replies and the closing message out to a local fake of Twilio's Messages API."""
+
 from __future__ import annotations
 
 import base64
@@ -33,11 +34,17 @@ def sign(url: str, params: dict) -> str:
 @pytest.fixture(scope="module")
 def whatsapp(tmp_path_factory):
     with FakeTwilio() as fake:
-        proc, srv = start_server(tmp_path_factory.mktemp("wa"), {
-            "TWILIO_ACCOUNT_SID": ACCOUNT, "TWILIO_AUTH_TOKEN": TOKEN, "TWILIO_WHATSAPP_NUMBER": BOT_NUMBER,
-            "TWILIO_API_BASE_URL": fake.url, "PQRBOT_PUBLIC_URL": "http://127.0.0.1:{rasa_port}",
-            "PQRBOT_FOLLOWUP_AFTER": "6s",
-        })
+        proc, srv = start_server(
+            tmp_path_factory.mktemp("wa"),
+            {
+                "TWILIO_ACCOUNT_SID": ACCOUNT,
+                "TWILIO_AUTH_TOKEN": TOKEN,
+                "TWILIO_WHATSAPP_NUMBER": BOT_NUMBER,
+                "TWILIO_API_BASE_URL": fake.url,
+                "PQRBOT_PUBLIC_URL": "http://127.0.0.1:{rasa_port}",
+                "PQRBOT_FOLLOWUP_AFTER": "6s",
+            },
+        )
         yield srv, fake
         stop_server(proc)
 
@@ -45,11 +52,22 @@ def whatsapp(tmp_path_factory):
 def send(srv, number: str, body: str) -> int:
     url = srv.base + "/webhooks/whatsapp/webhook"
     sid = "SM" + uuid.uuid4().hex
-    params = {"MessageSid": sid, "SmsMessageSid": sid, "AccountSid": ACCOUNT, "From": number, "To": BOT_NUMBER,
-              "Body": body, "NumMedia": "0", "ProfileName": "Cliente", "WaId": number.split("+")[1]}
-    req = urllib.request.Request(url, data=urllib.parse.urlencode(params).encode(),
-                                 headers={"X-Twilio-Signature": sign(url, params),
-                                          "Content-Type": "application/x-www-form-urlencoded"})
+    params = {
+        "MessageSid": sid,
+        "SmsMessageSid": sid,
+        "AccountSid": ACCOUNT,
+        "From": number,
+        "To": BOT_NUMBER,
+        "Body": body,
+        "NumMedia": "0",
+        "ProfileName": "Cliente",
+        "WaId": number.split("+")[1],
+    }
+    req = urllib.request.Request(
+        url,
+        data=urllib.parse.urlencode(params).encode(),
+        headers={"X-Twilio-Signature": sign(url, params), "Content-Type": "application/x-www-form-urlencoded"},
+    )
     with urllib.request.urlopen(req, timeout=30) as resp:
         return resp.status
 
@@ -92,11 +110,19 @@ def test_silent_customer_gets_exactly_one_closing_and_a_customer_who_answers_non
 def test_forged_webhook_is_refused(whatsapp):
     srv, fake = whatsapp
     url = srv.base + "/webhooks/whatsapp/webhook"
-    params = {"MessageSid": "SMforged", "From": "whatsapp:+573009999999", "To": BOT_NUMBER, "Body": "hola",
-              "AccountSid": ACCOUNT, "NumMedia": "0"}
-    req = urllib.request.Request(url, data=urllib.parse.urlencode(params).encode(),
-                                 headers={"X-Twilio-Signature": "bm90LXZhbGlk",
-                                          "Content-Type": "application/x-www-form-urlencoded"})
+    params = {
+        "MessageSid": "SMforged",
+        "From": "whatsapp:+573009999999",
+        "To": BOT_NUMBER,
+        "Body": "hola",
+        "AccountSid": ACCOUNT,
+        "NumMedia": "0",
+    }
+    req = urllib.request.Request(
+        url,
+        data=urllib.parse.urlencode(params).encode(),
+        headers={"X-Twilio-Signature": "bm90LXZhbGlk", "Content-Type": "application/x-www-form-urlencoded"},
+    )
     with pytest.raises(urllib.error.HTTPError) as err:
         urllib.request.urlopen(req, timeout=30)
     assert err.value.code == 403

@@ -6,6 +6,7 @@
   nlu/data/reviewed.yml (of a temporary copy of the project's NLU files, never the repository's).
 - Activating a candidate loads it into the running Rasa server (PUT /model) without a restart.
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -32,8 +33,9 @@ from tests.workbench.conftest import build_app, make_project
 pytestmark = pytest.mark.server
 
 MISUNDERSTOOD = "kkkkkkk"  # keyboard mashing: nlu_fallback by the DataSignals rule, whatever the model
-HAS_BROKER = importlib.util.find_spec("bot.events") is not None and \
-    importlib.util.find_spec("bot.events.broker") is not None
+HAS_BROKER = (
+    importlib.util.find_spec("bot.events") is not None and importlib.util.find_spec("bot.events.broker") is not None
+)
 
 
 @pytest.fixture(scope="module")
@@ -47,8 +49,12 @@ def wb_server(tmp_path_factory):
 @pytest.fixture
 def workbench(wb_server, tmp_path):
     engine = make_engine(wb_server.env["PQRBOT_DATABASE_URL"])
-    wb = Workbench(store=WorkbenchStore(engine), root=make_project(tmp_path / "project"),
-                   settings=load_settings(wb_server.env), audit=lambda *args: None)
+    wb = Workbench(
+        store=WorkbenchStore(engine),
+        root=make_project(tmp_path / "project"),
+        settings=load_settings(wb_server.env),
+        audit=lambda *args: None,
+    )
     yield wb
     engine.dispose()
 
@@ -59,9 +65,12 @@ def _inbox(server) -> list:
     return json.loads(out.stdout)["items"]
 
 
-@pytest.mark.skipif(not HAS_BROKER, reason="the conversation event broker (bot.events.broker.PqrEventBroker, "
-                                           "built by the console helper) is not in this tree yet: nothing feeds "
-                                           "the inbox")
+@pytest.mark.skipif(
+    not HAS_BROKER,
+    reason="the conversation event broker (bot.events.broker.PqrEventBroker, "
+    "built by the console helper) is not in this tree yet: nothing feeds "
+    "the inbox",
+)
 def test_misunderstood_message_reaches_the_inbox_and_is_labelled(wb_server, workbench):
     sender = f"e2e-wb-{uuid.uuid4().hex[:8]}"
     wb_server.say(sender, MISUNDERSTOOD)
@@ -77,8 +86,9 @@ def test_misunderstood_message_reaches_the_inbox_and_is_labelled(wb_server, work
     assert item["predicted_intent"] == "nlu_fallback" and item["count"] >= 1
 
     client = TestClient(build_app(workbench))
-    response = client.post(f"/api/nlu/inbox/{item['id']}", headers={"X-Test-Role": "entrenador"},
-                           json={"intent": "fuera_de_alcance"})
+    response = client.post(
+        f"/api/nlu/inbox/{item['id']}", headers={"X-Test-Role": "entrenador"}, json={"intent": "fuera_de_alcance"}
+    )
     assert response.status_code == 200, response.text
     reviewed = yaml.safe_load((workbench.root / "nlu" / "data" / "reviewed.yml").read_text())
     assert {"intent": "fuera_de_alcance", "examples": f"- {MISUNDERSTOOD}\n"} in reviewed["nlu"]
@@ -92,11 +102,17 @@ def test_activation_loads_the_candidate_into_the_running_server(wb_server, workb
     candidate = models / "candidates" / "candidate-e2e.tar.gz"
     shutil.copy(MODEL_PATH, candidate)  # the same model: equal figures, so not worse
     figures = {"macro_f1": 0.9, "accuracy": 0.9, "intents": {"saludo": {"f1": 0.9, "support": 10}}}
-    workbench.store.save_evaluation(file_sha(models / "pqrbot.tar.gz"), "live",
-                                    file_sha(workbench.root / TEST_SET), figures)
+    workbench.store.save_evaluation(
+        file_sha(models / "pqrbot.tar.gz"), "live", file_sha(workbench.root / TEST_SET), figures
+    )
     job = workbench.store.create_job("train", "e2e@example.com")
-    workbench.store.update_job(job, status="ready", model_path=str(candidate), fingerprint="e2e",
-                               result={"candidate": figures, "stories": {"passed": True}})
+    workbench.store.update_job(
+        job,
+        status="ready",
+        model_path=str(candidate),
+        fingerprint="e2e",
+        result={"candidate": figures, "stories": {"passed": True}},
+    )
     result = training.activate(workbench, job, actor="e2e@example.com")
     assert result["loaded"] is True, result["detail"]
     _, replies = wb_server.talk(["hola"])

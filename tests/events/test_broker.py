@@ -1,4 +1,5 @@
 """The event broker stores each conversation's turns without making Rasa wait, and calls the sinks."""
+
 from __future__ import annotations
 
 import asyncio
@@ -20,9 +21,15 @@ def _store(tmp_path) -> EventStore:
     return EventStore(engine)
 
 
-USER = {"event": "user", "sender_id": "web:ana", "text": "me llegó cara la factura", "timestamp": 1767225600.0,
-        "input_channel": "rest", "parse_data": {"intent": {"name": "reclamo_factura", "confidence": 0.97}},
-        "metadata": {"canal": "Chat EPM"}}
+USER = {
+    "event": "user",
+    "sender_id": "web:ana",
+    "text": "me llegó cara la factura",
+    "timestamp": 1767225600.0,
+    "input_channel": "rest",
+    "parse_data": {"intent": {"name": "reclamo_factura", "confidence": 0.97}},
+    "metadata": {"canal": "Chat EPM"},
+}
 
 
 def test_user_bot_and_slot_events_are_kept_and_bookkeeping_is_not():
@@ -43,8 +50,9 @@ def test_broker_writes_in_the_background_and_calls_the_sinks(tmp_path):
     started = time.perf_counter()
     broker.publish(USER)
     broker.publish({"event": "bot", "sender_id": "web:ana", "text": "¿Autorizas?", "timestamp": 1767225601.0})
-    broker.publish({"event": "slot", "sender_id": "web:ana", "name": "nombre", "value": "Ana",
-                    "timestamp": 1767225602.0})
+    broker.publish(
+        {"event": "slot", "sender_id": "web:ana", "name": "nombre", "value": "Ana", "timestamp": 1767225602.0}
+    )
     assert time.perf_counter() - started < 0.05  # publish only queues
     writer.flush()
     assert [e.kind for e in store.for_conversation("web:ana")] == ["user", "bot", "slot"]

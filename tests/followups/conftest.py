@@ -1,5 +1,6 @@
 """Databases for the follow-up tests: a SQLite file per test, and PostgreSQL (its own schema
 per test) when PQRBOT_TEST_POSTGRES_URL is set."""
+
 from __future__ import annotations
 
 import os

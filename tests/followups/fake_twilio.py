@@ -1,4 +1,5 @@
 """A local stand-in for Twilio's Messages API (TWILIO_API_BASE_URL=http://127.0.0.1:<port>)."""
+
 from __future__ import annotations
 
 import json

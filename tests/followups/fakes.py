@@ -1,4 +1,5 @@
 """In-memory twins of the outbound ports, and a settable clock, for the follow-up tests."""
+
 from __future__ import annotations
 
 import asyncio
@@ -82,7 +83,11 @@ class FakeRegistry(ConversationRegistry):
     def touch(self, conversation_id, input_channel, canal, address, at, public_ref=None):
         old = self.conversations.get(conversation_id)
         self.conversations[conversation_id] = Conversation(
-            conversation_id, input_channel, canal, address, at,
+            conversation_id,
+            input_channel,
+            canal,
+            address,
+            at,
             public_ref or (old.public_ref if old else None),
             old.private_ok if old else True,
         )

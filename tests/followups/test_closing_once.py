@@ -1,5 +1,6 @@
 """Issue 8: the next-day closing is sent once even if a worker dies between the provider's
 acceptance and its own bookkeeping; REST conversations are not retried as failures."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """Two workers on the same database: every closing goes out exactly once."""
+
 from __future__ import annotations
 
 import asyncio
@@ -12,8 +13,8 @@ from bot.conversation_hooks import ConversationRef
 from bot.followups.hooks import FollowupHooks
 from bot.followups.schema import SENT
 from bot.followups.store import FollowupStore
-from core.clock import utcnow
 from bot.followups.worker import FollowupWorker
+from core.clock import utcnow
 from tests.followups.fakes import FakeOutbound
 
 N = 30

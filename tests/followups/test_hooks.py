@@ -1,4 +1,5 @@
 """The hooks the dialogue calls: schedule on a data request, cancel on reply / end of intake."""
+
 from __future__ import annotations
 
 import os
@@ -142,12 +143,15 @@ print(hooks.store.pending("tg-1").requested_due_at - hooks.store.pending("tg-1")
 def test_the_action_server_gets_these_hooks_from_the_composition_root(tmp_path):
     """What the action server does: bot.bootstrap.services().hooks -> build_hooks(...). In a
     subprocess, because a deadlock there would hang the whole test session."""
-    env = {**os.environ, "PQRBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'pqrbot.db'}",
-           "PQRBOT_FOLLOWUP_AFTER": "45s"}
+    env = {**os.environ, "PQRBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'pqrbot.db'}", "PQRBOT_FOLLOWUP_AFTER": "45s"}
     try:
         out = subprocess.run(
-            [sys.executable, "-c", COMPOSITION_SCRIPT], env=env, cwd=ROOT,
-            capture_output=True, text=True, timeout=15,
+            [sys.executable, "-c", COMPOSITION_SCRIPT],
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=15,
         )
     except subprocess.TimeoutExpired:
         pytest.fail(

@@ -1,4 +1,5 @@
 """The window policy: when and how a closing may reach the customer on each channel."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -24,7 +25,20 @@ CASES = [
     ("WhatsApp", at(0), at(24), at(0), False, None, False, True, TEXT, at(23), (), "window"),
     ("WhatsApp", at(0), at(24), at(23), True, None, False, True, TEXT, at(23), (TEMPLATE,), "window"),
     # short delay (tests, or a 2 h setting): sent when due
-    ("WhatsApp", at(0), at(0) + 30 * S, at(0) + 30 * S, True, None, False, True, TEXT, at(0) + 30 * S, (TEMPLATE,), "window"),
+    (
+        "WhatsApp",
+        at(0),
+        at(0) + 30 * S,
+        at(0) + 30 * S,
+        True,
+        None,
+        False,
+        True,
+        TEXT,
+        at(0) + 30 * S,
+        (TEMPLATE,),
+        "window",
+    ),
     # late (worker was down) but still inside the window: free text now
     ("WhatsApp", at(0), at(23), at(23.5), False, None, False, True, TEXT, at(23.5), (), "window"),
     # window closed: approved template, or nothing and say why
@@ -53,8 +67,9 @@ CASES = [
     "canal,last,due,now,template,public_ref,asked_publicly,private_ok,action,send_at,fallbacks,words",
     CASES,
 )
-def test_decide(canal, last, due, now, template, public_ref, asked_publicly, private_ok,
-                action, send_at, fallbacks, words):
+def test_decide(
+    canal, last, due, now, template, public_ref, asked_publicly, private_ok, action, send_at, fallbacks, words
+):
     d = decide(canal, last, due, now, template, public_ref=public_ref, private_ok=private_ok)
     assert (d.action, d.send_at, d.fallbacks) == (action, send_at, fallbacks)
     assert words in d.reason

@@ -1,5 +1,6 @@
 """Real worker processes (``python -m bot.cli worker``, as the supervisor starts it) with the
 real outbound service, sending to a local fake of Twilio's API."""
+
 from __future__ import annotations
 
 import os
@@ -15,8 +16,8 @@ from bot.conversation_hooks import ConversationRef
 from bot.followups.hooks import FollowupHooks
 from bot.followups.schema import CANCELLED, SENT, TEXT
 from bot.followups.store import FollowupStore
-from core.clock import utcnow
 from bot.schema import upgrade_all
+from core.clock import utcnow
 from crm_adapter.db import make_engine
 from tests.followups.fake_twilio import FakeTwilio
 
@@ -44,7 +45,11 @@ def customer_writes(registry, ref: ConversationRef) -> None:
 
 class Worker:
     def __init__(self, url: str, twilio: FakeTwilio, tmp: Path, name: str) -> None:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("PQRBOT_", "TWILIO_", "META_", "TELEGRAM_", "TWITTER_"))}
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("PQRBOT_", "TWILIO_", "META_", "TELEGRAM_", "TWITTER_"))
+        }
         env.update(
             PQRBOT_DATABASE_URL=url,
             PQRBOT_DATA_DIR=str(tmp),
@@ -59,7 +64,10 @@ class Worker:
         self._log = open(self.log, "w")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "bot.cli", "worker", "--poll-interval", POLL],
-            cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT,
+            cwd=ROOT,
+            env=env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
         )
 
     def wait_ready(self, timeout: float = 30.0) -> None:

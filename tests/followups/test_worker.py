@@ -1,4 +1,5 @@
 """The worker sends what is due, once, the way the customer can receive it."""
+
 from __future__ import annotations
 
 import json
@@ -196,7 +197,9 @@ async def test_next_day_default_is_sent_at_23h_inside_the_window(store, worker, 
     assert outbound.sent[0].kind == TEXT
 
 
-async def test_web_chat_without_proactive_delivery_is_recorded_not_dropped(hooks, worker, outbound, registry, store, clock):
+async def test_web_chat_without_proactive_delivery_is_recorded_not_dropped(
+    hooks, worker, outbound, registry, store, clock
+):
     hooks.data_requested(WEB, "nombre")
     outbound.results[TEXT] = ports.SKIPPED
     clock.advance(minutes=1)
@@ -317,7 +320,8 @@ def test_cli_lists_followups_as_json(hooks, store, clock, capsys, monkeypatch):
     finally:
         bootstrap.reset()
     assert [(f["conversation_id"], f["status"]) for f in everything] == [
-        (WA.conversation_id, "scheduled"), (FB.conversation_id, "cancelled"),
+        (WA.conversation_id, "scheduled"),
+        (FB.conversation_id, "cancelled"),
     ]
     assert masked[0]["conversation_id"] != WA.conversation_id  # phone numbers masked by default
     assert masked[0]["conversation_id"].endswith(WA.conversation_id[-2:])
@@ -328,8 +332,15 @@ def test_cli_lists_followups_as_json(hooks, store, clock, capsys, monkeypatch):
 
 async def test_no_closing_while_a_person_of_the_console_holds_the_conversation(hooks, outbound, registry, store, clock):
     held = {WA.conversation_id}
-    worker = FollowupWorker(store, outbound, registry, clock=clock, worker_id="w1", template_sid="HX123",
-                            held_by_person=lambda conversation_id: conversation_id in held)
+    worker = FollowupWorker(
+        store,
+        outbound,
+        registry,
+        clock=clock,
+        worker_id="w1",
+        template_sid="HX123",
+        held_by_person=lambda conversation_id: conversation_id in held,
+    )
     customer_writes(registry, WA, clock)
     hooks.data_requested(WA, "numero_documento")
     clock.advance(seconds=31)

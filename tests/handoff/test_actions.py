@@ -1,4 +1,5 @@
 """The assistant hands over: the customer asks for a person, or is misunderstood twice in a row."""
+
 from __future__ import annotations
 
 import asyncio
@@ -31,8 +32,7 @@ def handoffs(tmp_path, monkeypatch):
 
 
 def tracker(events, slots=None, sender="whatsapp:+573001112233"):
-    return Tracker(sender, slots or {}, {"intent": {"name": "pedir_asesor"}}, events, False, None,
-                   {}, "action_listen")
+    return Tracker(sender, slots or {}, {"intent": {"name": "pedir_asesor"}}, events, False, None, {}, "action_listen")
 
 
 def user(text, intent="pedir_asesor"):
@@ -50,8 +50,11 @@ def test_asking_for_a_person_queues_the_conversation_with_the_data_so_far(handof
     import dataclasses
 
     deps.settings = dataclasses.replace(settings, attention_hours="always", handoff_expected_wait_seconds=300)
-    texts, _ = run(ActionPedirAsesor(deps), tracker([user("quiero hablar con un asesor")],
-                                                   {"nombre": "Ana Pérez", "contrato": "12345678"}), deps)
+    texts, _ = run(
+        ActionPedirAsesor(deps),
+        tracker([user("quiero hablar con un asesor")], {"nombre": "Ana Pérez", "contrato": "12345678"}),
+        deps,
+    )
     assert "persona del equipo" in texts[0] and "5 minutos" in texts[0] and "44 44 115" in texts[0]
     h = handoffs.get("whatsapp:+573001112233")
     assert h.state == "waiting" and h.reason == "cliente_pidio_asesor" and h.canal == "WhatsApp"
@@ -84,14 +87,20 @@ def test_second_misunderstanding_in_a_row_hands_over(handoffs, store, settings):
     assert not misunderstood_twice(tracker(first))
     texts, _ = run(ActionNoEntendi(deps), tracker(first), deps)
     assert handoffs.get("whatsapp:+573001112233") is None
-    second = first + [{"event": "action", "name": "action_no_entendi"}, {"event": "user_reverted"},
-                      user("zzzz xx", "nlu_fallback")]
+    second = first + [
+        {"event": "action", "name": "action_no_entendi"},
+        {"event": "user_reverted"},
+        user("zzzz xx", "nlu_fallback"),
+    ]
     assert misunderstood_twice(tracker(second))
     texts, _ = run(ActionNoEntendi(deps), tracker(second), deps)
     assert handoffs.get("whatsapp:+573001112233").reason == "no_entendido_dos_veces"
     assert any("persona del equipo" in (t or "") or "en línea" in (t or "") for t in texts)
     # Understood in between: no hand-over.
-    third = first + [{"event": "action", "name": "action_no_entendi"},
-                     user("me llegó cara la factura", "reclamo_factura"),
-                     {"event": "action", "name": "pqr_form"}, user("zzzz", "nlu_fallback")]
+    third = first + [
+        {"event": "action", "name": "action_no_entendi"},
+        user("me llegó cara la factura", "reclamo_factura"),
+        {"event": "action", "name": "pqr_form"},
+        user("zzzz", "nlu_fallback"),
+    ]
     assert not misunderstood_twice(tracker(third))

@@ -1,4 +1,5 @@
 """Hand-over states in the database, on SQLite and PostgreSQL: the race is decided there."""
+
 from __future__ import annotations
 
 import threading
@@ -24,8 +25,9 @@ def store(db_url):  # noqa: F811
 
 def test_request_take_release_cycle(store):
     assert store.state_of("c1") == "bot"
-    h = store.request_agent("c1", "cliente_pidio_asesor", input_channel="whatsapp", canal="WhatsApp",
-                            data={"nombre": "Ana"})
+    h = store.request_agent(
+        "c1", "cliente_pidio_asesor", input_channel="whatsapp", canal="WhatsApp", data={"nombre": "Ana"}
+    )
     assert h.state == "waiting" and h.waiting_since and h.data == {"nombre": "Ana"}
     h = store.take("c1", "ana@x")
     assert h.state == "agent" and h.assigned_to == "ana@x" and store.is_held("c1")

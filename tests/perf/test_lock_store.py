@@ -1,4 +1,5 @@
 """The SQLite lock store serialises one conversation's messages across Rasa workers (processes)."""
+
 from __future__ import annotations
 
 import asyncio

@@ -1,4 +1,5 @@
 """/metrics shows what operations watch: messages per channel, fallbacks, the inbound queue, PQRs."""
+
 from __future__ import annotations
 
 from rasa.shared.core.events import BotUttered, UserUttered
@@ -6,8 +7,8 @@ from rasa.shared.core.events import BotUttered, UserUttered
 from bot.channels.inbound import InboundMessage
 from bot.ingress.queue import SqlInboundQueue
 from bot.perf import metrics
-from crm_adapter.db import make_engine
 from bot.schema import upgrade_all
+from crm_adapter.db import make_engine
 
 
 def value(text: str, line_start: str) -> float:
@@ -20,19 +21,24 @@ def test_metrics_count_messages_fallbacks_and_show_the_queue(tmp_path):
     q = SqlInboundQueue(engine)
     q.admit("twilio", "whatsapp", "c1", InboundMessage("SM1", "c1", "c1", "WhatsApp", "hola"))
     before = metrics.exposition(engine).decode()
-    metrics.count_events([
-        UserUttered("hola", {"name": "saludar", "confidence": 0.9}, input_channel="whatsapp"),
-        BotUttered("¡Hola!"),
-        UserUttered("zzz", {"name": "nlu_fallback", "confidence": 0.3}, input_channel="whatsapp"),
-        BotUttered("No te entendí"),
-    ])
+    metrics.count_events(
+        [
+            UserUttered("hola", {"name": "saludar", "confidence": 0.9}, input_channel="whatsapp"),
+            BotUttered("¡Hola!"),
+            UserUttered("zzz", {"name": "nlu_fallback", "confidence": 0.3}, input_channel="whatsapp"),
+            BotUttered("No te entendí"),
+        ]
+    )
     after = metrics.exposition(engine).decode()
     key = 'pqrbot_messages_in_total{channel="whatsapp"}'
     assert value(after, key) - value(before, key) == 2
     fb = 'pqrbot_fallback_messages_total{channel="whatsapp"}'
     assert value(after, fb) - value(before, fb) == 1
-    assert value(after, 'pqrbot_messages_out_total{channel="whatsapp"}') - value(
-        before, 'pqrbot_messages_out_total{channel="whatsapp"}') == 2
+    assert (
+        value(after, 'pqrbot_messages_out_total{channel="whatsapp"}')
+        - value(before, 'pqrbot_messages_out_total{channel="whatsapp"}')
+        == 2
+    )
     assert value(after, 'pqrbot_inbound_queue{state="pending"}') == 1
     assert value(after, "pqrbot_pqrs_filed ") == 0
     assert "pqrbot_reply_seconds" in after and "pqrbot_followups_due" in after

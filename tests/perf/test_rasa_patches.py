@@ -1,4 +1,5 @@
 """The cached action-response validator accepts what Rasa accepts and rejects what Rasa rejects."""
+
 from __future__ import annotations
 
 import time
@@ -20,11 +21,10 @@ GOOD = {
 
 @pytest.fixture()
 def remote_action():
-    from rasa.core.actions.action import RemoteAction
-    from rasa.utils.endpoints import EndpointConfig
-
     import rasa.core.run
+    from rasa.core.actions.action import RemoteAction
     from rasa.core.agent import Agent
+    from rasa.utils.endpoints import EndpointConfig
 
     originals = (RemoteAction._validate_action_result, rasa.core.run.configure_app, Agent.handle_message)
     rasa_patches._applied = False
@@ -42,12 +42,15 @@ def test_valid_response_passes(remote_action):
     assert remote_action._validate_action_result(GOOD) is True
 
 
-@pytest.mark.parametrize("bad", [
-    {"events": [{"event": "no_such_event"}], "responses": []},  # unknown event type
-    {"events": "slot", "responses": []},  # events not a list
-    {"events": [], "responses": ["hola"]},  # a response that is not an object
-    {"events": [{"event": "slot", "name": 3}], "responses": []},  # slot name not a string
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"events": [{"event": "no_such_event"}], "responses": []},  # unknown event type
+        {"events": "slot", "responses": []},  # events not a list
+        {"events": [], "responses": ["hola"]},  # a response that is not an object
+        {"events": [{"event": "slot", "name": 3}], "responses": []},  # slot name not a string
+    ],
+)
 def test_malformed_response_is_still_rejected_with_rasas_hint(remote_action, bad):
     with pytest.raises(ValidationError) as info:
         remote_action._validate_action_result(bad)

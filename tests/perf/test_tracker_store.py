@@ -1,5 +1,6 @@
 """The windowed tracker store restores conversations exactly as Rasa's SQL store does, without
 rereading them on every message."""
+
 from __future__ import annotations
 
 import asyncio
@@ -32,8 +33,10 @@ def run(coro):
 
 def stores(tmp_path, domain, broker=None):
     db = str(tmp_path / "tracker.db")
-    return (lambda: WindowedSQLTrackerStore(domain=domain, dialect="sqlite", db=db, event_broker=broker),
-            lambda: SQLTrackerStore(domain=domain, dialect="sqlite", db=db))
+    return (
+        lambda: WindowedSQLTrackerStore(domain=domain, dialect="sqlite", db=db, event_broker=broker),
+        lambda: SQLTrackerStore(domain=domain, dialect="sqlite", db=db),
+    )
 
 
 def user(text, intent="informar"):
@@ -53,9 +56,11 @@ def turn_events(n):
 
 
 def session_start_events():
-    return [ActionExecuted("action_session_start", timestamp=time.time() + 0.001),
-            SessionStarted(timestamp=time.time()),
-            ActionExecuted("action_listen", timestamp=time.time() + 0.002)]
+    return [
+        ActionExecuted("action_session_start", timestamp=time.time() + 0.001),
+        SessionStarted(timestamp=time.time()),
+        ActionExecuted("action_listen", timestamp=time.time() + 0.002),
+    ]
 
 
 async def play(store, sender, domain, turns, start_session=False):
@@ -71,8 +76,12 @@ async def play(store, sender, domain, turns, start_session=False):
 
 
 def state(tracker):
-    return (tracker.current_slot_values(), tracker.active_loop_name, tracker.latest_message.text,
-            [e.as_dict() for e in tracker.events])
+    return (
+        tracker.current_slot_values(),
+        tracker.active_loop_name,
+        tracker.latest_message.text,
+        [e.as_dict() for e in tracker.events],
+    )
 
 
 def test_conversation_restored_after_restart_with_form_state_and_slots(tmp_path, domain):

@@ -1,5 +1,6 @@
 """The deadline and personal-data actions, and the filing evidence (chat image), on the in-memory
 CRM; the NLU signals that route any wording to them."""
+
 from __future__ import annotations
 
 import base64
@@ -14,6 +15,12 @@ from sqlalchemy import select
 from actions.deps import Deps
 from actions.filing import ActionCerrarSolicitud
 from actions.procedure import ActionDerechosDatos, ActionPlazoRespuesta
+from bot.conversation_hooks import RecordingHooks
+from bot.datarights import schema as d
+from bot.datarights.service import engine_for
+from crm_adapter.deadline import fecha_en_texto
+from nlu.components.data_signals import corrected_intent
+from tests.actions.test_actions import full_slots, tracker
 from textkit.procedure import (
     ACTUALIZACION,
     CONSULTA,
@@ -22,12 +29,6 @@ from textkit.procedure import (
     asks_for_deadline,
     data_request_kind,
 )
-from bot.conversation_hooks import RecordingHooks
-from bot.datarights import schema as d
-from bot.datarights.service import engine_for
-from crm_adapter.deadline import fecha_en_texto
-from nlu.components.data_signals import corrected_intent
-from tests.actions.test_actions import full_slots, tracker
 
 
 @pytest.fixture
@@ -35,29 +36,46 @@ def deps(store, settings):
     return Deps(store=store, hooks=RecordingHooks(), settings=settings)
 
 
-@pytest.mark.parametrize("text", [
-    "¿en cuánto me responden?", "¿cuánto se demoran?", "cuando me contestan",
-    "y cuánto se demoran en responder mi reclamo?", "qué plazo tienen para responderme",
-    "en cuantos dias me dan respuesta", "hasta cuándo tienen para darme respuesta",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "¿en cuánto me responden?",
+        "¿cuánto se demoran?",
+        "cuando me contestan",
+        "y cuánto se demoran en responder mi reclamo?",
+        "qué plazo tienen para responderme",
+        "en cuantos dias me dan respuesta",
+        "hasta cuándo tienen para darme respuesta",
+    ],
+)
 def test_any_wording_of_the_deadline_question_is_routed(text):
     assert asks_for_deadline(text)
     assert corrected_intent(text, "reclamo_factura", 0.9) == "consultar_plazo"
 
 
-@pytest.mark.parametrize("text", [
-    "cuanto me cobraron", "me cobraron 300 mil y cuando llamé no me contestan", "hola",
-    "me llegó muy alta la factura",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "cuanto me cobraron",
+        "me cobraron 300 mil y cuando llamé no me contestan",
+        "hola",
+        "me llegó muy alta la factura",
+    ],
+)
 def test_complaints_are_not_deadline_questions(text):
     assert not asks_for_deadline(text)
 
 
-@pytest.mark.parametrize("text,kind", [
-    ("¿qué datos tienen de mí?", CONSULTA), ("quiero que borren mis datos", SUPRESION),
-    ("actualizar mis datos personales", ACTUALIZACION), ("eliminen mi información", SUPRESION),
-    ("quiero saber qué información personal tienen", CONSULTA),
-])
+@pytest.mark.parametrize(
+    "text,kind",
+    [
+        ("¿qué datos tienen de mí?", CONSULTA),
+        ("quiero que borren mis datos", SUPRESION),
+        ("actualizar mis datos personales", ACTUALIZACION),
+        ("eliminen mi información", SUPRESION),
+        ("quiero saber qué información personal tienen", CONSULTA),
+    ],
+)
 def test_personal_data_requests_are_routed(text, kind):
     assert asks_about_personal_data(text) and data_request_kind(text) == kind
     assert corrected_intent(text, "fuera_de_alcance", 0.6) == "derechos_datos"
@@ -104,8 +122,14 @@ async def test_a_data_request_is_recorded_and_reveals_nothing_held_under_a_docum
     # someone else's PQR under document 1036654321 (Juan Pérez, juan@example.com)
     await ActionCerrarSolicitud(deps).run(
         CollectingDispatcher(),
-        tracker(full_slots(numero_documento="1036654321", nombre="Juan Pérez", notif_correo="juan@example.com"),
-                "si", active=False, sender="juan"), {})
+        tracker(
+            full_slots(numero_documento="1036654321", nombre="Juan Pérez", notif_correo="juan@example.com"),
+            "si",
+            active=False,
+            sender="juan",
+        ),
+        {},
+    )
     dispatcher = CollectingDispatcher()
     t = tracker({}, "quiero saber qué datos tienen de mí, cc 1036654321", sender="intruso")
     await ActionDerechosDatos(deps).run(dispatcher, t, {})
@@ -117,7 +141,11 @@ async def test_a_data_request_is_recorded_and_reveals_nothing_held_under_a_docum
     with engine_for(settings.database_url).connect() as conn:
         [row] = conn.execute(select(d.requests)).all()
     assert (row.tipo, row.numero_documento, row.conversation_id, row.estado) == (
-        "consulta", "1036654321", "intruso", "recibida")
+        "consulta",
+        "1036654321",
+        "intruso",
+        "recibida",
+    )
 
 
 async def test_a_deletion_request_without_document_asks_for_it(deps, settings):

@@ -1,4 +1,5 @@
 """The chat image attached to each PQR: a real PNG, text actually drawn, long chats paged."""
+
 from __future__ import annotations
 
 import io
@@ -24,13 +25,18 @@ def png(data: bytes) -> Image.Image:
 
 
 def chat(*texts):
-    return [ChatMessage(CLIENTE if i % 2 == 0 else ASISTENTE, t, T0 + timedelta(minutes=i))
-            for i, t in enumerate(texts)]
+    return [
+        ChatMessage(CLIENTE if i % 2 == 0 else ASISTENTE, t, T0 + timedelta(minutes=i)) for i, t in enumerate(texts)
+    ]
 
 
 def test_a_short_chat_is_one_png_at_least_300_px_wide():
-    [data] = render_chat(chat("hola, me llegó carísima la factura", "Cuéntame qué pasó"), canal="WhatsApp",
-                         conversation_id="whatsapp:+573001234567", width=200)
+    [data] = render_chat(
+        chat("hola, me llegó carísima la factura", "Cuéntame qué pasó"),
+        canal="WhatsApp",
+        conversation_id="whatsapp:+573001234567",
+        width=200,
+    )
     image = png(data)
     assert image.format == "PNG" and image.width >= 300 and image.height > 100
 

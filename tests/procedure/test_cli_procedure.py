@@ -1,4 +1,5 @@
 """`pqrbot crm evidencias|pqrs --vencen-antes|exporte|exportes` and `pqrbot datos` as staff use them."""
+
 from __future__ import annotations
 
 import json
@@ -53,8 +54,9 @@ def _with_image(store, when):
 
     pqr = file_pqr(store, when)
     [png] = render_chat([ChatMessage(CLIENTE, "hola 👋", when)], canal="WhatsApp")
-    store.add_evidencia(pqr.numero, Evidencia("imagen_chat", "conversacion.png",
-                                              base64.b64encode(png).decode(), None, "image/png"))
+    store.add_evidencia(
+        pqr.numero, Evidencia("imagen_chat", "conversacion.png", base64.b64encode(png).decode(), None, "image/png")
+    )
     store.add_evidencia(pqr.numero, Evidencia("adjunto", "factura.jpg", None, "https://media/1", "image/jpeg"))
     return pqr
 
@@ -86,8 +88,8 @@ def test_pqrs_json_has_the_deadline_and_the_image(run, store):
 
 
 def test_vencen_antes_lists_the_pqrs_due_before_a_day(run, store):
-    early = file_pqr(store, datetime(2026, 11, 30, 10, tzinfo=BOG))   # due 2026-12-22
-    late = file_pqr(store, datetime(2026, 12, 11, 10, tzinfo=BOG))    # due 2027-01-05
+    early = file_pqr(store, datetime(2026, 11, 30, 10, tzinfo=BOG))  # due 2026-12-22
+    late = file_pqr(store, datetime(2026, 12, 11, 10, tzinfo=BOG))  # due 2027-01-05
     code, out, _ = run("crm", "pqrs", "--json", "--vencen-antes", "2026-12-23")
     assert code == 0 and [p["numero"] for p in json.loads(out)] == [early.numero]
     code, out, _ = run("crm", "pqrs", "--json", "--vencen-antes", "2026-12-22")
@@ -122,25 +124,50 @@ def test_exportes_lists_the_runs(run, store):
 def _outbound(store, conversation_id, body):
     now = datetime.now(timezone.utc)
     with store.engine.begin() as conn:
-        conn.execute(insert(o.outbound_messages).values(
-            conversation_id=conversation_id, canal="WhatsApp", address="whatsapp:+573001234567", kind="text",
-            purpose="reply", body=body, status="sent", attempts=1, created_at=now, updated_at=now))
+        conn.execute(
+            insert(o.outbound_messages).values(
+                conversation_id=conversation_id,
+                canal="WhatsApp",
+                address="whatsapp:+573001234567",
+                kind="text",
+                purpose="reply",
+                body=body,
+                status="sent",
+                attempts=1,
+                created_at=now,
+                updated_at=now,
+            )
+        )
 
 
 def test_datos_consultar_and_suprimir_keep_the_pqr_and_consents(run, store):
     from crm_adapter.models import Consentimiento
 
-    pqr = file_pqr(store, datetime(2026, 11, 27, 9, tzinfo=BOG), documento="43512876", nombre="Ana López",
-                   medio=("correo", "ana@gmail.com"), conversation_id="whatsapp:+573001234567")
+    pqr = file_pqr(
+        store,
+        datetime(2026, 11, 27, 9, tzinfo=BOG),
+        documento="43512876",
+        nombre="Ana López",
+        medio=("correo", "ana@gmail.com"),
+        conversation_id="whatsapp:+573001234567",
+    )
     with store.engine.begin() as conn:
-        conn.execute(t.contactos.update().where(t.contactos.c.numero == "43512876")
-                     .values(email="ana@gmail.com", celular="3001234567"))
+        conn.execute(
+            t.contactos.update()
+            .where(t.contactos.c.numero == "43512876")
+            .values(email="ana@gmail.com", celular="3001234567")
+        )
     store.record_consentimiento(Consentimiento("whatsapp:+573001234567", "WhatsApp", True, "sí", "2026-01"))
     _outbound(store, "whatsapp:+573001234567", "Tu reclamo quedó radicado")
     with store.engine.begin() as conn:  # the console's copy of the conversation
-        conn.execute(conversation_events.insert().values(
-            conversation_id="whatsapp:+573001234567", kind="user", at=datetime(2026, 11, 27, 14, tzinfo=BOG),
-            text="soy Ana López, cc 43512876"))
+        conn.execute(
+            conversation_events.insert().values(
+                conversation_id="whatsapp:+573001234567",
+                kind="user",
+                at=datetime(2026, 11, 27, 14, tzinfo=BOG),
+                text="soy Ana López, cc 43512876",
+            )
+        )
 
     code, out, _ = run("datos", "consultar", "--documento", "43.512.876", "--json")
     held = json.loads(out)
@@ -165,8 +192,10 @@ def test_datos_consultar_and_suprimir_keep_the_pqr_and_consents(run, store):
     with store.engine.connect() as conn:
         audit = conn.execute(select(d.audit).order_by(d.audit.c.id)).all()
     assert [(a.action, a.target) for a in audit] == [
-        ("datos.consultar", "documento:43512876"), ("datos.suprimir", "documento:43512876"),
-        ("datos.consultar", "documento:43512876")]
+        ("datos.consultar", "documento:43512876"),
+        ("datos.suprimir", "documento:43512876"),
+        ("datos.consultar", "documento:43512876"),
+    ]
     assert audit[1].actor == "ops@epm.com.co"
 
 
@@ -187,8 +216,18 @@ def test_datos_actualizar_rectifies_the_contact_and_is_audited(run, store):
     file_pqr(store, datetime(2026, 11, 27, 9, tzinfo=BOG), documento="43512876", nombre="Ana Lopez")
     code, _, err = run("datos", "actualizar", "--documento", "43512876", "--email", "no-es-correo")
     assert code == 2 and "--email" in err
-    code, _, _ = run("datos", "actualizar", "--documento", "43512876", "--email", "Ana.Lopez@Gmail.com",
-                     "--nombre", "Ana López", "--actor", "ops@epm.com.co")
+    code, _, _ = run(
+        "datos",
+        "actualizar",
+        "--documento",
+        "43512876",
+        "--email",
+        "Ana.Lopez@Gmail.com",
+        "--nombre",
+        "Ana López",
+        "--actor",
+        "ops@epm.com.co",
+    )
     assert code == 0
     contacto = store.find_contacto("43512876")
     assert contacto.nombre == "Ana López" and contacto.email.lower() == "ana.lopez@gmail.com"

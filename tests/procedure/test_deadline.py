@@ -1,4 +1,5 @@
 """The answer deadline: 15 business days in Bogotá, Colombian holidays, weekends, year end."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
@@ -16,11 +17,11 @@ def at(y, m, d, h=10, minute=0, tz=BOG):
 
 
 def test_holidays_and_weekends_are_not_business_days():
-    assert not es_dia_habil(date(2026, 12, 8))   # Inmaculada Concepción
+    assert not es_dia_habil(date(2026, 12, 8))  # Inmaculada Concepción
     assert not es_dia_habil(date(2026, 12, 25))  # Navidad
-    assert not es_dia_habil(date(2026, 12, 5))   # Saturday
+    assert not es_dia_habil(date(2026, 12, 5))  # Saturday
     assert not es_dia_habil(date(2027, 1, 1))
-    assert not es_dia_habil(date(2027, 1, 11))   # Reyes, moved to Monday (Ley Emiliani)
+    assert not es_dia_habil(date(2027, 1, 11))  # Reyes, moved to Monday (Ley Emiliani)
     assert es_dia_habil(date(2026, 12, 9))
 
 

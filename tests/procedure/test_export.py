@@ -1,5 +1,6 @@
 """The daily export: the workbook, the e-mail through a local SMTP server, and the worker job that
 sends yesterday's export exactly once per day."""
+
 from __future__ import annotations
 
 import asyncio
@@ -38,11 +39,16 @@ def sql_store(db_url):
 
 def _day_with_pqrs(store):
     file_pqr(store, datetime(2026, 11, 27, 0, 5, tzinfo=BOG), canal="WhatsApp")
-    file_pqr(store, datetime(2026, 11, 27, 23, 50, tzinfo=BOG), canal="Chat EPM", contrato="55502",
-             medio=("sms", "3001234567"))
+    file_pqr(
+        store,
+        datetime(2026, 11, 27, 23, 50, tzinfo=BOG),
+        canal="Chat EPM",
+        contrato="55502",
+        medio=("sms", "3001234567"),
+    )
     file_pqr(store, datetime(2026, 11, 27, 15, 0, tzinfo=BOG), canal="Telegram")
     file_pqr(store, datetime(2026, 11, 26, 23, 59, tzinfo=BOG))  # the day before
-    file_pqr(store, datetime(2026, 11, 28, 0, 1, tzinfo=BOG))    # the day after (05:01 UTC)
+    file_pqr(store, datetime(2026, 11, 28, 0, 1, tzinfo=BOG))  # the day after (05:01 UTC)
 
 
 def test_the_workbook_has_a_row_per_pqr_of_the_day_in_bogota(sql_store):
@@ -78,7 +84,12 @@ def test_a_day_without_pqrs_gives_an_empty_sheet_and_says_so(sql_store):
 def test_smtp_urls():
     t = SmtpTarget.parse("smtp+starttls://ops%40epm.com.co:p%40ss%3Aw@mail.example.com")
     assert (t.scheme, t.host, t.port, t.username, t.password) == (
-        "smtp+starttls", "mail.example.com", 587, "ops@epm.com.co", "p@ss:w")
+        "smtp+starttls",
+        "mail.example.com",
+        587,
+        "ops@epm.com.co",
+        "p@ss:w",
+    )
     assert SmtpTarget.parse("smtps://mail.example.com").port == 465
     assert SmtpTarget.parse("smtp://127.0.0.1:2525").port == 2525
     with pytest.raises(ExportConfigError, match="scheme"):
@@ -94,8 +105,13 @@ class Inbox:
         self.logins = []
 
     async def handle_DATA(self, server, session, envelope):
-        self.messages.append((envelope.mail_from, list(envelope.rcpt_tos),
-                              email.message_from_bytes(envelope.original_content, policy=email.policy.default)))
+        self.messages.append(
+            (
+                envelope.mail_from,
+                list(envelope.rcpt_tos),
+                email.message_from_bytes(envelope.original_content, policy=email.policy.default),
+            )
+        )
         return "250 OK"
 
 
@@ -103,19 +119,42 @@ def _authenticator(inbox):
     from aiosmtpd.smtp import AuthResult, LoginPassword
 
     def check(server, session, envelope, mechanism, auth_data):
-        ok = isinstance(auth_data, LoginPassword) and auth_data.login == b"ops@epm.com.co" \
+        ok = (
+            isinstance(auth_data, LoginPassword)
+            and auth_data.login == b"ops@epm.com.co"
             and auth_data.password == b"p@ss:w"
+        )
         inbox.logins.append(ok)
         return AuthResult(success=ok)
+
     return check
 
 
 @pytest.fixture
 def cert(tmp_path):
     key, crt = tmp_path / "key.pem", tmp_path / "cert.pem"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key),
-                    "-out", str(crt), "-days", "1", "-subj", "/CN=127.0.0.1",
-                    "-addext", "subjectAltName=IP:127.0.0.1"], check=True, capture_output=True)
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            str(key),
+            "-out",
+            str(crt),
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+        ],
+        check=True,
+        capture_output=True,
+    )
     return crt, key
 
 
@@ -136,9 +175,12 @@ def _controller(inbox, **kw):
 
 
 def _settings(tmp_path, url, **extra):
-    env = {"PQRBOT_DATA_DIR": str(tmp_path), "PQRBOT_SMTP_URL": url,
-           "PQRBOT_EXPORT_RECIPIENTS": "gestor1@epm.com.co, gestor2@epm.com.co",
-           "PQRBOT_EXPORT_FROM": "pqrbot@epm.com.co"}
+    env = {
+        "PQRBOT_DATA_DIR": str(tmp_path),
+        "PQRBOT_SMTP_URL": url,
+        "PQRBOT_EXPORT_RECIPIENTS": "gestor1@epm.com.co, gestor2@epm.com.co",
+        "PQRBOT_EXPORT_FROM": "pqrbot@epm.com.co",
+    }
     env.update(extra)
     return load_settings(env)
 
@@ -170,8 +212,9 @@ def test_starttls_with_the_url_credentials(tmp_path, cert, sql_store):
     server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     server_tls.load_cert_chain(str(crt), str(key))
     inbox = Inbox()
-    controller = _controller(inbox, tls_context=server_tls, require_starttls=True,
-                             authenticator=_authenticator(inbox), auth_require_tls=True)
+    controller = _controller(
+        inbox, tls_context=server_tls, require_starttls=True, authenticator=_authenticator(inbox), auth_require_tls=True
+    )
     client_tls = ssl.create_default_context(cafile=str(crt))
     try:
         port = controller.port
@@ -206,6 +249,7 @@ class RecordingSender:
             if len(self.calls) <= self.fail_times:
                 raise ConnectionRefusedError("SMTP server down")
         import time
+
         time.sleep(0.02)  # a send takes a moment: concurrent workers overlap
         return ["gestor@epm.com.co"]
 
@@ -213,8 +257,16 @@ class RecordingSender:
 def _job(db_url, sender, clock, worker_id):
     store = SqlStore.from_url(db_url, migrate=False)
     settings = load_settings({"PQRBOT_DATABASE_URL": db_url, "PQRBOT_EXPORT_AT": "06:00"})
-    return DailyExportJob(settings, store, ExportRunStore(store.engine), worker_id=worker_id,
-                          clock=clock, sender=sender, backoff_base=60.0, max_attempts=3)
+    return DailyExportJob(
+        settings,
+        store,
+        ExportRunStore(store.engine),
+        worker_id=worker_id,
+        clock=clock,
+        sender=sender,
+        backoff_base=60.0,
+        max_attempts=3,
+    )
 
 
 def test_two_workers_send_the_day_exactly_once_even_after_restarts(db_url, sql_store):
@@ -317,12 +369,10 @@ def test_smtps_is_tls_from_the_first_byte(tmp_path, cert, sql_store):
     server_tls.load_cert_chain(str(crt), str(key))
     inbox = Inbox()
     # aiosmtpd does not count implicit TLS as TLS for AUTH; the socket is TLS from the start anyway
-    controller = _controller(inbox, ssl_context=server_tls, authenticator=_authenticator(inbox),
-                             auth_require_tls=False)
+    controller = _controller(inbox, ssl_context=server_tls, authenticator=_authenticator(inbox), auth_require_tls=False)
     try:
         url = f"smtps://ops%40epm.com.co:p%40ss%3Aw@127.0.0.1:{controller.port}"
-        send_export(_settings(tmp_path, url), DAY, [], b"xlsx",
-                    ssl_context=ssl.create_default_context(cafile=str(crt)))
+        send_export(_settings(tmp_path, url), DAY, [], b"xlsx", ssl_context=ssl.create_default_context(cafile=str(crt)))
     finally:
         controller.stop()
     assert inbox.logins == [True] and len(inbox.messages) == 1

@@ -1,5 +1,6 @@
 """Two real worker processes (``python -m bot.cli worker``, as ``pqrbot run`` starts it) at export
 time: the day's export reaches the local SMTP server exactly once, and a restart sends nothing more."""
+
 from __future__ import annotations
 
 import os
@@ -21,13 +22,28 @@ BOG = ZoneInfo("America/Bogota")
 
 
 def _start(url: str, tmp: Path, smtp_port: int) -> subprocess.Popen:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PQRBOT_", "TWILIO_", "META_", "TELEGRAM_", "TWITTER_"))}
-    env.update(PQRBOT_DATABASE_URL=url, PQRBOT_DATA_DIR=str(tmp), PYTHONPATH=str(ROOT),
-               RASA_TELEMETRY_ENABLED="false", PQRBOT_EXPORT_AT="00:00",
-               PQRBOT_SMTP_URL=f"smtp://127.0.0.1:{smtp_port}", PQRBOT_EXPORT_FROM="pqrbot@epm.com.co",
-               PQRBOT_EXPORT_RECIPIENTS="gestor@epm.com.co")
-    return subprocess.Popen([sys.executable, "-m", "bot.cli", "worker", "--poll-interval", "0.5"], cwd=ROOT,
-                            env=env, stdout=subprocess.DEVNULL, stderr=(tmp / "worker.log").open("a"))
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("PQRBOT_", "TWILIO_", "META_", "TELEGRAM_", "TWITTER_"))
+    }
+    env.update(
+        PQRBOT_DATABASE_URL=url,
+        PQRBOT_DATA_DIR=str(tmp),
+        PYTHONPATH=str(ROOT),
+        RASA_TELEMETRY_ENABLED="false",
+        PQRBOT_EXPORT_AT="00:00",
+        PQRBOT_SMTP_URL=f"smtp://127.0.0.1:{smtp_port}",
+        PQRBOT_EXPORT_FROM="pqrbot@epm.com.co",
+        PQRBOT_EXPORT_RECIPIENTS="gestor@epm.com.co",
+    )
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "worker", "--poll-interval", "0.5"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=(tmp / "worker.log").open("a"),
+    )
 
 
 def _stop(proc: subprocess.Popen) -> None:

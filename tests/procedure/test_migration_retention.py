@@ -1,4 +1,5 @@
 """The deadline column added to an existing database (backfilled), and the retention job."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
@@ -46,12 +47,24 @@ def test_retention_deletes_old_delivery_records_and_transcripts_only(db_url, tmp
     with store.engine.begin() as conn:
         for age_days, status in ((100, "sent"), (100, "pending"), (10, "sent")):
             when = now - timedelta(days=age_days)
-            conn.execute(insert(o.outbound_messages).values(
-                conversation_id=f"c{age_days}{status}", kind="text", purpose="reply", body="hola",
-                status=status, attempts=1, created_at=when, updated_at=when))
+            conn.execute(
+                insert(o.outbound_messages).values(
+                    conversation_id=f"c{age_days}{status}",
+                    kind="text",
+                    purpose="reply",
+                    body="hola",
+                    status=status,
+                    attempts=1,
+                    created_at=when,
+                    updated_at=when,
+                )
+            )
         for age_days in (200, 1):  # the console's copy of the transcripts follows the same retention
-            conn.execute(insert(conversation_events).values(
-                conversation_id=f"console-{age_days}", kind="user", at=now - timedelta(days=age_days), text="hola"))
+            conn.execute(
+                insert(conversation_events).values(
+                    conversation_id=f"console-{age_days}", kind="user", at=now - timedelta(days=age_days), text="hola"
+                )
+            )
     pqr = file_pqr(store, now - timedelta(days=400))  # the PQR is a public record: never touched
     tracker = tmp_path / "tracker.db"
     if db_url.startswith("sqlite"):
@@ -59,8 +72,10 @@ def test_retention_deletes_old_delivery_records_and_transcripts_only(db_url, tmp
 
         with sqlite3.connect(tracker) as conn:
             conn.execute("CREATE TABLE events (id INTEGER PRIMARY KEY, sender_id TEXT, timestamp REAL)")
-            conn.execute("INSERT INTO events (sender_id, timestamp) VALUES ('old', ?), ('new', ?)",
-                         ((now - timedelta(days=200)).timestamp(), (now - timedelta(days=1)).timestamp()))
+            conn.execute(
+                "INSERT INTO events (sender_id, timestamp) VALUES ('old', ?), ('new', ?)",
+                ((now - timedelta(days=200)).timestamp(), (now - timedelta(days=1)).timestamp()),
+            )
     settings = _settings(db_url, tmp_path, PQRBOT_RETENTION_DELIVERIES="90d", PQRBOT_RETENTION_TRANSCRIPTS="180d")
     done = RetentionJob(settings, store.engine, clock=lambda: now).apply()
     assert done["outbound_messages"] == 1

@@ -1,6 +1,7 @@
 """Fixtures of the workbench tests: a temporary copy of the project's NLU files (tests never write
 the repository's own nlu/ or domain.yml), a SQLite workbench store, and a small Starlette app that
 mounts the workbench's ROUTES at /api/nlu behind a header-based authentication backend."""
+
 from __future__ import annotations
 
 import shutil
@@ -16,10 +17,10 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from bot.config import PROJECT_ROOT, load_settings
+from bot.schema import upgrade_all
 from bot.workbench.context import Workbench
 from bot.workbench.store import WorkbenchStore
 from crm_adapter.db import make_engine
-from bot.schema import upgrade_all
 
 ROLE_SCOPES = {
     "agente": ["authenticated", "agente"],
@@ -72,10 +73,12 @@ def audit_log():
 def wb(project: Path, tmp_path: Path, audit_log) -> Workbench:
     engine = make_engine(f"sqlite:///{tmp_path / 'wb.db'}")
     upgrade_all(engine)
-    settings = load_settings({"PQRBOT_DATA_DIR": str(tmp_path / "var"),
-                              "PQRBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'wb.db'}"})
-    return Workbench(store=WorkbenchStore(engine), root=project, settings=settings,
-                     audit=lambda *args: audit_log.append(args))
+    settings = load_settings(
+        {"PQRBOT_DATA_DIR": str(tmp_path / "var"), "PQRBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'wb.db'}"}
+    )
+    return Workbench(
+        store=WorkbenchStore(engine), root=project, settings=settings, audit=lambda *args: audit_log.append(args)
+    )
 
 
 class CsrfCheck:
@@ -113,13 +116,31 @@ def build_app(wb: Workbench, loader=None, static: bool = False, csrf: bool = Fal
     return app
 
 
-def user_event(text: str, intent: str, confidence: float, sender: str = "conv-1", channel: str = "rest",
-               ranking=None, entities=None, timestamp: float = 1764480000.0) -> dict:
+def user_event(
+    text: str,
+    intent: str,
+    confidence: float,
+    sender: str = "conv-1",
+    channel: str = "rest",
+    ranking=None,
+    entities=None,
+    timestamp: float = 1764480000.0,
+) -> dict:
     """A user event as Rasa's event brokers publish it."""
     return {
-        "event": "user", "timestamp": timestamp, "sender_id": sender, "text": text, "input_channel": channel,
-        "message_id": "m1", "metadata": {},
-        "parse_data": {"intent": {"name": intent, "confidence": confidence}, "entities": entities or [],
-                       "text": text, "message_id": "m1", "metadata": {},
-                       "intent_ranking": ranking or [{"name": intent, "confidence": confidence}]},
+        "event": "user",
+        "timestamp": timestamp,
+        "sender_id": sender,
+        "text": text,
+        "input_channel": channel,
+        "message_id": "m1",
+        "metadata": {},
+        "parse_data": {
+            "intent": {"name": intent, "confidence": confidence},
+            "entities": entities or [],
+            "text": text,
+            "message_id": "m1",
+            "metadata": {},
+            "intent_ranking": ranking or [{"name": intent, "confidence": confidence}],
+        },
     }

@@ -1,4 +1,5 @@
 """What reaches the review inbox from the conversation events."""
+
 import json
 import os
 from pathlib import Path
@@ -47,15 +48,19 @@ def test_events_captured_from_a_rasa_tracker(wb):
     events = [dict(e, sender_id=fixture["sender_id"]) for e in fixture["events"]]
     kept = [capture.record_event(e, workbench=wb) for e in events]
     user = [e for e in events if e["event"] == "user"]
-    misunderstood = [e for e in user if e["parse_data"]["intent"]["name"] == "nlu_fallback"
-                     or e["parse_data"]["intent"]["confidence"] < 0.45]
+    misunderstood = [
+        e
+        for e in user
+        if e["parse_data"]["intent"]["name"] == "nlu_fallback" or e["parse_data"]["intent"]["confidence"] < 0.45
+    ]
     assert misunderstood, "the fixture must hold at least one misunderstood message"
     assert len([k for k in kept if k]) == len(misunderstood)
     items = wb.store.open_items()
     texts = {i["text"] for i in items}
     # spaCy's NER called "zzzzzz" a person (PER): what the assistant took for a name is masked
-    persons = {e["text"]: [x["value"] for x in e["parse_data"]["entities"] if x["entity"] == "PER"]
-               for e in misunderstood}
+    persons = {
+        e["text"]: [x["value"] for x in e["parse_data"]["entities"] if x["entity"] == "PER"] for e in misunderstood
+    }
     assert texts == {mask_text(text, names) for text, names in persons.items()}
     assert "jajaja" in texts
     for item in items:

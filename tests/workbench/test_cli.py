@@ -1,4 +1,5 @@
 """`pqrbot nlu ...` as an operator runs it (its own process, the database of PQRBOT_DATABASE_URL)."""
+
 import json
 import os
 import subprocess
@@ -7,11 +8,11 @@ import sys
 import pytest
 
 from bot.config import PROJECT_ROOT
+from bot.schema import upgrade_all
 from bot.workbench import capture
 from bot.workbench.context import Workbench
 from bot.workbench.store import WorkbenchStore
 from crm_adapter.db import make_engine
-from bot.schema import upgrade_all
 from tests.workbench.conftest import user_event
 
 
@@ -21,16 +22,29 @@ def env(tmp_path):
     engine = make_engine(url)
     upgrade_all(engine)
     wb = Workbench(store=WorkbenchStore(engine), audit=lambda *a: None)
-    capture.record_event(user_event("me llamo Ana Mejia y la factura pues", "saludo", 0.2, sender="s-1",
-                                    channel="whatsapp"), workbench=wb)
+    capture.record_event(
+        user_event("me llamo Ana Mejia y la factura pues", "saludo", 0.2, sender="s-1", channel="whatsapp"),
+        workbench=wb,
+    )
     engine.dispose()
-    return dict(os.environ, PQRBOT_DATABASE_URL=url, PQRBOT_DATA_DIR=str(tmp_path / "var"),
-                PYTHONPATH=str(PROJECT_ROOT), SQLALCHEMY_SILENCE_UBER_WARNING="1")
+    return dict(
+        os.environ,
+        PQRBOT_DATABASE_URL=url,
+        PQRBOT_DATA_DIR=str(tmp_path / "var"),
+        PYTHONPATH=str(PROJECT_ROOT),
+        SQLALCHEMY_SILENCE_UBER_WARNING="1",
+    )
 
 
 def _pqrbot(env, *args):
-    return subprocess.run([sys.executable, "-m", "bot.cli", "nlu", *args], cwd=PROJECT_ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", "nlu", *args],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_inbox_json(env):

@@ -1,4 +1,5 @@
 """Labelled examples go to nlu/data/reviewed.yml: valid Rasa YAML, sorted, never duplicated."""
+
 from pathlib import Path
 
 import pytest
@@ -18,15 +19,20 @@ def test_labelled_example_is_plain_rasa_yaml_that_rasa_reads(project: Path):
     assert data["version"] == "3.1"
     loaded = load_data(str(path))
     pairs = sorted((m.get("intent"), m.get("text")) for m in loaded.intent_examples)
-    assert pairs == [("fuera_de_alcance", "oigan y el recibo pa cuando"),
-                     ("reclamo_factura", "me llego el doble en la factura")]
+    assert pairs == [
+        ("fuera_de_alcance", "oigan y el recibo pa cuando"),
+        ("reclamo_factura", "me llego el doble en la factura"),
+    ]
     report = dataset.validate_with_rasa(project)
     assert report["ok"], report["problems"]
 
 
 def test_file_is_sorted_and_stable_one_example_per_line(project: Path):
-    for text, intent in [("zeta zeta no se", "fuera_de_alcance"), ("bueno y eso que", "fuera_de_alcance"),
-                         ("me cobraron de mas el gas", "reclamo_factura")]:
+    for text, intent in [
+        ("zeta zeta no se", "fuera_de_alcance"),
+        ("bueno y eso que", "fuera_de_alcance"),
+        ("me cobraron de mas el gas", "reclamo_factura"),
+    ]:
         dataset.add_example(project, text, intent)
     path = project / "nlu" / "data" / "reviewed.yml"
     first = path.read_text()
@@ -68,8 +74,9 @@ def test_unknown_intent_needs_to_be_created_and_is_declared_in_the_domain(projec
     assert "consultar_reconexion" in Domain.load(str(project / "domain.yml")).intents
 
 
-@pytest.mark.parametrize("text,intent", [("", "saludo"), ("hola", "No Valid"), ("[juan](PER) hola", "saludo"),
-                                         ("algo raro", "nlu_fallback")])
+@pytest.mark.parametrize(
+    "text,intent", [("", "saludo"), ("hola", "No Valid"), ("[juan](PER) hola", "saludo"), ("algo raro", "nlu_fallback")]
+)
 def test_bad_labels_are_refused_with_a_reason(project: Path, text, intent):
     with pytest.raises(LabelError) as err:
         dataset.add_example(project, text, intent)
@@ -104,6 +111,8 @@ def test_background_validation_after_a_label_reports_through_the_intents(wb, aud
 def test_validation_reports_what_rasa_cannot_read(project: Path):
     from bot.workbench import validation
 
-    (project / "nlu" / "data" / "reviewed.yml").write_text('version: "3.1"\nnlu:\n- intent: inventado\n  examples: |\n    - algo\n')
+    (project / "nlu" / "data" / "reviewed.yml").write_text(
+        'version: "3.1"\nnlu:\n- intent: inventado\n  examples: |\n    - algo\n'
+    )
     report = validation.check(project)
     assert report["ok"] is False and any("inventado" in p for p in report["problems"])

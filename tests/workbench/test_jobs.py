@@ -1,4 +1,5 @@
 """The training job's steps, with Rasa's commands and the model loading replaced by fakes."""
+
 import io
 
 import pytest
@@ -8,10 +9,18 @@ from bot.workbench import evaluation, jobs
 
 def _fake_eval(macro):
     def evaluate(model, root):
-        return {"intents": {"saludo": {"precision": macro, "recall": macro, "f1": macro, "support": 10}},
-                "accuracy": macro, "macro_f1": macro, "total": 10, "confusions": [], "other_predictions": {},
-                "predictions": [{"text": "hola", "intent": "saludo", "predicted": "saludo", "confidence": 0.9}],
-                "model": str(model), "test_set_sha": evaluation.file_sha(root / evaluation.TEST_SET)}
+        return {
+            "intents": {"saludo": {"precision": macro, "recall": macro, "f1": macro, "support": 10}},
+            "accuracy": macro,
+            "macro_f1": macro,
+            "total": 10,
+            "confusions": [],
+            "other_predictions": {},
+            "predictions": [{"text": "hola", "intent": "saludo", "predicted": "saludo", "confidence": 0.9}],
+            "model": str(model),
+            "test_set_sha": evaluation.file_sha(root / evaluation.TEST_SET),
+        }
+
     return evaluate
 
 

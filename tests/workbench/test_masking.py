@@ -1,10 +1,13 @@
 """Personal data never reach the review inbox in clear."""
+
 from bot.workbench.masking import mask_text
 
 
 def test_identification_numbers_phones_emails_and_contracts_are_masked():
-    text = ("soy juan perez cc 1.036.654.321, contrato 12345678, mi correo es juan.perez@gmail.com "
-            "y el cel 3001234567, me llego carisima la factura")
+    text = (
+        "soy juan perez cc 1.036.654.321, contrato 12345678, mi correo es juan.perez@gmail.com "
+        "y el cel 3001234567, me llego carisima la factura"
+    )
     masked = mask_text(text)
     for secret in ("1.036.654", "036654321", "123456", "juan.perez", "gmail", "300123", "juan perez"):
         assert secret not in masked.lower()
@@ -42,8 +45,10 @@ def test_introduced_name_is_masked_when_the_message_goes_on():
 
 
 def test_only_the_name_is_masked_not_the_words_after_it():
-    assert mask_text("me llamo Maria Lopez y mi cel es 3004567890", names=["Maria Lopez"]) == \
-        "me llamo M*** L*** y mi cel es ********90"
+    assert (
+        mask_text("me llamo Maria Lopez y mi cel es 3004567890", names=["Maria Lopez"])
+        == "me llamo M*** L*** y mi cel es ********90"
+    )
 
 
 def test_person_entities_the_assistant_would_not_take_for_a_name_are_left():

@@ -1,4 +1,5 @@
 """Metrics against a hand computation on a small set."""
+
 import pytest
 
 from bot.workbench import metrics
@@ -14,8 +15,12 @@ PRED = ["saludo", "saludo", "negar", "negar", "nlu_fallback", "saludo"]
 
 def test_per_intent_and_overall_figures_match_the_hand_computation():
     result = metrics.compute(TRUTH, PRED)
-    assert result["intents"]["saludo"] == {"precision": round(2 / 3, 4), "recall": round(2 / 3, 4),
-                                           "f1": round(2 / 3, 4), "support": 3}
+    assert result["intents"]["saludo"] == {
+        "precision": round(2 / 3, 4),
+        "recall": round(2 / 3, 4),
+        "f1": round(2 / 3, 4),
+        "support": 3,
+    }
     assert result["intents"]["negar"] == {"precision": 0.5, "recall": 0.5, "f1": 0.5, "support": 2}
     assert result["intents"]["informar"] == {"precision": 0.0, "recall": 0.0, "f1": 0.0, "support": 1}
     assert result["accuracy"] == 0.5
@@ -33,8 +38,12 @@ def test_agrees_with_sklearn():
     result = metrics.compute(TRUTH, PRED)
     for i, label in enumerate(labels):
         row = result["intents"][label]
-        assert (row["precision"], row["recall"], row["f1"], row["support"]) == \
-            (round(p[i], 4), round(r[i], 4), round(f[i], 4), s[i])
+        assert (row["precision"], row["recall"], row["f1"], row["support"]) == (
+            round(p[i], 4),
+            round(r[i], 4),
+            round(f[i], 4),
+            s[i],
+        )
 
 
 def test_confusion_matrix_counts():
@@ -54,8 +63,8 @@ def test_regressions_compare_macro_f1_and_intents_with_support():
 
 
 def test_report_files_are_written(tmp_path):
-    examples = list(zip(TRUTH, [f"mensaje {i}" for i in range(len(TRUTH))]))
-    result = build_result(examples, [(p, 0.9 if t == p else 0.4) for t, p in zip(TRUTH, PRED)])
+    examples = list(zip(TRUTH, [f"mensaje {i}" for i in range(len(TRUTH))], strict=False))
+    result = build_result(examples, [(p, 0.9 if t == p else 0.4) for t, p in zip(TRUTH, PRED, strict=False)])
     files = write_report(result, tmp_path / "out")
     for f in files:
         assert f.exists() and f.stat().st_size > 0

@@ -1,5 +1,6 @@
 """The review page in a real browser (Debian's chromium through Playwright), against the workbench
 ROUTES mounted at /api/nlu in a small app with the console's session and CSRF contract."""
+
 import os
 import socket
 import threading
@@ -13,8 +14,15 @@ from bot.workbench.evaluation import TEST_SET, file_sha
 from tests.workbench.conftest import build_app, user_event
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="chromium is not installed (make browser)")
 
@@ -67,17 +75,29 @@ def _page(browser, site, role):
 
 
 def _seed(wb):
-    subsidio = capture.record_event(user_event("oiga y lo del subsidio cc 1036654321", "nlu_fallback", 0.45,
-                                    ranking=[{"name": "nlu_fallback", "confidence": 0.45},
-                                             {"name": "fuera_de_alcance", "confidence": 0.31}]), workbench=wb)
+    subsidio = capture.record_event(
+        user_event(
+            "oiga y lo del subsidio cc 1036654321",
+            "nlu_fallback",
+            0.45,
+            ranking=[{"name": "nlu_fallback", "confidence": 0.45}, {"name": "fuera_de_alcance", "confidence": 0.31}],
+        ),
+        workbench=wb,
+    )
     for sender in ("a", "b"):
         jajaja = capture.record_event(user_event("jajaja", "nlu_fallback", 1.0, sender=sender), workbench=wb)
     live = wb.root / "models" / "pqrbot.tar.gz"
     live.write_bytes(b"live")
-    evaluation = {"macro_f1": 0.9, "accuracy": 0.92, "total": 175,
-                  "intents": {"saludo": {"precision": 1, "recall": 0.9, "f1": 0.95, "support": 13},
-                              "fuera_de_alcance": {"precision": 0.9, "recall": 0.64, "f1": 0.75, "support": 14}},
-                  "confusions": [{"intent": "fuera_de_alcance", "predicted": "reclamo_factura", "count": 4}]}
+    evaluation = {
+        "macro_f1": 0.9,
+        "accuracy": 0.92,
+        "total": 175,
+        "intents": {
+            "saludo": {"precision": 1, "recall": 0.9, "f1": 0.95, "support": 13},
+            "fuera_de_alcance": {"precision": 0.9, "recall": 0.64, "f1": 0.75, "support": 14},
+        },
+        "confusions": [{"intent": "fuera_de_alcance", "predicted": "reclamo_factura", "count": 4}],
+    }
     wb.store.save_evaluation(file_sha(live), str(live), file_sha(wb.root / TEST_SET), evaluation)
     return subsidio, jajaja
 
@@ -118,11 +138,23 @@ def test_models_tab_shows_live_vs_candidate_and_activates_after_confirmation(wb,
     candidate = wb.root / "models" / "candidate.tar.gz"
     candidate.write_bytes(b"candidate")
     job = wb.store.create_job("train", "t@example.com")
-    worse = {"macro_f1": 0.85, "accuracy": 0.9, "total": 175,
-             "intents": {"saludo": {"precision": 1, "recall": 0.8, "f1": 0.89, "support": 13},
-                         "fuera_de_alcance": {"precision": 0.9, "recall": 0.7, "f1": 0.8, "support": 14}}}
-    wb.store.update_job(job, status="ready", step="candidato listo", progress=1.0, model_path=str(candidate),
-                        result={"candidate": worse, "stories": {"passed": True}})
+    worse = {
+        "macro_f1": 0.85,
+        "accuracy": 0.9,
+        "total": 175,
+        "intents": {
+            "saludo": {"precision": 1, "recall": 0.8, "f1": 0.89, "support": 13},
+            "fuera_de_alcance": {"precision": 0.9, "recall": 0.7, "f1": 0.8, "support": 14},
+        },
+    }
+    wb.store.update_job(
+        job,
+        status="ready",
+        step="candidato listo",
+        progress=1.0,
+        model_path=str(candidate),
+        result={"candidate": worse, "stories": {"passed": True}},
+    )
     page = _page(browser, site, "admin")
     page.click("nav button[data-tab=models]")
     page.wait_for_selector("#compare tbody tr")

@@ -1,4 +1,5 @@
 """The workbench's tables on SQLite and, when PQRBOT_TEST_POSTGRES_URL is set, PostgreSQL."""
+
 import os
 import uuid
 from datetime import datetime, timezone
@@ -6,10 +7,10 @@ from datetime import datetime, timezone
 import pytest
 from sqlalchemy import create_engine, text
 
+from bot.schema import upgrade_all
 from bot.workbench import schema
 from bot.workbench.store import WorkbenchStore
 from crm_adapter.db import make_engine
-from bot.schema import upgrade_all
 
 _PG = os.environ.get("PQRBOT_TEST_POSTGRES_URL")
 
@@ -42,10 +43,24 @@ def store(request, tmp_path):
 def test_inbox_groups_open_items_and_resolves_once(store):
     t1 = datetime(2026, 11, 30, 10, 0, tzinfo=timezone.utc)
     t2 = datetime(2026, 11, 30, 11, 0, tzinfo=timezone.utc)
-    first = store.add_occurrence("Y eso?", schema.FALLBACK, predicted_intent="nlu_fallback", confidence=0.45,
-                                 channel="rest", conversation_id="a", at=t1)
-    again = store.add_occurrence("y  eso?", schema.LOW_CONFIDENCE, predicted_intent="saludo", confidence=0.3,
-                                 channel="whatsapp", conversation_id="b", at=t2)
+    first = store.add_occurrence(
+        "Y eso?",
+        schema.FALLBACK,
+        predicted_intent="nlu_fallback",
+        confidence=0.45,
+        channel="rest",
+        conversation_id="a",
+        at=t1,
+    )
+    again = store.add_occurrence(
+        "y  eso?",
+        schema.LOW_CONFIDENCE,
+        predicted_intent="saludo",
+        confidence=0.3,
+        channel="whatsapp",
+        conversation_id="b",
+        at=t2,
+    )
     assert again == first
     [item] = store.open_items()
     assert (item["count"], item["conversation_id"], item["channel"]) == (2, "b", "whatsapp")
@@ -77,8 +92,9 @@ def test_concurrent_captures_of_one_text_share_one_item(store):
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(max_workers=6) as pool:
-        ids = list(pool.map(lambda i: store.add_occurrence("ujum", schema.FALLBACK, conversation_id=f"c{i}"),
-                            range(24)))
+        ids = list(
+            pool.map(lambda i: store.add_occurrence("ujum", schema.FALLBACK, conversation_id=f"c{i}"), range(24))
+        )
     assert len(set(ids)) == 1
     [item] = store.open_items()
     assert item["count"] == 24

@@ -1,4 +1,5 @@
 """The held-out test set: large enough, every intent of the domain, never in the training data."""
+
 from collections import Counter
 
 from bot.config import PROJECT_ROOT

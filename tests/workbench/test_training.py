@@ -1,4 +1,5 @@
 """Candidates: refusal when worse, activation with a kept previous model, rollback, the Rasa call."""
+
 import json
 import os
 import threading
@@ -13,14 +14,25 @@ from bot.workbench import training
 from bot.workbench.evaluation import TEST_SET, file_sha
 from tests.workbench.conftest import build_app
 
-GOOD = {"macro_f1": 0.9, "accuracy": 0.9, "intents": {"saludo": {"f1": 0.9, "support": 10, "precision": 0.9, "recall": 0.9},
-                                                       "negar": {"f1": 0.9, "support": 4, "precision": 0.9, "recall": 0.9}}}
+GOOD = {
+    "macro_f1": 0.9,
+    "accuracy": 0.9,
+    "intents": {
+        "saludo": {"f1": 0.9, "support": 10, "precision": 0.9, "recall": 0.9},
+        "negar": {"f1": 0.9, "support": 4, "precision": 0.9, "recall": 0.9},
+    },
+}
 
 
 def _eval(macro, saludo, negar=0.9):
-    return {"macro_f1": macro, "accuracy": macro, "intents": {
-        "saludo": {"f1": saludo, "support": 10, "precision": saludo, "recall": saludo},
-        "negar": {"f1": negar, "support": 4, "precision": negar, "recall": negar}}}
+    return {
+        "macro_f1": macro,
+        "accuracy": macro,
+        "intents": {
+            "saludo": {"f1": saludo, "support": 10, "precision": saludo, "recall": saludo},
+            "negar": {"f1": negar, "support": 4, "precision": negar, "recall": negar},
+        },
+    }
 
 
 @pytest.fixture
@@ -37,9 +49,14 @@ def _candidate(wb, models, evaluation, status="ready", name="candidate-1"):
     path = models / "candidates" / f"{name}.tar.gz"
     path.write_bytes(b"candidate " + name.encode())
     job_id = wb.store.create_job("train", "t@example.com")
-    wb.store.update_job(job_id, status=status, model_path=str(path), fingerprint=f"fp-{name}",
-                        result={"candidate": evaluation, "stories": {"passed": status != "blocked"}},
-                        error="a conversation test failed" if status == "blocked" else None)
+    wb.store.update_job(
+        job_id,
+        status=status,
+        model_path=str(path),
+        fingerprint=f"fp-{name}",
+        result={"candidate": evaluation, "stories": {"passed": status != "blocked"}},
+        error="a conversation test failed" if status == "blocked" else None,
+    )
     return job_id
 
 
@@ -117,14 +134,14 @@ def test_one_job_at_a_time_and_dead_jobs_are_marked_failed(wb):
     with pytest.raises(training.WorkbenchError) as err:
         training.start_job(wb, "train")
     assert err.value.status == 409
-    wb.store.update_job(alive, pid=2 ** 22 + 12345)  # no such process
+    wb.store.update_job(alive, pid=2**22 + 12345)  # no such process
     assert training.running_job(wb) is None
     assert wb.store.job(alive)["status"] == "failed"
 
 
 def test_start_job_runs_the_job_module_in_the_background(wb, tmp_path):
     fake = tmp_path / "fake-python"
-    fake.write_text(f"#!/bin/sh\necho \"$@\" > {tmp_path / 'args'}\necho \"$PQRBOT_DATABASE_URL\" >> {tmp_path / 'args'}\n")
+    fake.write_text(f'#!/bin/sh\necho "$@" > {tmp_path / "args"}\necho "$PQRBOT_DATABASE_URL" >> {tmp_path / "args"}\n')
     fake.chmod(0o755)
     wb.python = str(fake)
     job = training.start_job(wb, "evaluate", actor="t@example.com")

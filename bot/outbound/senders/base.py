@@ -6,14 +6,15 @@ customer (UNDELIVERABLE: blocked, inbox disabled, outside the messaging window),
 permanent error (FAILED without retrying: bad credentials, invalid request). The outbound
 service does the retries and the bookkeeping.
 """
+
 from __future__ import annotations
 
 import functools
 import json
 import ssl
 from dataclasses import dataclass, field
-from email.utils import parsedate_to_datetime
 from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
 from typing import Dict, Optional
 
 import httpx
@@ -117,9 +118,7 @@ def tls_context() -> ssl.SSLContext:
     return ssl.create_default_context(cafile=certifi.where())
 
 
-async def post(
-    base_url: str, path: str, *, timeout: httpx.Timeout = DEFAULT_TIMEOUT, **kwargs
-) -> httpx.Response:
+async def post(base_url: str, path: str, *, timeout: httpx.Timeout = DEFAULT_TIMEOUT, **kwargs) -> httpx.Response:
     """One HTTP POST; network trouble and timeouts become transient SendErrors.
 
     A client per call: the outbound service is used from several event loops (the Rasa

@@ -9,13 +9,21 @@
   /{ig-user-id}/mentions (Instagram mention).
 The Page access token goes in the Authorization header, never in a URL (URLs reach logs).
 """
+
 from __future__ import annotations
 
 from typing import Any, Dict, Optional
 
 from bot.outbound.ports import Conversation
 from bot.outbound.senders.base import (
-    ProviderAck, Sender, SendError, get, http_error, post, response_json, retry_after_seconds,
+    ProviderAck,
+    Sender,
+    SendError,
+    get,
+    http_error,
+    post,
+    response_json,
+    retry_after_seconds,
 )
 
 TRANSIENT_CODES = {1, 2, 4, 17, 32, 341, 613, 80006}
@@ -31,11 +39,7 @@ def classify(status: int, body: dict, response) -> SendError:
     # Refusals of this customer: unavailable (551), outside the window / no permission to
     # message this person (10 and 200 with a subcode), no such user (100/2018001), comment
     # already answered privately or too old (10900).
-    if (
-        code in (551, 10900)
-        or (code in (10, 200) and subcode)
-        or (code == 100 and subcode in (2018001, 2018109))
-    ):
+    if code in (551, 10900) or (code in (10, 200) and subcode) or (code == 100 and subcode in (2018001, 2018109)):
         return http_error(response, detail, undeliverable=True)
     return http_error(response, detail)
 

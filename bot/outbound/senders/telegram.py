@@ -4,13 +4,21 @@ The Bot API base URL comes from TELEGRAM_API_BASE_URL (default https://api.teleg
 python-telegram-bot appends ``/bot<token>``. A fresh ``Bot`` per send keeps it independent
 of the event loop that calls it.
 """
+
 from __future__ import annotations
 
 from datetime import timedelta
 
 from telegram import Bot
 from telegram.error import (
-    BadRequest, ChatMigrated, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError, TimedOut,
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
 )
 from telegram.request import HTTPXRequest
 

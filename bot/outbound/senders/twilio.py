@@ -5,6 +5,7 @@ account SID and auth token), form fields To/From ("whatsapp:+57..."), Body, or C
 ContentVariables for an approved template (the only thing WhatsApp accepts outside the 24 h
 customer-service window).
 """
+
 from __future__ import annotations
 
 import json
@@ -13,7 +14,13 @@ from typing import Callable, Dict, Optional
 
 from bot.outbound.ports import Conversation
 from bot.outbound.senders.base import (
-    ProviderAck, Sender, SendError, http_error, post, response_json, retry_after_seconds,
+    ProviderAck,
+    Sender,
+    SendError,
+    http_error,
+    post,
+    response_json,
+    retry_after_seconds,
 )
 
 WINDOW = timedelta(hours=24)
@@ -83,9 +90,7 @@ class TwilioWhatsAppSender(Sender):
     async def send_template(self, conv: Conversation, template: str, variables: Dict[str, str]) -> ProviderAck:
         content_sid = template if template.startswith("HX") else self.content_sid_for(template)
         if not content_sid:
-            raise SendError(
-                f"no ContentSid for template {template!r} (set TWILIO_{template.upper()}_CONTENT_SID)"
-            )
+            raise SendError(f"no ContentSid for template {template!r} (set TWILIO_{template.upper()}_CONTENT_SID)")
         return await self._create(
             {
                 "To": whatsapp_address(conv.address),

@@ -5,6 +5,7 @@
 Both need a user-context token of the brand account (OAuth 2.0 with dm.write/tweet.write),
 given as TWITTER_BEARER_TOKEN. A 403 on a DM means the customer does not accept our DMs.
 """
+
 from __future__ import annotations
 
 from bot.outbound.ports import Conversation
@@ -30,9 +31,7 @@ class TwitterSender(Sender):
         self.base_url = base_url.rstrip("/")
 
     async def _post(self, path: str, payload: dict, *, refusal_is_undeliverable: bool) -> dict:
-        response = await post(
-            self.base_url, path, json=payload, headers={"Authorization": f"Bearer {self.token}"}
-        )
+        response = await post(self.base_url, path, json=payload, headers={"Authorization": f"Bearer {self.token}"})
         body = response_json(response)
         if 200 <= response.status_code < 300:
             return body.get("data") or {}
