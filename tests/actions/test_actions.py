@@ -15,8 +15,8 @@ from actions.deps import Deps
 from actions.filing import ActionCerrarSolicitud
 from actions.form import ValidatePqrForm
 from actions.intake import INTAKE_SLOTS
-from bot.conversation_hooks import RecordingHooks
 from crm_adapter.models import Evidencia
+from tests.fakes.hooks import RecordingHooks
 
 
 def tracker(

@@ -8,7 +8,7 @@ import pytest
 
 from actions.deps import Deps
 from actions.intake import IntakeTurn
-from bot.conversation_hooks import RecordingHooks
+from tests.fakes.hooks import RecordingHooks
 
 
 class Conversation:

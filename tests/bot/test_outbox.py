@@ -6,7 +6,7 @@ from bot.outbound import ports
 from bot.outbox import NOT_NOTIFIED, NOTIFIED, NUMERO_MARK, Outbox, OutboxDrainer, dump_solicitud, load_solicitud
 from bot.outbox_worker import run_housekeeping
 from crm_adapter.models import Evidencia, MedioNotificacion, SolicitudPQR
-from tests.followups.fakes import FakeOutbound
+from tests.fakes.outbound import FakeOutbound
 
 
 def solicitud(key="whatsapp:+573001234567:abc", conversation="whatsapp:+573001234567"):

@@ -21,13 +21,13 @@ from sqlalchemy import create_engine, text
 from actions.deps import Deps
 from actions.filing import ActionCerrarSolicitud
 from bot.config import load_settings
-from bot.conversation_hooks import RecordingHooks
 from bot.outbox import FILED, NOTIFIED, PENDING, Outbox, OutboxDrainer
 from crm_adapter.db import make_engine
 from crm_adapter.sql import SqlStore
 from tests.actions.test_actions import full_slots, tracker
 from tests.conftest import demo_contratos
-from tests.followups.fake_twilio import FakeTwilio
+from tests.fakes.hooks import RecordingHooks
+from tests.fakes.twilio import FakeTwilio
 
 PG_URL = os.environ.get("PQRBOT_TEST_POSTGRES_URL")
 pytestmark = [pytest.mark.postgres, pytest.mark.skipif(not PG_URL, reason="PQRBOT_TEST_POSTGRES_URL not set")]

@@ -17,7 +17,7 @@ import pytest
 
 from tests.e2e.conftest import PQRBOT, ROOT, start_server, stop_server
 from tests.e2e.test_whatsapp_followup import ACCOUNT, BOT_NUMBER, TOKEN, send
-from tests.followups.fake_twilio import FakeTwilio
+from tests.fakes.twilio import FakeTwilio
 
 pytestmark = pytest.mark.server
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.conftest import start_server, stop_server
-from tests.followups.fake_twilio import FakeTwilio
+from tests.fakes.twilio import FakeTwilio
 
 pytestmark = pytest.mark.server
 

@@ -20,7 +20,7 @@ from sqlalchemy import create_engine, text
 
 from tests.e2e.conftest import _free_port, start_server, stop_server
 from tests.e2e.test_whatsapp_followup import ACCOUNT, BOT_NUMBER, sign
-from tests.followups.fake_twilio import FakeTwilio
+from tests.fakes.twilio import FakeTwilio
 
 pytestmark = pytest.mark.server
 PG = os.environ.get("PQRBOT_TEST_POSTGRES_URL")

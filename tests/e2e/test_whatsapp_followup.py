@@ -16,7 +16,7 @@ import uuid
 import pytest
 
 from tests.e2e.conftest import start_server, stop_server
-from tests.followups.fake_twilio import FakeTwilio
+from tests.fakes.twilio import FakeTwilio
 
 pytestmark = pytest.mark.server
 

@@ -27,8 +27,8 @@ from bot.workbench.context import Workbench
 from bot.workbench.evaluation import TEST_SET, file_sha
 from bot.workbench.store import WorkbenchStore
 from crm_adapter.db import make_engine
+from tests.bot.workbench.conftest import build_app, make_project
 from tests.e2e.conftest import start_server, stop_server
-from tests.workbench.conftest import build_app, make_project
 
 pytestmark = pytest.mark.server
 

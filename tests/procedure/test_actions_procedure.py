@@ -15,12 +15,12 @@ from sqlalchemy import select
 from actions.deps import Deps
 from actions.filing import ActionCerrarSolicitud
 from actions.procedure import ActionDerechosDatos, ActionPlazoRespuesta
-from bot.conversation_hooks import RecordingHooks
 from bot.datarights import schema as d
 from bot.datarights.service import engine_for
 from crm_adapter.deadline import fecha_en_texto
 from nlu.components.data_signals import corrected_intent
 from tests.actions.test_actions import full_slots, tracker
+from tests.fakes.hooks import RecordingHooks
 from textkit.procedure import (
     ACTUALIZACION,
     CONSULTA,
