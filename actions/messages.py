@@ -1,9 +1,12 @@
-"""Spanish texts the custom actions send (tú, warm, brief): the one catalogue a reviewer of the
+"""The catalogue of what customers read (Spanish, tú, warm, brief): the one file a reviewer of the
 wording opens.
 
-Responses that rules utter live in domain.yml; everything a custom action says lives here
-(questions, hints, the read-back, the notification medium, confirmations and redirections),
-so the wording can depend on what is known and every text is unit-testable.
+Everything the custom actions say (questions, hints, the read-back, the notification medium,
+confirmations, redirections, the deadline, personal-data requests) and everything the runtime
+sends around the dialogue (channels' replies to audio, files, slash commands, long messages and
+floods; the web chat's session and errors; a person of the console joining or leaving; the
+next-day closing) lives here. The few fixed responses that Rasa's rules utter stay in
+domain.yml (`responses:`), where Rasa needs them.
 """
 
 from __future__ import annotations
@@ -155,6 +158,64 @@ MESSAGES = {
     "medio_correo": "al correo {valor}",
     "medio_sms": "con un SMS al celular {valor} para citarte a la notificación",
     "medio_direccion": "con una citación a la dirección {valor}",
+    # The channels (bot/channels): what every channel answers around the dialogue.
+    "audio_recibido": "¡Gracias por tu audio! Por ahora no puedo escucharlo 🙏 ¿Me lo escribes, por favor?",
+    "archivo_recibido": (
+        "¡Gracias! Guardé tu archivo 📎 para adjuntarlo a tu solicitud. "
+        "Cuéntame por escrito lo que necesitas, por favor."
+    ),
+    "error_procesando": (
+        "Uy, tuve un problema para procesar tu mensaje 😕 ¿Me lo escribes de nuevo en un momento, por favor?"
+    ),
+    "solo_palabras": "No entendí tu mensaje 🙏 ¿Me lo escribes con palabras, por favor?",
+    "demasiados_mensajes": (
+        "Estás enviando muchos mensajes muy seguido 🙏 Espera un momento y vuelve a escribirme, por favor."
+    ),
+    "mensaje_muy_largo": (
+        "Tu mensaje es muy largo (más de {limite} caracteres) 🙏 "
+        "¿Me lo resumes o me lo envías en partes más cortas, por favor?"
+    ),
+    "sesion_terminada": "Tu sesión del chat terminó. Recarga la página para empezar una nueva conversación.",
+    "no_disponible": "No pudimos procesar tu mensaje en este momento; inténtalo de nuevo.",
+    # People of the console stepping in and out (bot/handoff).
+    "persona_en_espera": (
+        "Listo, le pedí a una persona del equipo que te escriba por aquí 🙋. Suele tardar unos {espera}. "
+        "Mientras tanto, si quieres, sigo yo con tu reclamo: solo escríbeme. Si prefieres llamar: Línea de "
+        "Atención 44 44 115 (Medellín y Valle de Aburrá) o 01 8000 415 115."
+    ),
+    "persona_fuera_de_horario": (
+        "Ahora no hay personas del equipo en línea 🌙.{vuelven} Dejé tu solicitud en la fila para que te "
+        "escriban apenas puedan. Si prefieres no esperar, sigo yo con tu reclamo: solo escríbeme. También "
+        "puedes llamar a la Línea de Atención 44 44 115 (Medellín y Valle de Aburrá) o al 01 8000 415 115."
+    ),
+    "persona_vuelven": " Vuelven {cuando}.",
+    "persona_aun_nadie": (
+        "Perdona la espera 🙏: todavía nadie del equipo ha podido tomar tu conversación. Sigues en la "
+        "fila y no se pierde nada. Si quieres, sigo yo con tu reclamo mientras tanto: solo escríbeme."
+    ),
+    "persona_se_une": "Hola, soy {nombre}, del equipo de EPM 👋. Desde ahora te atiendo yo por aquí.",
+    "persona_del_equipo": "una persona del equipo",
+    "vuelve_asistente": (
+        "Te dejo de nuevo con el asistente virtual 🤖 para seguir con tu reclamo donde íbamos. "
+        "Escríbele cuando quieras."
+    ),
+    "vuelve_asistente_sin_reclamo": (
+        "Te dejo de nuevo con el asistente virtual 🤖. Si necesitas algo más, escríbele cuando quieras."
+    ),
+    "conversacion_cerrada": (
+        "Gracias por escribirnos 😊. Cerramos esta conversación; si necesitas algo más, aquí estamos."
+    ),
+    # The next-day closing (bot/followups): private and public (no personal data) versions.
+    "cierre_privado": (
+        "Hola 👋 Como no recibimos {faltante}, cerramos esta solicitud sin tramitarla. "
+        "Cuando quieras, escríbenos de nuevo y con gusto te ayudamos desde el principio."
+    ),
+    "cierre_para_radicar": ", que necesitamos para radicar tu reclamo",
+    "cierre_publico": (
+        "Hola 👋 Como no recibimos la información necesaria para radicar tu solicitud, la "
+        "cerramos sin tramitarla. Cuando quieras, escríbenos por mensaje privado y con gusto "
+        "te ayudamos."
+    ),
     # The answer deadline (Ley 142 de 1994 art. 158) and personal-data requests (Ley 1581 de 2012).
     "plazo_confirmacion": "\nTenemos 15 días hábiles para responderte: a más tardar el {fecha}.",
     "plazo_pqr": (

@@ -33,6 +33,7 @@ from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from sanic.response import HTTPResponse
 from sanic.response import text as text_response
 
+from actions.messages import MESSAGES
 from bot.channels.guard import (
     INTENT_SYNTAX_REPLY,
     body_too_large,
@@ -48,11 +49,9 @@ from bot.outbound.ports import Outbound
 logger = masked_logger(__name__)
 
 # Customer-facing texts (Spanish, tú, warm and brief).
-VOICE_NOTE_REPLY = "¡Gracias por tu audio! Por ahora no puedo escucharlo 🙏 ¿Me lo escribes, por favor?"
-MEDIA_RECEIVED_REPLY = (
-    "¡Gracias! Guardé tu archivo 📎 para adjuntarlo a tu solicitud. Cuéntame por escrito lo que necesitas, por favor."
-)
-ERROR_REPLY = "Uy, tuve un problema para procesar tu mensaje 😕 ¿Me lo escribes de nuevo en un momento, por favor?"
+VOICE_NOTE_REPLY = MESSAGES["audio_recibido"]
+MEDIA_RECEIVED_REPLY = MESSAGES["archivo_recibido"]
+ERROR_REPLY = MESSAGES["error_procesando"]
 
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 

@@ -17,16 +17,15 @@ import time
 from collections import deque
 from typing import Callable, Deque, Dict, Optional
 
-INTENT_SYNTAX_REPLY = "No entendí tu mensaje 🙏 ¿Me lo escribes con palabras, por favor?"
+from actions.messages import MESSAGES, render
+
+INTENT_SYNTAX_REPLY = MESSAGES["solo_palabras"]
 BODY_TOO_LARGE = "El mensaje es demasiado grande."
-RATE_LIMIT_REPLY = "Estás enviando muchos mensajes muy seguido 🙏 Espera un momento y vuelve a escribirme, por favor."
+RATE_LIMIT_REPLY = MESSAGES["demasiados_mensajes"]
 
 
 def too_long_reply(limit: int) -> str:
-    return (
-        f"Tu mensaje es muy largo (más de {limit} caracteres) 🙏 "
-        "¿Me lo resumes o me lo envías en partes más cortas, por favor?"
-    )
+    return render("mensaje_muy_largo", limite=limit)
 
 
 def neutralize_intent_syntax(text: Optional[str]) -> Optional[str]:

@@ -38,6 +38,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from actions.messages import MESSAGES
 from bot.channels.guard import (
     BODY_TOO_LARGE,
     INTENT_SYNTAX_REPLY,
@@ -55,7 +56,7 @@ MAX_MESSAGE_CHARS = 2000
 MAX_SENDER_CHARS = 128
 # Keys of the UserMessage metadata that only the server sets (canal, public comment...).
 RESERVED_METADATA = ("canal", "public", "public_ref", "media")
-SESSION_EXPIRED = "Tu sesión del chat terminó. Recarga la página para empezar una nueva conversación."
+SESSION_EXPIRED = MESSAGES["sesion_terminada"]
 
 
 def parse_body(raw: bytes, max_chars: int = MAX_MESSAGE_CHARS) -> Tuple[Optional[dict], Optional[str]]:
@@ -233,7 +234,7 @@ class ChatRestInput(RestInput):
             except Exception:
                 structlogger.exception("pqrbot.rest.failure", channel=self.name())
                 return response.json(
-                    {"error": "No pudimos procesar tu mensaje en este momento; inténtalo de nuevo."},
+                    {"error": MESSAGES["no_disponible"]},
                     status=503,
                 )
             for m in collector.messages:  # the client knows its conversation by its own id

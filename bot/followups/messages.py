@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Dict, Optional
 
+from actions.messages import MESSAGES, render
+
 # What the customer was last asked for (slot names of the dialogue) -> how to name it.
 _MISSING = {
     "nombre": "tu nombre completo",
@@ -44,20 +46,13 @@ def closing_text(requested: Optional[str] = None) -> str:
     """Private closing: to the customer's inbox / WhatsApp."""
     phrase = missing_phrase(requested)
     if phrase != GENERIC_MISSING:
-        phrase += ", que necesitamos para radicar tu reclamo"
-    return (
-        f"Hola 👋 Como no recibimos {phrase}, cerramos esta solicitud sin tramitarla. "
-        "Cuando quieras, escríbenos de nuevo y con gusto te ayudamos desde el principio."
-    )
+        phrase += MESSAGES["cierre_para_radicar"]
+    return render("cierre_privado", faltante=phrase)
 
 
 def public_closing_text() -> str:
     """Public reply under the mention: no name, no document, no contract, no address."""
-    return (
-        "Hola 👋 Como no recibimos la información necesaria para radicar tu solicitud, la "
-        "cerramos sin tramitarla. Cuando quieras, escríbenos por mensaje privado y con gusto "
-        "te ayudamos."
-    )
+    return MESSAGES["cierre_publico"]
 
 
 def template_variables(requested: Optional[str] = None) -> Dict[str, str]:
