@@ -11,8 +11,8 @@ from datetime import datetime, timezone
 from rasa_sdk import Tracker
 
 from actions.conversation import transcript
-from bot.channels.logmask import masked_logger
 from bot.evidence.chat_image import ASISTENTE, CLIENTE, ChatMessage, render_chat
+from bot.logmask import masked_logger
 from crm_adapter.models import Evidencia
 
 logger = masked_logger(__name__)

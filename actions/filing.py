@@ -16,8 +16,8 @@ from actions.evidence import build_evidencias
 from actions.intake import ALCANTARILLADO, FORM, INTAKE_SLOTS
 from actions.messages import plazo_texto, render
 from actions.readback import medio_notificacion
-from bot.channels.logmask import masked_logger
 from bot.conversation_ids import client_id, is_public
+from bot.logmask import masked_logger
 from crm_adapter.models import Contrato, Evidencia, MedioNotificacion, Orientacion, SolicitudPQR
 from crm_adapter.rules import REGLA_ALCANTARILLADO, REGLA_PERSONA_JURIDICA, REGLA_SIN_CONSENTIMIENTO
 from textkit.parsing import format_pesos

@@ -23,7 +23,6 @@ from rasa_sdk.types import DomainDict
 from actions.conversation import conversation_ref
 from actions.deps import UsesDeps
 from actions.intake import INTAKE_SLOTS
-from bot.channels.logmask import masked_logger
 from bot.handoff import messages as texts
 from bot.handoff.hours import AttentionHours, describe_opening
 from bot.handoff.schema import (
@@ -33,6 +32,7 @@ from bot.handoff.schema import (
     REASON_NOT_UNDERSTOOD,
     WAITING,
 )
+from bot.logmask import masked_logger
 from core.clock import utcnow
 
 logger = masked_logger(__name__)

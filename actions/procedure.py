@@ -11,8 +11,8 @@ from rasa_sdk.types import DomainDict
 from actions.conversation import conversation_ref, latest_user_event, pqrs_of
 from actions.deps import UsesDeps
 from actions.messages import fecha_limite_texto, render
-from bot.channels.logmask import masked_logger
 from bot.conversation_ids import client_id
+from bot.logmask import masked_logger
 from core.clock import utcnow
 from crm_adapter.deadline import fecha_limite_respuesta, fecha_local, sumar_dias_habiles
 from textkit.parsing import find_document

@@ -23,7 +23,7 @@ from typing import Optional
 
 from sanic import Sanic, response
 
-from bot.channels.logmask import masked_logger
+from bot.logmask import masked_logger
 
 logger = masked_logger("bot.action_server")
 FORBIDDEN = {"error": "forbidden"}
@@ -100,7 +100,7 @@ def main(argv: Optional[list] = None) -> int:
         )
         return 2
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    from bot.channels.logmask import install_record_masking
+    from bot.logmask import install_record_masking
 
     install_record_masking()
     app = create_app(token, args.actions, settings)

@@ -27,7 +27,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from bot.handoff.store import HandoffStore
     from bot.ingress.queue import SqlInboundQueue
     from bot.outbound.ports import Outbound
-    from bot.outbound.registry import ChannelRegistry
+    from bot.outbound.registry import AliasedConversationRegistry
     from bot.workbench.context import Workbench
     from crm_adapter.models import Evidencia
     from crm_adapter.ports import Store
@@ -95,7 +95,7 @@ class Services:
 
     # ------------------------------------------------------------------ channels
     @property
-    def registry(self) -> "ChannelRegistry":
+    def registry(self) -> "AliasedConversationRegistry":
         """Where each conversation lives (channel, address, window)."""
         from bot.outbound import build_registry
 

@@ -28,8 +28,8 @@ from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, Text,
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
-from bot.channels.logmask import mask, masked_logger
 from bot.conversation_ids import is_public
+from bot.logmask import mask, masked_logger
 from core.clock import utcnow
 from crm_adapter.models import PQR, Evidencia, MedioNotificacion, SolicitudPQR
 

@@ -26,7 +26,7 @@ def register(subparsers) -> argparse.ArgumentParser:
 def rows(settings, *, only_open: bool = False, reveal: bool = False) -> list:
     from sqlalchemy import select
 
-    from bot.channels.logmask import mask
+    from bot.logmask import mask
     from bot.outbox import FILED, PENDING, Outbox, load_solicitud, outbox
 
     if not settings.outbox_path.exists():

@@ -9,7 +9,7 @@ import time
 from datetime import timedelta
 from typing import Callable, Optional
 
-from bot.channels.logmask import masked_logger
+from bot.logmask import masked_logger
 
 logger = masked_logger(__name__)
 PRUNE_EVERY_SECONDS = 3600.0

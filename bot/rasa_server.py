@@ -20,8 +20,8 @@ def rasa_argv(args: List[str], token: Optional[str]) -> List[str]:
 
 
 def main() -> None:
-    from bot.channels.logmask import install_record_masking
     from bot.config import load_settings
+    from bot.logmask import install_record_masking
 
     install_record_masking()  # customers' names, addresses, ids never in Rasa's logs
     from bot.perf import rasa_patches

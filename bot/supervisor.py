@@ -88,7 +88,7 @@ def lock_store_config(settings: Settings) -> Optional[Dict[str, object]]:
 
 def channel_credentials(settings: Settings) -> Dict[str, Optional[dict]]:
     creds: Dict[str, Optional[dict]] = {"bot.channels.rest.ChatRestInput": None, "bot.channels.rest.WebChatInput": None}
-    from bot.channels.registry import enabled_channels
+    from bot.channels.enabled import enabled_channels
 
     creds.update(enabled_channels(settings))
     return creds

@@ -42,8 +42,8 @@ from bot.channels.guard import (
     too_long_reply,
 )
 from bot.channels.inbound import InboundMessage
-from bot.channels.logmask import mask, masked_logger
 from bot.channels.runtime import ChannelRuntime
+from bot.logmask import mask, masked_logger
 from bot.outbound.ports import Outbound
 
 logger = masked_logger(__name__)
@@ -276,7 +276,7 @@ class WebhookChannel(InputChannel):
             if getattr(self, "_consumer", None) is not None:
                 await self._consumer.stop(drain_timeout=self.stop_grace_seconds)
             elif self._runtime is not None:
-                await self._runtime.dispatcher.drain(timeout=10)
+                await self._runtime.per_conversation.drain(timeout=10)
 
         try:
             self.runtime  # noqa: B018 - built now (database, migrations), not on the first webhook
@@ -338,7 +338,9 @@ class WebhookChannel(InputChannel):
                 ", public" if m.public else "",
             )
             if rt.consume:
-                rt.dispatcher.submit(conv_id, functools.partial(self._claim_and_process, row_id, m, on_new_message))
+                rt.per_conversation.submit(
+                    conv_id, functools.partial(self._claim_and_process, row_id, m, on_new_message)
+                )
             else:
                 logger.debug("%s delivery queued for the assistant", self.provider)
         return accepted

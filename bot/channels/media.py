@@ -18,7 +18,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
-from bot.channels.logmask import masked_logger
+from bot.logmask import masked_logger
 from bot.outbound import schema
 from core.clock import aware, utcnow
 

@@ -38,8 +38,8 @@ from bot.channels.common import (
     unavailable,
     utcnow,
 )
-from bot.channels.logmask import masked_logger
 from bot.channels.media import MediaItem
+from bot.logmask import masked_logger
 
 logger = masked_logger(__name__)
 

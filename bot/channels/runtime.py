@@ -8,15 +8,15 @@ from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable, Dict, Optional
 
 from bot.channels.deliveries import DeliveryLog
-from bot.channels.logmask import mask, masked_logger
 from bot.channels.media import MediaStore
+from bot.logmask import mask, masked_logger
 from bot.outbound.ports import Outbound
-from bot.outbound.registry import ChannelRegistry
+from bot.outbound.registry import AliasedConversationRegistry
 
 logger = masked_logger(__name__)
 
 
-class Dispatcher:
+class PerConversationQueue:
     """Runs background work, one task after the other per conversation (order preserved)."""
 
     def __init__(self) -> None:
@@ -64,11 +64,11 @@ class ChannelRuntime:
     """The services a channel works with (one per process, or one per test)."""
 
     settings: Any
-    registry: ChannelRegistry
+    registry: AliasedConversationRegistry
     outbound: Outbound
     deliveries: DeliveryLog
     media: MediaStore
-    dispatcher: Dispatcher = field(default_factory=Dispatcher)
+    per_conversation: PerConversationQueue = field(default_factory=PerConversationQueue)
     # Durable inbound queue (bot/ingress/queue.py); None: an in-process one over ``deliveries``.
     queue: Any = None
     # False in the ingress process: it only admits deliveries, the Rasa process handles them.

@@ -29,8 +29,8 @@ from bot.channels.common import (
     unavailable,
     utcnow,
 )
-from bot.channels.logmask import mask, masked_logger
 from bot.channels.media import MediaItem
+from bot.logmask import mask, masked_logger
 
 logger = masked_logger(__name__)
 

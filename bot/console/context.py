@@ -24,7 +24,7 @@ class Console:
     handoffs: HandoffStore
     service: HandoffService
     store: Store  # CRM and billing
-    registry: Any = None  # bot.outbound.registry.ChannelRegistry
+    registry: Any = None  # bot.outbound.registry.AliasedConversationRegistry
     media_for: Callable[[str], List[Any]] = field(default=lambda conversation_id: [])
     rasa: Any = None
 

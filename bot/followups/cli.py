@@ -72,7 +72,7 @@ def cmd_followups(args: argparse.Namespace) -> int:
 
 
 def _mask(value: str) -> str:
-    from bot.channels.logmask import mask
+    from bot.logmask import mask
 
     return mask(value)
 

@@ -16,10 +16,10 @@ import threading
 from datetime import datetime, timedelta
 from typing import Callable, Optional
 
-from bot.channels.logmask import masked_logger
 from bot.conversation_hooks import ConversationHooks, ConversationRef
 from bot.followups.policy import DEFAULT_MARGIN, plan
 from bot.followups.store import FollowupStore
+from bot.logmask import masked_logger
 from core.clock import parse_duration, utcnow
 
 log = masked_logger(__name__)  # identification numbers and phones masked in every log line

@@ -22,7 +22,6 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Callable, List, Optional
 
-from bot.channels.logmask import masked_logger
 from bot.followups.hooks import setting_seconds, window_margin
 from bot.followups.messages import closing_text, public_closing_text, template_variables
 from bot.followups.policy import DEFAULT_MARGIN, NONE, decide
@@ -36,6 +35,7 @@ from bot.followups.schema import (
     UNSENDABLE,
 )
 from bot.followups.store import Followup, FollowupStore
+from bot.logmask import masked_logger
 from bot.outbound import ports
 from core.clock import aware, utcnow
 

@@ -27,7 +27,7 @@ logger = logging.getLogger(__name__)
 
 def load_channels(settings: Any, runtime: Optional[Any] = None) -> List[Any]:
     """The enabled provider channels (those whose credentials are set), built like Rasa builds them."""
-    from bot.channels.registry import enabled_channels
+    from bot.channels.enabled import enabled_channels
 
     channels = []
     for path, credentials in enabled_channels(settings).items():

@@ -111,7 +111,7 @@ class QueueConsumer:
 
     def submit(self, row: Claimed, message: Any = None) -> None:
         self.in_flight.add(row.id)
-        self.channel.runtime.dispatcher.submit(row.conversation_id, lambda: self._handle(row, message))
+        self.channel.runtime.per_conversation.submit(row.conversation_id, lambda: self._handle(row, message))
 
     async def _handle(self, row: Claimed, message: Any) -> None:
         try:
@@ -130,6 +130,6 @@ class QueueConsumer:
                 await self._task
             except (asyncio.CancelledError, Exception):
                 pass
-        await self.channel.runtime.dispatcher.drain(timeout=drain_timeout)
+        await self.channel.runtime.per_conversation.drain(timeout=drain_timeout)
         for row_id in list(self.in_flight):
             await asyncio.to_thread(self.queue.release, row_id)

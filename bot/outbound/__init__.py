@@ -21,7 +21,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from bot.config import Settings
     from bot.outbound.log import OutboundLog
-    from bot.outbound.registry import ChannelRegistry
+    from bot.outbound.registry import AliasedConversationRegistry
     from bot.outbound.senders.base import Sender
     from bot.outbound.service import OutboundService
 
@@ -37,7 +37,7 @@ def base_url(settings: "Settings", name: str) -> str:
     return (settings.get(name) or DEFAULT_BASE_URLS[name]).rstrip("/")
 
 
-def build_registry(settings: "Settings", engine: "Engine") -> "ChannelRegistry":
+def build_registry(settings: "Settings", engine: "Engine") -> "AliasedConversationRegistry":
     from bot.outbound.registry import SqlConversationRegistry
 
     return SqlConversationRegistry(engine)
@@ -92,11 +92,11 @@ def build_outbound(
     settings: "Settings",
     engine: "Engine",
     *,
-    registry: Optional["ChannelRegistry"] = None,
+    registry: Optional["AliasedConversationRegistry"] = None,
     **service_options,
 ) -> "OutboundService":
     """The outbound service of this process (SQL registry and log on ``engine``)."""
-    from bot.channels.logmask import protect_library_loggers
+    from bot.logmask import protect_library_loggers
     from bot.outbound.service import OutboundService
 
     protect_library_loggers()

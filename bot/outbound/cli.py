@@ -39,7 +39,7 @@ def _records(args):
 
 
 def run(args, out=None) -> int:
-    from bot.channels.logmask import mask
+    from bot.logmask import mask
 
     out = out or sys.stdout
     records = _records(args)

@@ -1,6 +1,6 @@
 """Conversation registry: who a conversation is and where to reach the customer privately.
 
-``ChannelRegistry`` extends the shared ``ConversationRegistry`` port with what the channels
+``AliasedConversationRegistry`` extends the shared ``ConversationRegistry`` port with what the channels
 need on top (optional ``extra`` on touch, address changes, aliases). SQL implementation for
 the running service, in-memory twin for unit tests.
 
@@ -29,7 +29,7 @@ from bot.outbound.ports import Conversation, ConversationRegistry
 from core.clock import aware, utcnow
 
 
-class ChannelRegistry(ConversationRegistry):
+class AliasedConversationRegistry(ConversationRegistry):
     """The registry as the channels and the outbound service use it."""
 
     @abc.abstractmethod
@@ -69,7 +69,7 @@ def _merge(old: Mapping[str, str], new: Optional[Mapping[str, str]]) -> Dict[str
     return merged
 
 
-class InMemoryConversationRegistry(ChannelRegistry):
+class InMemoryConversationRegistry(AliasedConversationRegistry):
     def __init__(self) -> None:
         self._conversations: Dict[str, Conversation] = {}
         self._aliases: Dict[str, str] = {}
@@ -128,7 +128,7 @@ class InMemoryConversationRegistry(ChannelRegistry):
         return self._aliases.get(conversation_id, conversation_id)
 
 
-class SqlConversationRegistry(ChannelRegistry):
+class SqlConversationRegistry(AliasedConversationRegistry):
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._t = schema.conversations

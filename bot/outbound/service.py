@@ -17,7 +17,7 @@ import functools
 import random
 from typing import Awaitable, Callable, Dict, Mapping, Optional
 
-from bot.channels.logmask import mask, masked_logger
+from bot.logmask import mask, masked_logger
 from bot.outbound.log import KIND_PUBLIC, KIND_TEMPLATE, KIND_TEXT, RETRYING, OutboundLog
 from bot.outbound.ports import (
     FAILED,
@@ -29,7 +29,7 @@ from bot.outbound.ports import (
     Outbound,
     SendResult,
 )
-from bot.outbound.registry import ChannelRegistry
+from bot.outbound.registry import AliasedConversationRegistry
 from bot.outbound.senders.base import ProviderAck, Sender, SendError
 
 logger = masked_logger(__name__)
@@ -201,7 +201,7 @@ class OutboundService(Outbound):
                 return SendResult(status=FAILED, message_id=row, error=error)
 
             await self._record(row, status=SENT, attempts=attempts, provider_message_id=ack.provider_message_id)
-            if ack.new_address and isinstance(self.registry, ChannelRegistry):
+            if ack.new_address and isinstance(self.registry, AliasedConversationRegistry):
                 try:
                     await self._call(self.registry.set_address, conversation_id, ack.new_address, ack.new_address_extra)
                     if ack.alias:

@@ -1,6 +1,6 @@
 """Personal data out of a customer message before it is stored for review.
 
-Reuses the project's readers: ``bot.channels.logmask.mask`` (long numbers, e-mails, tokens) and
+Reuses the project's readers: ``bot.logmask.mask`` (long numbers, e-mails, tokens) and
 the labelled readers of ``textkit.parsing`` (documents, contracts, mobiles, addresses, names),
 plus the names the assistant itself recognised (``PER`` entities it accepts as a name, by the rule of
 ``parse_message``: spaCy also tags "Zzzzzz" or "Jajaja" as persons). Numbers keep their shape and
@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Iterable, List, Tuple
 
-from bot.channels.logmask import mask as mask_log
+from bot.logmask import mask as mask_log
 from textkit import parsing as P
 
 Span = Tuple[int, int]

@@ -236,7 +236,7 @@ class Served:
         return f"{self.base_url}{path}"
 
     async def settle(self) -> None:
-        await self.runtime.dispatcher.drain(timeout=10)
+        await self.runtime.per_conversation.drain(timeout=10)
 
 
 @pytest.fixture

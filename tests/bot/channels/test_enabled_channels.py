@@ -6,7 +6,7 @@ import yaml
 from sanic import Sanic
 
 from bot import bootstrap
-from bot.channels.registry import PROVIDER_CHANNELS, enabled_channels
+from bot.channels.enabled import PROVIDER_CHANNELS, enabled_channels
 from bot.config import PROJECT_ROOT, load_settings
 from tests.bot.channels.conftest import channel_env
 

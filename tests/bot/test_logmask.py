@@ -1,6 +1,6 @@
 import logging
 
-from bot.channels.logmask import MaskingFilter, mask, masked_logger
+from bot.logmask import MaskingFilter, mask, masked_logger
 
 
 def test_identification_numbers_are_masked_but_keep_the_last_two_digits():
@@ -33,8 +33,8 @@ def test_short_numbers_and_plain_text_are_left_alone():
 
 
 def test_masked_logger_masks_arguments_and_exceptions(caplog):
-    logger = masked_logger("tests.bot.channels.logmask")
-    with caplog.at_level(logging.INFO, logger="tests.bot.channels.logmask"):
+    logger = masked_logger("tests.bot.logmask")
+    with caplog.at_level(logging.INFO, logger="tests.bot.logmask"):
         logger.info("mensaje de %s con cédula %s", "whatsapp:+573001234567", "1036123456")
         try:
             raise ValueError("correo ana.perez@gmail.com inválido")
@@ -47,8 +47,8 @@ def test_masked_logger_masks_arguments_and_exceptions(caplog):
 
 
 def test_filter_is_attached_once():
-    logger = masked_logger("tests.bot.channels.logmask.once")
-    masked_logger("tests.bot.channels.logmask.once")
+    logger = masked_logger("tests.bot.logmask.once")
+    masked_logger("tests.bot.logmask.once")
     assert sum(isinstance(f, MaskingFilter) for f in logger.filters) == 1
 
 
@@ -67,7 +67,7 @@ def test_names_and_addresses_are_masked():
 
 
 def test_every_record_of_the_process_can_be_masked(caplog):
-    from bot.channels.logmask import install_record_masking
+    from bot.logmask import install_record_masking
 
     previous = logging.getLogRecordFactory()
     install_record_masking()
