@@ -8,7 +8,7 @@ from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Tracker
 
-from bot.canales import canal_for
+from bot.canal import canal_for
 from bot.conversation_hooks import ConversationRef
 from bot.conversation_ids import PUBLIC_CANAL, client_id, is_public
 

@@ -6,7 +6,7 @@ webhooks: ``GET /webhooks/meta/webhook`` (verification handshake) and ``POST`` (
 - Events: ``X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of the raw body with the app
   secret>`` (META_APP_SECRET), compared in constant time; 403 otherwise.
 - ``object: page`` -> canal "Facebook"; ``object: instagram`` -> canal "Instagram" (in the
-  UserMessage metadata, read by ``bot.canales.canal_for``).
+  UserMessage metadata, read by ``bot.canal.canal_for``).
 - ``messaging`` events (messages, postbacks; echoes/reads/deliveries ignored) -> private
   conversation ``facebook:<PSID>`` / ``instagram:<IGSID>``.
 - ``changes``: Facebook ``feed`` comments and visitor posts, Facebook ``mention``, Instagram

@@ -8,7 +8,7 @@ from collections import defaultdict
 from datetime import datetime, timedelta, timezone
 from typing import Any, Dict, List, Optional
 
-from bot.canales import canal_for
+from bot.canal import canal_for
 from bot.events import schema as ev
 from bot.handoff.hours import BOGOTA
 from core.clock import utcnow

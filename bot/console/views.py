@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any, Dict, List, Optional
 
-from bot.canales import canal_for
+from bot.canal import canal_for
 from bot.console.context import Console
 from bot.events import schema as ev
 from bot.handoff.schema import BOT, CLOSED

@@ -77,7 +77,7 @@ async def test_a_rest_sender_cannot_name_another_channels_conversation(public):
 
 
 async def test_rest_metadata_cannot_choose_the_canal(public):
-    from bot.canales import canal_for
+    from bot.canal import canal_for
 
     await post(
         public.base,

@@ -6,7 +6,7 @@ import json
 import httpx
 import pytest
 
-from bot.canales import canal_for
+from bot.canal import canal_for
 from bot.channels.common import VOICE_NOTE_REPLY
 from bot.channels.telegram import TelegramInput
 

@@ -10,7 +10,7 @@ import json
 import httpx
 import pytest
 
-from bot.canales import canal_for
+from bot.canal import canal_for
 from bot.channels.twitter import TwitterInput, crc_response_token
 from bot.outbound.ports import SENT
 from tests.bot.channels.conftest import FakeAssistant

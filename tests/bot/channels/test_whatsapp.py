@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 import httpx
 import pytest
 
-from bot.canales import canal_for
+from bot.canal import canal_for
 from bot.channels.common import MEDIA_RECEIVED_REPLY, VOICE_NOTE_REPLY
 from bot.channels.whatsapp import WhatsAppInput, twilio_signature_valid
 from tests.bot.channels.conftest import FakeAssistant
