@@ -14,33 +14,13 @@ from urllib.parse import quote
 
 import httpx
 
+from actions.intake.reading import INTAKE_SLOTS as FORM_SLOTS
+
 log = logging.getLogger(__name__)
 _SAFE = "/:+@=!$&'()*,;~"
 
-# The intake's slots (actions/intake.py INTAKE_SLOTS, plus the form's requested_slot).
-INTAKE_SLOTS = (
-    "consentimiento",
-    "motivo",
-    "tipo_reclamo",
-    "monto",
-    "nombre",
-    "tipo_documento",
-    "numero_documento",
-    "contrato",
-    "direccion",
-    "relacion_inmueble",
-    "notif_correo",
-    "notif_celular",
-    "notif_direccion",
-    "confirmacion",
-    "orientacion",
-    "orientacion_razon",
-    "intake_id",
-    "pendientes",
-    "intentos",
-    "politica_url",
-    "requested_slot",
-)
+# The intake's slots and the form's requested_slot: what a console filing or a close clears.
+INTAKE_SLOTS = (*FORM_SLOTS, "requested_slot")
 
 
 class RasaControl:
