@@ -112,3 +112,33 @@ def postgres_url():
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+# A database URL per test: a SQLite file, and PostgreSQL (a schema of its own) when configured.
+BACKENDS = [
+    "sqlite",
+    pytest.param(
+        "postgresql",
+        marks=[
+            pytest.mark.postgres,
+            pytest.mark.skipif(not POSTGRES_URL, reason="PQRBOT_TEST_POSTGRES_URL not set"),
+        ],
+    ),
+]
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request, tmp_path):
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'pqrbot.db'}"
+    return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+def pg_url(postgres_url):
+    return postgres_url
+
+
+@pytest.fixture
+def sqlite_url(tmp_path):
+    return f"sqlite:///{tmp_path / 'pqrbot.db'}"

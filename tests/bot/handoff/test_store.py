@@ -12,7 +12,6 @@ from bot.handoff.store import HandoffConflict, HandoffStore
 from bot.handoff.window import window_status
 from bot.schema import upgrade_all
 from crm_adapter.db import make_engine
-from tests.bot.followups.conftest import db_url  # noqa: F401  (sqlite + postgresql fixture)
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from bot.exports.mail import ExportConfigError, SmtpTarget, send_export, summary
 from bot.exports.workbook import COLUMNS, export_day
 from crm_adapter.sql import SqlStore
 from tests.conftest import demo_contratos
-from tests.procedure.helpers import file_pqr, migrated_store
+from tests.pqrs import file_pqr, migrated_store
 
 BOG = ZoneInfo("America/Bogota")
 DAY = date(2026, 11, 27)

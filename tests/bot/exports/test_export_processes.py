@@ -14,10 +14,10 @@ from zoneinfo import ZoneInfo
 
 from bot.exports import schema as s
 from bot.exports.job import ExportRunStore
-from tests.procedure.helpers import file_pqr, migrated_store
-from tests.procedure.test_export import Inbox, _controller
+from tests.bot.exports.test_export import Inbox, _controller
+from tests.pqrs import file_pqr, migrated_store
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 BOG = ZoneInfo("America/Bogota")
 
 

@@ -13,7 +13,7 @@ from bot.datarights.retention import RetentionJob, build_retention_job
 from bot.events.schema import conversation_events
 from bot.outbound import schema as o
 from bot.schema import upgrade_all
-from tests.procedure.helpers import file_pqr, migrated_store
+from tests.pqrs import file_pqr, migrated_store
 
 BOG = ZoneInfo("America/Bogota")
 

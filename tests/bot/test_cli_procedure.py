@@ -18,7 +18,7 @@ from bot.outbound import schema as o
 from crm_adapter import schema as t
 from crm_adapter.models import Evidencia
 from tests.conftest import demo_contratos
-from tests.procedure.helpers import file_pqr
+from tests.pqrs import file_pqr
 
 BOG = ZoneInfo("America/Bogota")
 
