@@ -1,13 +1,17 @@
-"""The questions of the reclamo form (``action_ask_<slot>``), worded with what is already known."""
+"""The questions of the reclamo form, worded with what is already known.
+
+``validate_pqr_form`` asks the next question itself (``question``), in the same action-server
+call that read the customer's message: Rasa's form would otherwise call an ``action_ask_<slot>``
+action after it, a second round trip with the whole tracker for every message (issue 13). The
+domain therefore lists no ``action_ask_*`` and no ``utter_ask_*``; Rasa's form finds none and
+asks nothing more (``rasa/core/actions/forms.py: _ask_for_slot``).
+"""
 
 from __future__ import annotations
 
-from typing import List, Optional
+from typing import Any, Dict, List, Optional
 
-from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
-from rasa_sdk.executor import CollectingDispatcher
-from rasa_sdk.types import DomainDict
+from rasa_sdk import Tracker
 
 from actions.intake import ALCANTARILLADO
 from actions.messages import render
@@ -19,21 +23,16 @@ def _first_name(tracker: Tracker) -> Optional[str]:
     return nombre.split(" ")[0] if nombre else None
 
 
-class _Ask(Action):
-    slot = ""
+class Question:
+    """How the form asks for one slot."""
 
-    def name(self) -> str:
-        return f"action_ask_{self.slot}"
+    slot = ""
 
     def text(self, tracker: Tracker) -> str:
         return render(f"ask_{self.slot}", **{k: v or "" for k, v in tracker.current_slot_values().items()})
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        dispatcher.utter_message(text=self.text(tracker))
-        return []
 
-
-class AskConsentimiento(_Ask):
+class AskConsentimiento(Question):
     slot = "consentimiento"
 
     def text(self, tracker: Tracker) -> str:
@@ -53,15 +52,15 @@ def _said_in_this_intake(tracker: Tracker, text: str) -> bool:
     return False
 
 
-class AskMotivo(_Ask):
+class AskMotivo(Question):
     slot = "motivo"
 
 
-class AskNombre(_Ask):
+class AskNombre(Question):
     slot = "nombre"
 
 
-class AskNumeroDocumento(_Ask):
+class AskNumeroDocumento(Question):
     slot = "numero_documento"
 
     def text(self, tracker: Tracker) -> str:
@@ -69,7 +68,7 @@ class AskNumeroDocumento(_Ask):
         return (render("gracias_nombre", nombre=name) if name else "") + render("ask_numero_documento")
 
 
-class AskContrato(_Ask):
+class AskContrato(Question):
     slot = "contrato"
 
     def text(self, tracker: Tracker) -> str:
@@ -78,24 +77,60 @@ class AskContrato(_Ask):
         return render("pedir_contrato")
 
 
-class AskRelacionInmueble(_Ask):
+class AskRelacionInmueble(Question):
     slot = "relacion_inmueble"
 
 
-class AskNotifCorreo(_Ask):
+class AskNotifCorreo(Question):
     slot = "notif_correo"
 
 
-class AskNotifCelular(_Ask):
+class AskNotifCelular(Question):
     slot = "notif_celular"
 
 
-class AskNotifDireccion(_Ask):
+class AskNotifDireccion(Question):
     slot = "notif_direccion"
 
 
-class AskConfirmacion(_Ask):
+class AskConfirmacion(Question):
     slot = "confirmacion"
 
     def text(self, tracker: Tracker) -> str:
         return readback_text(tracker.current_slot_values())
+
+
+QUESTIONS: Dict[str, Question] = {
+    q.slot: q
+    for q in (
+        AskConsentimiento(),
+        AskMotivo(),
+        AskNombre(),
+        AskNumeroDocumento(),
+        AskContrato(),
+        AskRelacionInmueble(),
+        AskNotifCorreo(),
+        AskNotifCelular(),
+        AskNotifDireccion(),
+        AskConfirmacion(),
+    )
+}
+
+
+def question(slot: str, tracker: Tracker, new_events: List[Dict[str, Any]]) -> str:
+    """The question for ``slot`` as it reads once ``new_events`` (this turn's events) are applied
+    to ``tracker``."""
+    slots = dict(tracker.slots)
+    slots.update({e["name"]: e["value"] for e in new_events if e.get("event") == "slot"})
+    events = list(tracker.events) + list(new_events)
+    view = Tracker(
+        tracker.sender_id,
+        slots,
+        tracker.latest_message,
+        events,
+        tracker.is_paused(),
+        tracker.followup_action,
+        tracker.active_loop,
+        tracker.latest_action_name,
+    )
+    return QUESTIONS[slot].text(view)

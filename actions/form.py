@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
+from actions.asks import question
 from actions.conversation import conversation_ref, is_fresh_turn
 from actions.deps import UsesDeps
 from actions.intake import FORM, INTAKE_SLOTS, IntakeTurn
@@ -65,4 +66,6 @@ class ValidatePqrForm(UsesDeps, FormValidationAction):
         if nxt:
             deps.hooks.data_requested(ref, nxt)
         events.append(SlotSet("requested_slot", nxt))
+        if nxt:  # the form's question, in this same call (actions/asks.py says why)
+            dispatcher.utter_message(text=question(nxt, tracker, events))
         return events

@@ -296,6 +296,9 @@ class PqrBot(System):
                 # an explicit token: older trees put a generated one on the command line, where one
                 # starting with "-" broke the start (issue 8)
                 "PQRBOT_RASA_API_TOKEN": "bench" + uuid.uuid4().hex,
+                # every simulated customer talks from one loopback address: the public channel's
+                # per-IP limit (300 a minute by default) would answer 429 to a real customer's turn
+                "PQRBOT_RATE_LIMIT_IP": "0",
             }
         )
         env.update(self.extra_env)

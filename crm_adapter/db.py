@@ -6,7 +6,7 @@ import os
 import weakref
 from pathlib import Path
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, pool
 from sqlalchemy.engine import Engine, make_url
 
 
@@ -39,7 +39,15 @@ def make_engine(url: str) -> Engine:
             # and WAL files the database file's permissions).
             os.close(os.open(parsed.database, os.O_CREAT | os.O_RDWR, 0o600))
             os.chmod(parsed.database, 0o600)
-        engine = create_engine(url, future=True, connect_args={"check_same_thread": False, "timeout": 30})
+        # Pooled connections: SQLAlchemy 1.4 gives a file database NullPool, a new connection and
+        # these pragmas for every transaction (a quarter of the action server's time, issue 13).
+        # A connection never crosses a fork (_dispose_in_forked_child).
+        engine = create_engine(
+            url,
+            future=True,
+            poolclass=pool.QueuePool if parsed.database and parsed.database != ":memory:" else None,
+            connect_args={"check_same_thread": False, "timeout": 30},
+        )
 
         @event.listens_for(engine, "connect")
         def _on_connect(dbapi_conn, _record):  # pragma: no cover - exercised by every test

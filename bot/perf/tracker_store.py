@@ -84,7 +84,17 @@ class WindowedSQLTrackerStore(SQLTrackerStore):
         """SQLite (embedded profile): write-ahead log with ``synchronous=NORMAL``. Rasa's default
         (rollback journal, ``FULL``) syncs the disk several times per saved turn, and the save runs
         on the server's event loop. In WAL mode ``NORMAL`` survives a crash of the process; only an
-        operating-system crash or power loss may lose the last turns (PostgreSQL in production)."""
+        operating-system crash or power loss may lose the last turns (PostgreSQL in production).
+
+        Connections are pooled: SQLAlchemy 1.4 gives a file database ``NullPool``, which opened a
+        new connection (and ran these pragmas) for every read and every save (issue 13)."""
+        from sqlalchemy.pool import QueuePool
+
+        self.engine.dispose()
+        self.engine = sa.create_engine(
+            self.engine.url, poolclass=QueuePool, pool_size=4, connect_args={"check_same_thread": False}
+        )
+        self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
 
         @sa.event.listens_for(self.engine, "connect")
         def _pragmas(dbapi_conn, _record):  # noqa: ANN001
@@ -93,8 +103,6 @@ class WindowedSQLTrackerStore(SQLTrackerStore):
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA busy_timeout=10000")
             cur.close()
-
-        self.engine.dispose()
 
     # -- the window
     def _window(self, session: Any, sender_id: Text) -> _Window:

@@ -9,7 +9,7 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.asks import AskConfirmacion, AskNumeroDocumento
+from actions.asks import question
 from actions.control import ActionCancelar
 from actions.deps import Deps
 from actions.filing import ActionCerrarSolicitud
@@ -80,6 +80,9 @@ async def test_form_reads_data_and_asks_next(deps):
     slots = slot_events(events)
     assert slots["nombre"] == "Ana Lopez" and slots["numero_documento"] == "43512876"
     assert slots["requested_slot"] == "contrato"
+    # the next question comes in the same call (no action_ask_contrato round trip), last
+    assert d.messages[-1]["text"] == question("contrato", t, events)
+    assert "contrato" in d.messages[-1]["text"].lower()
     assert ("data_requested", "conv-1", "contrato") in deps.hooks.calls
     assert ("customer_replied", "conv-1") in deps.hooks.calls
 
@@ -100,9 +103,11 @@ async def test_form_resuming_after_an_interruption_reads_nothing_again(deps):
         "Ana Lopez",
         fresh=False,
     )
-    events = await ValidatePqrForm(deps).run(CollectingDispatcher(), t, {})
+    d = CollectingDispatcher()
+    events = await ValidatePqrForm(deps).run(d, t, {})
     slots = slot_events(events)
     assert "nombre" not in slots and slots["requested_slot"] == "nombre"
+    assert [m["text"] for m in d.messages] == [question("nombre", t, [])]  # the question again
 
 
 async def test_invalid_answer_gets_a_spanish_hint(deps):
@@ -215,35 +220,24 @@ async def test_cancel_resets_the_intake(deps):
 
 
 async def test_read_back_lists_every_datum(deps):
-    d = CollectingDispatcher()
-    await AskConfirmacion().run(d, tracker(full_slots(confirmacion=None)), {})
-    text = d.messages[0]["text"]
+    text = question("confirmacion", tracker(full_slots(confirmacion=None)), [])
     for piece in ("Carlos Restrepo", "CC 1017234567", "12345678", "Me llegó muy cara", "$350.000", "c@x.co", "sí"):
         assert piece in text
 
 
 async def test_document_question_uses_the_first_name(deps):
-    d = CollectingDispatcher()
-    await AskNumeroDocumento().run(d, tracker({"nombre": "Ana Lopez"}), {})
-    assert d.messages[0]["text"].startswith("Gracias, Ana.")
+    assert question("numero_documento", tracker({"nombre": "Ana Lopez"}), []).startswith("Gracias, Ana.")
 
 
 async def test_consent_notice_is_given_in_full_once_then_short(deps):
-    from actions.asks import AskConsentimiento
-
-    d = CollectingDispatcher()
     t = tracker({"politica_url": "https://x/politica"})
-    await AskConsentimiento().run(d, t, {})
-    full = d.messages[0]["text"]
+    full = question("consentimiento", t, [])
     assert "Ley 1581" in full and "https://x/politica" in full
     t.events.append({"event": "bot", "text": full})
-    d2 = CollectingDispatcher()
-    await AskConsentimiento().run(d2, t, {})
-    assert "Ley 1581" not in d2.messages[0]["text"] and "sí" in d2.messages[0]["text"]
-    t.events.append({"event": "slot", "name": "intake_id", "value": "new-intake"})  # a new intake
-    d3 = CollectingDispatcher()
-    await AskConsentimiento().run(d3, t, {})
-    assert "Ley 1581" in d3.messages[0]["text"]
+    short = question("consentimiento", t, [])
+    assert "Ley 1581" not in short and "sí" in short
+    # a new intake starting in this very turn gets the full notice again
+    assert "Ley 1581" in question("consentimiento", t, [{"event": "slot", "name": "intake_id", "value": "new"}])
 
 
 async def test_after_the_next_day_closing_the_next_message_starts_afresh(deps):
