@@ -91,6 +91,7 @@ class Settings:
     ingress_port: int = 5006
     rasa_workers: int = 1
     action_servers: int = 1
+    actions: str = ""  # "in-process" or "server"; "" = the profile's default
     balancer_port: Optional[int] = None
     env: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
 
@@ -158,6 +159,7 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         ingress_port=int(env.get("PQRBOT_INGRESS_PORT") or 5006),
         rasa_workers=int(env.get("PQRBOT_RASA_WORKERS") or 0),
         action_servers=int(env.get("PQRBOT_ACTION_SERVERS") or 0),
+        actions=(env.get("PQRBOT_ACTIONS") or "").strip().lower(),
         balancer_port=int(env["PQRBOT_BALANCER_PORT"]) if env.get("PQRBOT_BALANCER_PORT") else None,
         env=env,
     )

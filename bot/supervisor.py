@@ -113,7 +113,9 @@ def write_runtime_files(settings: Settings) -> Tuple[Path, Path]:
     run_dir.mkdir(parents=True, exist_ok=True)
     os.chmod(run_dir, 0o700)
     action_endpoint: Dict[str, object] = {"url": settings.action_endpoint}
-    if settings.action_server_token:
+    if profiles.actions_in_process(settings):
+        action_endpoint = {"url": profiles.IN_PROCESS_URL}  # bot/perf/inprocess_actions.py
+    elif settings.action_server_token:
         # Rasa expands ${...} from its environment: the file holds no token.
         action_endpoint["token"] = "${PQRBOT_ACTION_SERVER_TOKEN}"
     tracker_store = tracker_store_config(settings)
@@ -264,13 +266,17 @@ def child_specs(settings: Settings, model: Path, endpoints: Path, credentials: P
     py = sys.executable
     actions_host = settings.actions_host
     probe_host = "127.0.0.1" if actions_host in ("0.0.0.0", "::", "") else actions_host
-    specs = [
-        ChildSpec(
-            "action server",
-            [py, "-m", "bot.action_server", "--actions", "actions"],
-            ready_url=f"http://{probe_host}:{settings.actions_port}/health",
-            ready_timeout=120,
-        ),
+    specs = []
+    if not profiles.actions_in_process(settings):
+        specs.append(
+            ChildSpec(
+                "action server",
+                [py, "-m", "bot.action_server", "--actions", "actions"],
+                ready_url=f"http://{probe_host}:{settings.actions_port}/health",
+                ready_timeout=120,
+            )
+        )
+    specs += [
         ChildSpec(
             "Rasa server",
             [

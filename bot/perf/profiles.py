@@ -1,7 +1,10 @@
 """Run profiles of ``pqrbot run``: which processes, how many workers, which stores.
 
-``PQRBOT_PROFILE=embedded`` (default): one Rasa worker, one action-server worker, SQLite unless
-``PQRBOT_DATABASE_URL`` says otherwise; the ingress process when a provider channel is enabled.
+``PQRBOT_PROFILE=embedded`` (default): one Rasa worker per core (at most 2; Rasa's conversation
+locks in a SQLite file), the actions run inside the Rasa process (``PQRBOT_ACTIONS=in-process``,
+``bot/perf/inprocess_actions.py``; ``PQRBOT_ACTIONS=server`` starts the action server instead),
+SQLite unless ``PQRBOT_DATABASE_URL`` says otherwise; the ingress process when a provider channel
+is enabled.
 
 ``PQRBOT_PROFILE=production``: PostgreSQL for the CRM and Rasa's tracker (``PQRBOT_DATABASE_URL``),
 Redis for Rasa's conversation locks (``PQRBOT_LOCK_STORE_URL``), ``PQRBOT_RASA_WORKERS`` Rasa Sanic
@@ -16,6 +19,7 @@ page ``/haproxy/stats``, and it forwards ``/healthz``).
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 from dataclasses import dataclass, field
@@ -44,10 +48,23 @@ class ChildSpec:
     env: Dict[str, str] = field(default_factory=dict)  # added to the common environment
 
 
+ACTIONS_MODES = ("in-process", "server")
+IN_PROCESS_URL = "in-process:actions"  # the action endpoint's url that bot/perf/inprocess_actions.py serves
+
+
 def rasa_workers(settings) -> int:
     if settings.rasa_workers:
         return settings.rasa_workers
-    return 2 if settings.profile == "production" else 1
+    if settings.profile == "production":
+        return 2
+    return max(1, min(2, os.cpu_count() or 1))
+
+
+def actions_in_process(settings) -> bool:
+    """Whether Rasa runs the actions itself (no action-server process)."""
+    if settings.actions:
+        return settings.actions == "in-process"
+    return settings.profile != "production"
 
 
 def action_workers(settings) -> int:
@@ -64,6 +81,8 @@ def check(settings) -> None:
     """Refuse a set-up that cannot work, with the variable to set."""
     if settings.profile not in PROFILES:
         raise ProfileError(f"PQRBOT_PROFILE must be one of {', '.join(PROFILES)} (got {settings.profile!r})")
+    if settings.actions and settings.actions not in ACTIONS_MODES:
+        raise ProfileError(f"PQRBOT_ACTIONS must be one of {', '.join(ACTIONS_MODES)} (got {settings.actions!r})")
     if settings.profile == "production":
         if make_url(settings.database_url).get_backend_name() != "postgresql":
             raise ProfileError("the production profile needs PostgreSQL: set PQRBOT_DATABASE_URL=postgresql://...")

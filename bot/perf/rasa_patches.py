@@ -16,6 +16,9 @@
    and ``/metrics`` (``bot/perf/metrics.py``), added by wrapping ``rasa.core.run.configure_app``;
    each turn's duration goes to ``pqrbot_reply_seconds`` (wrapping ``Agent.handle_message``).
 
+3. ``action_endpoint: {url: "in-process:actions"}`` runs the actions in the Rasa process
+   (``bot/perf/inprocess_actions.py``), by wrapping ``AvailableEndpoints.read_endpoints``.
+
 ``apply()`` is idempotent; ``bot.rasa_server`` calls it before Rasa's own ``main``.
 """
 
@@ -45,6 +48,10 @@ def action_response_validator():
 
 
 def _validate_action_result(self, result: Dict[str, Any]) -> bool:  # noqa: ANN001
+    from bot.perf.inprocess_actions import ActionResponse
+
+    if isinstance(result, ActionResponse):
+        return True  # made in this process by rasa-sdk's executor from its own event types
     from jsonschema.exceptions import best_match
     from rasa.core.actions.action import DOCS_BASE_URL
 
@@ -102,9 +109,13 @@ def apply() -> None:
     import rasa.core.run
     from rasa.core.actions.action import RemoteAction
     from rasa.core.agent import Agent
+    from rasa.core.utils import AvailableEndpoints
+
+    from bot.perf.inprocess_actions import with_in_process_actions
 
     RemoteAction._validate_action_result = _validate_action_result
     rasa.core.run.configure_app = _with_operations_endpoints(rasa.core.run.configure_app)
     Agent.handle_message = _timed(Agent.handle_message)
+    AvailableEndpoints.read_endpoints = with_in_process_actions(AvailableEndpoints.read_endpoints)
     _applied = True
     logger.debug("pqrbot: Rasa patches applied (cached action-response validator)")

@@ -67,6 +67,8 @@ class _Window:
 class WindowedSQLTrackerStore(SQLTrackerStore):
     """``SQLTrackerStore`` that reads each conversation's rows once per process (see module doc)."""
 
+    engine: Any  # set by SQLTrackerStore.__init__ (pooled again on SQLite: _sqlite_wal)
+
     def __init__(self, *args: Any, cache_size: int = DEFAULT_CACHE_SIZE, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # The start-up patches also when Rasa was started by another entry than bot.rasa_server
@@ -91,12 +93,13 @@ class WindowedSQLTrackerStore(SQLTrackerStore):
         from sqlalchemy.pool import QueuePool
 
         self.engine.dispose()
-        self.engine = sa.create_engine(
+        engine: Any = sa.create_engine(
             self.engine.url, poolclass=QueuePool, pool_size=4, connect_args={"check_same_thread": False}
         )
-        self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+        self.engine = engine
+        self.sessionmaker = sa.orm.session.sessionmaker(bind=engine)
 
-        @sa.event.listens_for(self.engine, "connect")
+        @sa.event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn, _record):  # noqa: ANN001
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")

@@ -138,11 +138,24 @@ def test_rasa_builds_the_tracker_store_url_with_the_query():
 
 
 def test_endpoints_send_the_action_server_token_by_reference(tmp_path):
-    settings = load_settings({"PQRBOT_DATA_DIR": str(tmp_path), "PQRBOT_ACTION_SERVER_TOKEN": "tok-123"})
+    settings = load_settings(
+        {"PQRBOT_DATA_DIR": str(tmp_path), "PQRBOT_ACTION_SERVER_TOKEN": "tok-123", "PQRBOT_ACTIONS": "server"}
+    )
     endpoints, _ = write_runtime_files(settings)
     data = yaml.safe_load(endpoints.read_text())
     assert data["action_endpoint"]["token"] == "${PQRBOT_ACTION_SERVER_TOKEN}"
     assert data["action_endpoint"]["url"].startswith("http://127.0.0.1:")
+    names = [s.name for s in child_specs(settings, tmp_path / "m.tar.gz", *write_runtime_files(settings))]
+    assert names[0] == "action server"
+
+
+def test_the_embedded_default_runs_the_actions_inside_rasa(tmp_path):
+    settings = load_settings({"PQRBOT_DATA_DIR": str(tmp_path), "PQRBOT_ACTION_SERVER_TOKEN": "tok-123"})
+    endpoints, credentials = write_runtime_files(settings)
+    data = yaml.safe_load(endpoints.read_text())
+    assert data["action_endpoint"] == {"url": "in-process:actions"}  # no token to send, no port open
+    names = [s.name for s in child_specs(settings, tmp_path / "m.tar.gz", endpoints, credentials)]
+    assert "action server" not in names and "Rasa server" in names
 
 
 def test_the_action_server_listens_on_loopback_by_default():

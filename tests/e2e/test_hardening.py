@@ -52,6 +52,9 @@ def stack(tmp_path_factory):
                 "TWITTER_BEARER_TOKEN": "e2e-x-bearer",
                 "TWITTER_API_BASE_URL": fake.url,
                 "PQRBOT_RASA_API_TOKEN": API_TOKEN,
+                # the action server's own guards are tested here (the embedded default runs the
+                # actions inside Rasa: bot/perf/inprocess_actions.py)
+                "PQRBOT_ACTIONS": "server",
             },
         )
         try:

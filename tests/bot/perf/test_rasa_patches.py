@@ -26,11 +26,15 @@ def remote_action():
     from rasa.core.agent import Agent
     from rasa.utils.endpoints import EndpointConfig
 
+    from rasa.core.utils import AvailableEndpoints
+
     originals = (RemoteAction._validate_action_result, rasa.core.run.configure_app, Agent.handle_message)
+    read_endpoints = AvailableEndpoints.__dict__["read_endpoints"]
     rasa_patches._applied = False
     rasa_patches.apply()
     yield RemoteAction("action_x", EndpointConfig("http://127.0.0.1:1/webhook"))
     RemoteAction._validate_action_result, rasa.core.run.configure_app, Agent.handle_message = originals
+    AvailableEndpoints.read_endpoints = read_endpoints
     rasa_patches._applied = False
 
 

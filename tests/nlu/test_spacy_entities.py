@@ -1,0 +1,51 @@
+"""The NER-only pass finds the very entities of Rasa's SpacyEntityExtractor (issue 13)."""
+
+from __future__ import annotations
+
+import pytest
+from rasa.nlu.extractors.spacy_entity_extractor import SpacyEntityExtractor
+from rasa.nlu.utils.spacy_utils import SpacyModel, SpacyNLP
+from rasa.shared.nlu.training_data.message import Message
+
+from nlu.components.spacy_entities import NER, SpacyNerExtractor
+
+TEXTS = [
+    "me llamo Ana María López y vivo en la Calle 10 # 43-12 de Medellín",
+    "Carlos Andres Restrepo",
+    "soy luz dary montoya, cc 43512876",
+    "hola, me llego muy cara la factura de la luz, como 350 mil",
+    "Vivo en Envigado, barrio La Paz, a nombre de Jorge Iván Gómez",
+]
+CONFIG = {"dimensions": ["PER", "LOC"]}
+
+
+@pytest.fixture(scope="module")
+def spacy_model():
+    try:
+        return SpacyNLP.load_model("es_core_news_sm")
+    except Exception as exc:  # pragma: no cover - the model comes with `make install`
+        pytest.skip(f"es_core_news_sm not installed: {exc}")
+
+
+def entities(extractor, model, text):
+    [message] = extractor.process([Message(data={"text": text})], model)
+    return [(e["entity"], e["value"], e["start"], e["end"]) for e in message.get("entities", [])]
+
+
+def test_same_entities_as_rasas_extractor_with_one_ner_pass(spacy_model):
+    ours = SpacyNerExtractor(CONFIG)
+    fresh = SpacyModel(model=SpacyNLP.load_model("es_core_news_sm").model, model_name="es_core_news_sm")
+    theirs = SpacyEntityExtractor(CONFIG)
+    expected = [entities(theirs, fresh, t) for t in TEXTS]
+    assert any(expected)  # the texts do hold names and places
+    assert [entities(ours, spacy_model, t) for t in TEXTS] == expected
+
+
+def test_the_shared_pass_no_longer_runs_ner_and_the_features_do_not_change(spacy_model):
+    nlp = spacy_model.model
+    before = nlp("la factura llegó muy cara").tensor.copy()
+    SpacyNerExtractor(CONFIG).process([Message(data={"text": "Ana López"})], spacy_model)
+    assert NER not in nlp.pipe_names  # SpacyNLP's own pass (featurizers) skips it from now on
+    doc = nlp("la factura llegó muy cara")
+    assert not doc.ents and (doc.tensor == before).all()
+    assert "tok2vec" in nlp.pipe_names
