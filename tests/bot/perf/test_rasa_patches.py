@@ -24,9 +24,8 @@ def remote_action():
     import rasa.core.run
     from rasa.core.actions.action import RemoteAction
     from rasa.core.agent import Agent
-    from rasa.utils.endpoints import EndpointConfig
-
     from rasa.core.utils import AvailableEndpoints
+    from rasa.utils.endpoints import EndpointConfig
 
     originals = (RemoteAction._validate_action_result, rasa.core.run.configure_app, Agent.handle_message)
     read_endpoints = AvailableEndpoints.__dict__["read_endpoints"]
