@@ -7,14 +7,20 @@
   a leading "/command" carries no words and is dropped; the rest of the text stays.
 - ``body_too_large``: request bodies are capped before anything parses them (413).
 - ``message_too_long`` / ``TOO_LONG_REPLY``: over-long messages are refused with a clear reply.
-- ``RateLimiter``: per-sender and per-IP limits of the public channel (429 + polite reply).
+- ``RateLimiter``: per-sender and per-IP limits of the public channel (429 + polite reply);
+  ``SharedRateLimiter`` counts them in a SQLite file that all the Rasa workers of the host share
+  (the embedded profile runs a worker per core: per-worker counts would double the limits).
 """
 
 from __future__ import annotations
 
+import logging
+import os
+import sqlite3
 import threading
 import time
 from collections import deque
+from pathlib import Path
 from typing import Callable, Deque, Dict, Optional
 
 from actions.messages import MESSAGES, render
@@ -99,4 +105,55 @@ class RateLimiter:
             if len(self._events) > 50_000:  # forget idle keys
                 for k in [k for k, v in self._events.items() if not v or v[-1] <= now - self.window]:
                     self._events.pop(k, None)
+            return True
+
+
+class SharedRateLimiter:
+    """``RateLimiter``'s sliding window, counted in a SQLite file shared by every Rasa worker of
+    this host (one row per admitted event, the window's old rows deleted as it slides). A database
+    error lets the message through (logged): a broken counter must not silence customers."""
+
+    def __init__(self, path: Path, limit: int, window: float, clock: Callable[[], float] = time.time) -> None:
+        self.path, self.limit, self.window, self.clock = Path(path), limit, window, clock
+        self._local = threading.local()
+        self._calls = 0
+
+    def _conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None or getattr(self._local, "pid", None) != os.getpid():
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            os.close(os.open(self.path, os.O_CREAT | os.O_RDWR, 0o600))
+            conn = sqlite3.connect(str(self.path), timeout=5, isolation_level=None, check_same_thread=False)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")  # counters: a crash may forget a few seconds of them
+            conn.execute("CREATE TABLE IF NOT EXISTS rate_hits (key TEXT NOT NULL, at REAL NOT NULL)")
+            conn.execute("CREATE INDEX IF NOT EXISTS rate_hits_key_at ON rate_hits (key, at)")
+            self._local.conn, self._local.pid = conn, os.getpid()
+        return conn
+
+    def allow(self, key: str) -> bool:
+        if self.limit <= 0:
+            return True
+        now = self.clock()
+        try:
+            conn = self._conn()
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                conn.execute("DELETE FROM rate_hits WHERE key = ? AND at <= ?", (key, now - self.window))
+                (count,) = conn.execute("SELECT count(*) FROM rate_hits WHERE key = ?", (key,)).fetchone()
+                allowed = count < self.limit
+                if allowed:
+                    conn.execute("INSERT INTO rate_hits (key, at) VALUES (?, ?)", (key, now))
+                self._calls += 1
+                if self._calls % 1000 == 0:  # forget idle keys
+                    conn.execute("DELETE FROM rate_hits WHERE at <= ?", (now - self.window,))
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            return allowed
+        except (sqlite3.Error, OSError) as exc:
+            logging.getLogger(__name__).error(
+                "rate limit counter unavailable (%s): message let through", type(exc).__name__
+            )
             return True

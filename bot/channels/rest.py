@@ -26,10 +26,11 @@ import base64
 import hashlib
 import hmac
 import json
+import os
 import re
 import secrets
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Optional, Text, Tuple
+from typing import Any, Awaitable, Callable, Optional, Text, Tuple, Union
 
 import structlog
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
@@ -44,11 +45,14 @@ from bot.channels.guard import (
     INTENT_SYNTAX_REPLY,
     RATE_LIMIT_REPLY,
     RateLimiter,
+    SharedRateLimiter,
     body_too_large,
     neutralize_intent_syntax,
     too_long_reply,
 )
 from bot.conversation_ids import namespaced
+
+Limiter = Union[RateLimiter, SharedRateLimiter]
 
 structlogger = structlog.get_logger()
 PAGE = Path(__file__).resolve().parent.parent / "web" / "chat.html"
@@ -151,7 +155,7 @@ class ChatRestInput(RestInput):
 
     def __init__(self, settings: Any = None) -> None:
         self._settings = settings
-        self._limits: Optional[Tuple[RateLimiter, RateLimiter]] = None
+        self._limits: Optional[Tuple[Limiter, Limiter]] = None
         self._secret: Optional[bytes] = None
 
     @property
@@ -166,13 +170,15 @@ class ChatRestInput(RestInput):
         return getattr(self.settings, name, default)
 
     @property
-    def limits(self) -> Tuple[RateLimiter, RateLimiter]:
+    def limits(self) -> Tuple[Limiter, Limiter]:
         if self._limits is None:
             window = float(self._setting("rate_limit_window_seconds", 60.0))
-            self._limits = (
-                RateLimiter(int(self._setting("rate_limit_sender", 30)), window),
-                RateLimiter(int(self._setting("rate_limit_ip", 300)), window),
-            )
+            by_sender, by_ip = int(self._setting("rate_limit_sender", 30)), int(self._setting("rate_limit_ip", 300))
+            if int(os.environ.get("SANIC_WORKERS") or 1) > 1:  # several Rasa workers: one count for all
+                counts = Path(self._setting("data_dir", "var")) / "run" / "ratelimit.db"
+                self._limits = (SharedRateLimiter(counts, by_sender, window), SharedRateLimiter(counts, by_ip, window))
+            else:
+                self._limits = (RateLimiter(by_sender, window), RateLimiter(by_ip, window))
         return self._limits
 
     @property
