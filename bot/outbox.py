@@ -207,16 +207,26 @@ async def file_or_queue(
 
     Raises only when neither the CRM nor the outbox took the reclamo.
     """
+
+    def file_and_settle() -> PQR:
+        # One trip to a thread for both (each trip waits for the event loop to come back, behind
+        # the other customers' turns: issue 13).
+        pqr = create_pqr(solicitud)
+        if Path(outbox_path).exists():  # queued by an earlier try: the customer is told now
+            try:
+                _settle(Path(outbox_path), solicitud.idempotency_key, pqr.numero)
+            except Exception:  # filed all the same; the worker settles the entry later
+                logger.exception("could not settle the outbox entry of %s", mask(conversation_id))
+        return pqr
+
     try:
-        pqr = await asyncio.wait_for(asyncio.to_thread(create_pqr, solicitud), timeout=timeout)
+        pqr = await asyncio.wait_for(asyncio.to_thread(file_and_settle), timeout=timeout)
     except Exception as exc:  # noqa: BLE001 - any CRM trouble: keep the reclamo
         reason = "timed out" if isinstance(exc, asyncio.TimeoutError) else type(exc).__name__
         logger.warning(
             "CRM unavailable (%s) filing for %s: the reclamo goes to the outbox", reason, mask(conversation_id)
         )
     else:
-        if Path(outbox_path).exists():  # queued by an earlier try: the customer is told now
-            await asyncio.to_thread(_settle, Path(outbox_path), solicitud.idempotency_key, pqr.numero)
         return FilingResult(pqr=pqr)
     box = Outbox(outbox_path)
     try:
