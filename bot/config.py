@@ -92,6 +92,7 @@ class Settings:
     rasa_workers: int = 1
     action_servers: int = 1
     actions: str = ""  # "in-process" or "server"; "" = the profile's default
+    model_watch_seconds: float = 2.0  # each Rasa worker reloads an activated model (0: off)
     balancer_port: Optional[int] = None
     env: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
 
@@ -160,6 +161,7 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         rasa_workers=int(env.get("PQRBOT_RASA_WORKERS") or 0),
         action_servers=int(env.get("PQRBOT_ACTION_SERVERS") or 0),
         actions=(env.get("PQRBOT_ACTIONS") or "").strip().lower(),
+        model_watch_seconds=parse_duration(env.get("PQRBOT_MODEL_WATCH_SECONDS") or "2"),
         balancer_port=int(env["PQRBOT_BALANCER_PORT"]) if env.get("PQRBOT_BALANCER_PORT") else None,
         env=env,
     )

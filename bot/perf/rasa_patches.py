@@ -12,7 +12,8 @@
    ``Draft…Validator`` instance and raises the same ``ValidationError`` (best match, Rasa's
    message appended), so malformed responses are still rejected exactly as before.
 
-2. Operations endpoints on Rasa's own server: ``/healthz`` (alive), ``/readyz`` (model loaded)
+2. Operations endpoints on Rasa's own server (and each worker following the live model file,
+   ``bot/perf/model_follower.py``): ``/healthz`` (alive), ``/readyz`` (model loaded)
    and ``/metrics`` (``bot/perf/metrics.py``), added by wrapping ``rasa.core.run.configure_app``;
    each turn's duration goes to ``pqrbot_reply_seconds`` (wrapping ``Agent.handle_message``).
 
@@ -80,6 +81,9 @@ def _with_operations_endpoints(configure_app):
         metrics.install_sanic_metrics(
             app, process="rasa", settings=bootstrap.settings(), ready=_agent_ready, health=True
         )
+        from bot.perf import model_follower
+
+        model_follower.install(app, float(bootstrap.settings().model_watch_seconds))
         return app
 
     configure.__wrapped__ = configure_app
