@@ -28,7 +28,6 @@ class EventWriter:
         max_queue: int = 10000,
         batch: int = 200,
         retry_delay: float = 1.0,
-        coalesce: float = 0.05,
     ) -> None:
         self._factory = store_factory
         self._store: Optional[EventStore] = None
@@ -36,9 +35,6 @@ class EventWriter:
         self.queue: "queue.Queue[Any]" = queue.Queue(maxsize=max_queue)
         self.batch = batch
         self.retry_delay = retry_delay
-        # After the first event, wait this long for the turn's other events: one transaction
-        # per turn or per few turns, not one per event (a tenth of a Rasa worker's time, issue 13).
-        self.coalesce = coalesce
         self.dropped = 0
         self.written = 0
         self._thread = threading.Thread(target=self._run, name="pqrbot-event-writer", daemon=True)
@@ -72,8 +68,6 @@ class EventWriter:
     def _run(self) -> None:
         while True:
             item = self.queue.get()
-            if isinstance(item, dict) and self.coalesce > 0 and self.queue.qsize() < self.batch:
-                time.sleep(self.coalesce)
             items = [item]
             while len(items) < self.batch:
                 try:

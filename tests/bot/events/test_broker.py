@@ -107,22 +107,3 @@ def test_rasa_builds_the_broker_from_the_endpoint_configuration(tmp_path):
     engine = make_engine(url)
     assert EventStore(engine).for_conversation("web:ana")[0].text == "me llegó cara la factura"
     asyncio.run(broker.close())
-
-
-def test_a_turns_events_are_written_in_one_transaction(tmp_path):
-    store = _store(tmp_path)
-    batches = []
-
-    class Counting:
-        def add_many(self, rows):
-            rows = list(rows)
-            batches.append(len(rows))
-            return store.add_many(rows)
-
-    writer = EventWriter(lambda: Counting(), [])
-    for i in range(6):  # what one customer turn publishes, one event after another
-        writer.submit(dict(USER, timestamp=1767225600.0 + i))
-        time.sleep(0.002)
-    writer.flush()
-    assert batches == [6] and len(store.for_conversation("web:ana")) == 6
-    writer.close()
