@@ -15,7 +15,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import sqlite3
 import threading
 import time
@@ -24,6 +23,7 @@ from pathlib import Path
 from typing import Callable, Deque, Dict, Optional
 
 from actions.messages import MESSAGES, render
+from core.shared_sqlite import SharedSqlite
 
 INTENT_SYNTAX_REPLY = MESSAGES["solo_palabras"]
 BODY_TOO_LARGE = "El mensaje es demasiado grande."
@@ -115,30 +115,23 @@ class SharedRateLimiter:
 
     def __init__(self, path: Path, limit: int, window: float, clock: Callable[[], float] = time.time) -> None:
         self.path, self.limit, self.window, self.clock = Path(path), limit, window, clock
-        self._local = threading.local()
+        self._db = SharedSqlite(
+            self.path,
+            timeout=5,
+            private=True,
+            schema=[
+                "CREATE TABLE IF NOT EXISTS rate_hits (key TEXT NOT NULL, at REAL NOT NULL)",
+                "CREATE INDEX IF NOT EXISTS rate_hits_key_at ON rate_hits (key, at)",
+            ],
+        )
         self._calls = 0
-
-    def _conn(self) -> sqlite3.Connection:
-        conn = getattr(self._local, "conn", None)
-        if conn is None or getattr(self._local, "pid", None) != os.getpid():
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            os.close(os.open(self.path, os.O_CREAT | os.O_RDWR, 0o600))
-            conn = sqlite3.connect(str(self.path), timeout=5, isolation_level=None, check_same_thread=False)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")  # counters: a crash may forget a few seconds of them
-            conn.execute("CREATE TABLE IF NOT EXISTS rate_hits (key TEXT NOT NULL, at REAL NOT NULL)")
-            conn.execute("CREATE INDEX IF NOT EXISTS rate_hits_key_at ON rate_hits (key, at)")
-            self._local.conn, self._local.pid = conn, os.getpid()
-        return conn
 
     def allow(self, key: str) -> bool:
         if self.limit <= 0:
             return True
         now = self.clock()
         try:
-            conn = self._conn()
-            conn.execute("BEGIN IMMEDIATE")
-            try:
+            with self._db.transaction() as conn:
                 conn.execute("DELETE FROM rate_hits WHERE key = ? AND at <= ?", (key, now - self.window))
                 (count,) = conn.execute("SELECT count(*) FROM rate_hits WHERE key = ?", (key,)).fetchone()
                 allowed = count < self.limit
@@ -147,10 +140,6 @@ class SharedRateLimiter:
                 self._calls += 1
                 if self._calls % 1000 == 0:  # forget idle keys
                     conn.execute("DELETE FROM rate_hits WHERE at <= ?", (now - self.window,))
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
             return allowed
         except (sqlite3.Error, OSError) as exc:
             logging.getLogger(__name__).error(

@@ -13,15 +13,14 @@ endpoints.yml: ``lock_store: {type: bot.perf.lock_store.SqliteLockStore, path: <
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
-import threading
-from contextlib import contextmanager
-from typing import Any, Callable, Iterator, Optional, Text
+from typing import Any, Callable, Optional, Text
 
 from rasa.core.lock import TicketLock
 from rasa.core.lock_store import LockError, LockStore
 from rasa.utils.endpoints import EndpointConfig
+
+from core.shared_sqlite import SharedSqlite
 
 
 class SqliteLockStore(LockStore):
@@ -29,30 +28,12 @@ class SqliteLockStore(LockStore):
         if endpoint_config is not None:  # how Rasa builds a lock store named by module path
             path = (endpoint_config.kwargs or {}).get("path", path)
         self.path = str(path or "locks.db")
-        os.makedirs(os.path.dirname(os.path.abspath(self.path)), exist_ok=True)
-        self._local = threading.local()
-        with self._tx() as conn:
-            conn.execute("CREATE TABLE IF NOT EXISTS rasa_locks (conversation_id TEXT PRIMARY KEY, data TEXT NOT NULL)")
-
-    def _conn(self) -> sqlite3.Connection:
-        conn = getattr(self._local, "conn", None)
-        if conn is None or getattr(self._local, "pid", None) != os.getpid():  # new thread or forked worker
-            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            self._local.conn, self._local.pid = conn, os.getpid()
-        return conn
-
-    @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
-        conn = self._conn()
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield conn
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
+        self._db = SharedSqlite(
+            self.path,
+            timeout=30,
+            schema=["CREATE TABLE IF NOT EXISTS rasa_locks (conversation_id TEXT PRIMARY KEY, data TEXT NOT NULL)"],
+        )
+        self._db.connection()  # the file and its table exist from the start
 
     @staticmethod
     def _read(conn: sqlite3.Connection, conversation_id: Text) -> Optional[TicketLock]:
@@ -68,7 +49,7 @@ class SqliteLockStore(LockStore):
         )
 
     def _atomic(self, conversation_id: Text, change: Callable[[Optional[TicketLock]], Any]) -> Any:
-        with self._tx() as conn:
+        with self._db.transaction() as conn:
             lock = self._read(conn, conversation_id)
             result = change(lock)
             if lock is not None:
@@ -77,19 +58,19 @@ class SqliteLockStore(LockStore):
 
     # -- LockStore
     def get_lock(self, conversation_id: Text) -> Optional[TicketLock]:
-        return self._read(self._conn(), conversation_id)
+        return self._read(self._db.connection(), conversation_id)
 
     def delete_lock(self, conversation_id: Text) -> None:
-        with self._tx() as conn:
+        with self._db.transaction() as conn:
             conn.execute("DELETE FROM rasa_locks WHERE conversation_id = ?", (conversation_id,))
 
     def save_lock(self, lock: TicketLock) -> None:
-        with self._tx() as conn:
+        with self._db.transaction() as conn:
             self._write(conn, lock)
 
     def issue_ticket(self, conversation_id: Text, lock_lifetime: float = 60) -> int:
         try:
-            with self._tx() as conn:
+            with self._db.transaction() as conn:
                 lock = self._read(conn, conversation_id) or self.create_lock(conversation_id)
                 ticket = lock.issue_ticket(lock_lifetime)
                 self._write(conn, lock)
@@ -104,7 +85,7 @@ class SqliteLockStore(LockStore):
         self._atomic(conversation_id, lambda lock: lock and lock.remove_ticket_for(ticket_number))
 
     def cleanup(self, conversation_id: Text, ticket_number: int) -> None:
-        with self._tx() as conn:
+        with self._db.transaction() as conn:
             lock = self._read(conn, conversation_id)
             if lock is None:
                 return
