@@ -32,9 +32,16 @@ def stamp(path: Path) -> Optional[Stamp]:
 
 
 def archive_model_id(path: Path) -> Optional[str]:
-    from rasa.engine.storage.local_model_storage import LocalModelStorage
+    """Rasa's ``model_id`` from the archive's ``metadata.json`` alone (Rasa's own
+    ``metadata_from_archive`` unpacks the whole model first: ten times slower here)."""
+    import json
+    import tarfile
 
-    return LocalModelStorage.metadata_from_archive(path).model_id
+    with tarfile.open(path, mode="r:gz") as tar:
+        member = tar.extractfile("metadata.json")
+        if member is None:
+            raise ValueError(f"{path} has no metadata.json")
+        return json.load(member).get("model_id")
 
 
 def build_processor(agent: Any, path: Path) -> Any:

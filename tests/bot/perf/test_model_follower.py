@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from types import SimpleNamespace
 
+import pytest
+
 from bot.perf.model_follower import ModelFollower
 
 
@@ -97,3 +99,14 @@ def test_it_follows_the_file_rasa_was_started_with(tmp_path):
     assert started_with(["rasa", "run", "--model", str(tmp_path / "m.tar.gz"), "--port", "1"]) == tmp_path / "m.tar.gz"
     assert started_with(["rasa", "run", f"--model={tmp_path / 'n.tar.gz'}"]) == tmp_path / "n.tar.gz"
     assert started_with(["rasa", "run"]) == MODEL_PATH
+
+
+def test_the_model_id_is_read_as_rasa_reads_it():
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+
+    from bot.model import MODEL_PATH
+    from bot.perf.model_follower import archive_model_id
+
+    if not MODEL_PATH.exists():
+        pytest.skip("no trained model: run `make train`")
+    assert archive_model_id(MODEL_PATH) == LocalModelStorage.metadata_from_archive(MODEL_PATH).model_id
