@@ -29,12 +29,14 @@ async def run_housekeeping(
     """Until ``stopping()``: drain the outbox every ``interval`` seconds, prune hourly."""
     from bot.outbox import Outbox, OutboxDrainer
 
-    box = Outbox(settings.outbox_path)
+    box: Optional[Outbox] = None
     drainer: Optional[OutboxDrainer] = None
     last_prune = 0.0
     try:
         while not stopping():
             try:
+                if box is None:  # opened here, so a failure to open is retried, never fatal
+                    box = Outbox(settings.outbox_path)
                 if drainer is None:
                     if store is None:
                         from bot.bootstrap import services
@@ -61,4 +63,5 @@ async def run_housekeeping(
                     break
                 await asyncio.sleep(0.1)
     finally:
-        box.dispose()
+        if box is not None:
+            box.dispose()

@@ -404,7 +404,10 @@ def run_worker(
                 await asyncio.gather(worker.run(), *periodic_jobs(settings, lambda: worker.stopping, running.store))
         finally:
             if housekeeping is not None:
-                await housekeeping
+                try:
+                    await housekeeping
+                except Exception:  # logged, never turned into a failed stop
+                    log.exception("followup worker: outbox housekeeping failed")
             await _close(worker.outbound)
 
     asyncio.run(main())

@@ -49,6 +49,30 @@ async def test_the_worker_files_the_queued_reclamo_once_and_sends_the_number_onc
     assert await OutboxDrainer(box, store, outbound).drain_once() == 0  # nothing left
 
 
+async def test_an_outbox_that_cannot_be_opened_at_first_is_retried_not_fatal(tmp_path, store, settings, monkeypatch):
+    """Two workers opening one fresh outbox file at once, a full disk...: the next round retries."""
+    import bot.outbox
+
+    Outbox(settings.outbox_path).put("whatsapp:+573001234567", solicitud(), f"número *{NUMERO_MARK}*")
+    opened = []
+
+    class FlakyOutbox(Outbox):
+        def __init__(self, path):
+            opened.append(path)
+            if len(opened) == 1:
+                raise OSError("database is locked")
+            super().__init__(path)
+
+    monkeypatch.setattr(bot.outbox, "Outbox", FlakyOutbox)
+    outbound = FakeOutbound()
+    rounds = iter(range(3))
+    await run_housekeeping(settings, outbound, lambda: next(rounds, None) is None, interval=0.01, store=store)
+    assert len(opened) == 2
+    [pqr] = store.list_pqrs()
+    [sent] = outbound.sent
+    assert pqr.numero in sent.body
+
+
 async def test_rest_conversations_get_the_number_on_request_not_by_a_later_message(tmp_path, store):
     box = Outbox(tmp_path / "outbox.db")
     box.put("rest:ana", solicitud("rest:ana:abc", "ana"), f"número {NUMERO_MARK}")

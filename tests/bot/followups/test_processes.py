@@ -163,7 +163,8 @@ def test_two_worker_processes_send_each_closing_once(db_url, workers):
             hooks.data_requested(ref, "nombre")
         assert twilio.wait_for(len(refs), timeout=20)
         time.sleep(1.0)
-        assert [w.terminate() for w in pair] == [0, 0]
+        codes = [w.terminate() for w in pair]
+        assert codes == [0, 0], "\n".join(w.log.read_text() for w in pair)
     assert sorted(m["To"] for m in twilio.messages) == sorted(r.conversation_id for r in refs)
     assert {f.status for f in store.list()} == {SENT}
     engine.dispose()
