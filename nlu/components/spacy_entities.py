@@ -7,6 +7,10 @@ per message (issue 13). This extractor runs only the ``ner`` component (which ha
 tok2vec in ``es_core_news_sm``) on the original, cased text, and switches ``ner`` off in the
 shared pipeline that ``SpacyNLP`` runs for the featurizers, which never read entities. Same
 entities, same features: about 2.6 ms of spaCy per message instead of 7.4 ms.
+
+The shared pass skips the dependency ``parser`` too: Rasa's spaCy tokenizer and featurizers read
+the tokens, lemmas, tags and tok2vec tensors, which the parser does not set (the same for each of
+the 723 training examples with and without it), and it was a third of that pass (0.6 ms of 1.8 ms).
 """
 
 from __future__ import annotations
@@ -20,6 +24,8 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 NER = "ner"
+PARSER = "parser"
+NOT_READ_BY_THE_FEATURIZERS = (NER, PARSER)
 
 
 def ner_only(nlp: Any, text: Text) -> Any:
@@ -28,9 +34,10 @@ def ner_only(nlp: Any, text: Text) -> Any:
     return nlp.get_pipe(NER)(doc)
 
 
-def keep_ner_out_of_the_shared_pass(nlp: Any) -> None:
-    if NER in nlp.pipe_names:
-        nlp.disable_pipe(NER)
+def keep_unread_pipes_out_of_the_shared_pass(nlp: Any) -> None:
+    for name in NOT_READ_BY_THE_FEATURIZERS:
+        if name in nlp.pipe_names:
+            nlp.disable_pipe(name)
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False, model_from="SpacyNLP")
@@ -39,7 +46,7 @@ class SpacyNerExtractor(SpacyEntityExtractor):
 
     def process(self, messages: List[Message], model: SpacyModel) -> List[Message]:
         nlp = model.model
-        keep_ner_out_of_the_shared_pass(nlp)
+        keep_unread_pipes_out_of_the_shared_pass(nlp)
         for message in messages:
             doc = ner_only(nlp, message.get(TEXT))
             extracted = self.filter_irrelevant_entities(

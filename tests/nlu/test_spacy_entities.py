@@ -7,7 +7,7 @@ from rasa.nlu.extractors.spacy_entity_extractor import SpacyEntityExtractor
 from rasa.nlu.utils.spacy_utils import SpacyModel, SpacyNLP
 from rasa.shared.nlu.training_data.message import Message
 
-from nlu.components.spacy_entities import NER, SpacyNerExtractor
+from nlu.components.spacy_entities import NER, PARSER, SpacyNerExtractor
 
 TEXTS = [
     "me llamo Ana María López y vivo en la Calle 10 # 43-12 de Medellín",
@@ -41,11 +41,19 @@ def test_same_entities_as_rasas_extractor_with_one_ner_pass(spacy_model):
     assert [entities(ours, spacy_model, t) for t in TEXTS] == expected
 
 
-def test_the_shared_pass_no_longer_runs_ner_and_the_features_do_not_change(spacy_model):
+def read_by_the_featurizers(doc):
+    return [(t.text, t.lemma_, t.tag_, t.pos_) for t in doc], doc.tensor.copy()
+
+
+def test_the_shared_pass_no_longer_runs_ner_nor_the_parser_and_the_features_do_not_change(spacy_model):
     nlp = spacy_model.model
-    before = nlp("la factura llegó muy cara").tensor.copy()
+    texts = [t.lower() for t in TEXTS] + ["la factura llegó muy cara", "no me han instalado el alcantarillado"]
+    before = [read_by_the_featurizers(nlp(t)) for t in texts]
     SpacyNerExtractor(CONFIG).process([Message(data={"text": "Ana López"})], spacy_model)
-    assert NER not in nlp.pipe_names  # SpacyNLP's own pass (featurizers) skips it from now on
+    assert NER not in nlp.pipe_names and PARSER not in nlp.pipe_names  # skipped from now on
+    after = [read_by_the_featurizers(nlp(t)) for t in texts]
+    for (tokens_before, tensor_before), (tokens_after, tensor_after) in zip(before, after, strict=True):
+        assert tokens_after == tokens_before and (tensor_after == tensor_before).all()
     doc = nlp("la factura llegó muy cara")
-    assert not doc.ents and (doc.tensor == before).all()
-    assert "tok2vec" in nlp.pipe_names
+    assert not doc.ents and not doc.has_annotation("DEP")
+    assert "tok2vec" in nlp.pipe_names and "morphologizer" in nlp.pipe_names

@@ -88,3 +88,14 @@ def test_a_long_chat_is_one_tall_image_or_numbered_pages():
 def test_a_very_long_word_is_wrapped_inside_the_image():
     [data] = render_chat([ChatMessage(CLIENTE, "x" * 500, T0)], canal="Chat EPM", width=320)
     assert png(data).width == 320
+
+
+def test_a_short_message_bubble_holds_its_time_stamp():
+    [data] = render_chat([ChatMessage(CLIENTE, "si", T0)], canal="WhatsApp", width=480)
+    image = png(data).convert("RGB")
+    background = image.getpixel((5, image.height - 5))
+    lefts = set()
+    for y in range(64 + 8, 64 + 50):  # the bubble's rows (it starts at 64), rounded corners aside
+        row = [image.getpixel((x, y)) for x in range(image.width)]
+        lefts.add(next(x for x, p in enumerate(row) if p != background))
+    assert len(lefts) == 1  # nothing (the stamp "Cliente · 10:00") sticks out of the bubble
