@@ -8,6 +8,21 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, event, pool
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.future import Connection as FutureConnection
+
+
+class _SqliteConnection(FutureConnection):
+    """Knows whether its transaction was begun implicitly: ``engine.connect()`` followed by
+    reads autobegins, ``engine.begin()`` (every write in this code base) begins explicitly."""
+
+    _autobegun = False
+
+    def _autobegin(self):  # noqa: ANN202
+        self._autobegun = True
+        try:
+            return super()._autobegin()
+        finally:
+            self._autobegun = False
 
 
 def _dispose_in_forked_child(engine: Engine) -> Engine:
@@ -27,9 +42,12 @@ def _dispose_in_forked_child(engine: Engine) -> Engine:
 def make_engine(url: str) -> Engine:
     """An engine in SQLAlchemy 2.0 style.
 
-    On SQLite every transaction starts with ``BEGIN IMMEDIATE`` so that concurrent processes
-    (Rasa server, action server, worker) serialise their writes instead of failing with
-    "database is locked" half-way; WAL lets readers go on meanwhile.
+    On SQLite every ``engine.begin()`` transaction starts with ``BEGIN IMMEDIATE`` so that
+    concurrent processes (Rasa server, action server, worker) serialise their writes instead of
+    failing with "database is locked" half-way; WAL lets readers go on meanwhile. A read
+    (``engine.connect()``, then queries) begins a plain deferred transaction: it reads a snapshot
+    without waiting for the write lock (it had waited behind every other process's commit, a
+    customer's turn with it, issue 13). Code that writes opens ``engine.begin()``.
     """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -59,9 +77,11 @@ def make_engine(url: str) -> Engine:
                 cur.execute("PRAGMA journal_mode=WAL")
             cur.close()
 
+        engine._connection_cls = _SqliteConnection  # type: ignore[attr-defined]
+
         @event.listens_for(engine, "begin")
         def _on_begin(conn):  # pragma: no cover
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            conn.exec_driver_sql("BEGIN" if getattr(conn, "_autobegun", False) else "BEGIN IMMEDIATE")
 
         return _dispose_in_forked_child(engine)
     # A database that does not answer fails the connection in seconds instead of hanging a

@@ -71,11 +71,10 @@ def upgrade(engine: Engine, histories: Sequence[History]) -> List[str]:
     """Bring each history to its head; returns the revisions applied ("component:revision:doc")."""
     applied: List[str] = []
     for history in histories:
-        with engine.connect() as connection:
+        with engine.connect() as connection, connection.begin():  # a write transaction from the start
             cfg = _config(history, connection, applied)
             legacy = _legacy_revision(connection, history, cfg)
             if legacy:
                 command.stamp(cfg, legacy)
             command.upgrade(cfg, "head")
-            connection.commit()
     return applied
