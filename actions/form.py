@@ -50,21 +50,25 @@ class ValidatePqrForm(UsesDeps, FormValidationAction):
             slots = {name: None for name in INTAKE_SLOTS}
             requested = None
         turn = IntakeTurn(deps, slots, tracker.sender_id, ref.canal)
-        turn.start()
-        if fresh:
-            deps.hooks.customer_replied(ref)
-            latest = _latest_message(tracker)
-            turn.apply(latest["text"], latest["intent"], latest["confidence"], latest["persons"], requested)
+        nxt = None
+        try:
+            turn.start()
+            if fresh:
+                latest = _latest_message(tracker)
+                turn.apply(latest["text"], latest["intent"], latest["confidence"], latest["persons"], requested)
+            nxt = turn.next_slot()
+        finally:  # the customer's reply counts even if the turn failed (no closing for them)
+            if fresh:
+                deps.hooks.customer_turn(ref, nxt)  # one transaction for the reply and the request
+            elif nxt:
+                deps.hooks.data_requested(ref, nxt)
         for m in turn.result.messages:
             dispatcher.utter_message(text=render(m.response, **m.kwargs))
-        nxt = turn.next_slot()
         events += [SlotSet(k, v) for k, v in turn.result.updates.items()]
         if not fresh or not turn.result.understood and requested is None:
             # Resuming after an interruption, or activation: nothing new to validate, but the
             # form must not be rejected for it.
             events.append(SlotSet("intentos", turn.get("intentos") or {}))
-        if nxt:
-            deps.hooks.data_requested(ref, nxt)
         events.append(SlotSet("requested_slot", nxt))
         if nxt:  # the form's question, in this same call (actions/asks.py says why)
             dispatcher.utter_message(text=question(nxt, tracker, events))

@@ -32,6 +32,13 @@ class ConversationHooks(abc.ABC):
     def intake_finished(self, ref: ConversationRef, outcome: str) -> None:
         """The intake ended: "radicada", "orientada", "cancelada", "sin_consentimiento"."""
 
+    def customer_turn(self, ref: ConversationRef, requested: Optional[str]) -> None:
+        """A customer's message was handled: ``customer_replied`` and, when the assistant asked
+        for a datum, ``data_requested`` (an implementation may record both at once)."""
+        self.customer_replied(ref)
+        if requested:
+            self.data_requested(ref, requested)
+
     def is_closed_for_lack_of_info(self, conversation_id: str) -> bool:
         """The request was closed by the next-day message: the next message starts afresh."""
         return False

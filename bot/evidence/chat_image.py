@@ -234,13 +234,13 @@ def _line_tile(line: str, fonts: Fonts, font, fill: tuple, background: tuple, he
     repeat from one conversation to the next: drawn once per process, then pasted (the glyph
     rendering was a third of the image's time, issue 13). Same pixels as drawing in place: the
     line starts on a whole pixel over the same background."""
-    tile = Image.new("RGB", (int(_line_width(line, fonts, font)) + 2, height), background)
-    _draw_line(ImageDraw.Draw(tile), tile, (0, 0), line, fonts, font, fill)
+    tile = Image.new("RGB", (int(_line_width(line, fonts, font)) + 2, height + 1), background)
+    _draw_line(ImageDraw.Draw(tile), tile, (0, 1), line, fonts, font, fill)  # emojis sit 1 px higher
     return tile
 
 
 def _paste_line(image: Image.Image, xy: tuple[int, int], line: str, fonts: Fonts, font, fill, background, height):
-    image.paste(_line_tile(line, fonts, font, fill, background, height), xy)
+    image.paste(_line_tile(line, fonts, font, fill, background, height), (xy[0], xy[1] - 1))
 
 
 @cache

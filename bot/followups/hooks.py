@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import threading
 from datetime import datetime, timedelta
-from typing import Callable, Optional
+from typing import Any, Callable, Dict, Optional
 
 from bot.conversation_hooks import ConversationHooks, ConversationRef
 from bot.followups.policy import DEFAULT_MARGIN, plan
@@ -84,34 +84,42 @@ class FollowupHooks(ConversationHooks):
         return self._store
 
     # ---------------------------------------------------------------- hooks
+    def _schedule(self, ref: ConversationRef, requested: str, now: datetime) -> Dict[str, Any]:
+        """What ``FollowupStore.schedule`` records when the assistant asks for ``requested`` now."""
+        asked_publicly, public_ref = public_context(ref.metadata)
+        requested_due = now + self.delay
+        # The request answers the customer's latest message: the window starts now.
+        due_at, window_ends_at = plan(ref.canal, ref.input_channel, now, requested_due, self.margin)
+        return dict(
+            input_channel=ref.input_channel,
+            canal=ref.canal,
+            requested=requested,
+            due_at=due_at,
+            requested_due_at=requested_due,
+            last_inbound_at=now,
+            window_ends_at=window_ends_at,
+            asked_publicly=asked_publicly,
+            public_ref=public_ref,
+        )
+
+    @staticmethod
+    def _scheduled(ref: ConversationRef, fu, requested: str) -> None:  # noqa: ANN001
+        log.info(
+            "follow-up %s of %s (%s) scheduled for %s after asking for %s",
+            fu.id,
+            ref.conversation_id,
+            ref.canal,
+            fu.due_at.isoformat(),
+            requested,
+        )
+
     def data_requested(self, ref: ConversationRef, requested: str) -> None:
         def run() -> None:
             now = self.clock()
-            asked_publicly, public_ref = public_context(ref.metadata)
-            requested_due = now + self.delay
-            # The request answers the customer's latest message: the window starts now.
-            due_at, window_ends_at = plan(ref.canal, ref.input_channel, now, requested_due, self.margin)
             fu = self.store.schedule(
-                conversation_id=ref.conversation_id,
-                input_channel=ref.input_channel,
-                canal=ref.canal,
-                requested=requested,
-                due_at=due_at,
-                requested_due_at=requested_due,
-                last_inbound_at=now,
-                window_ends_at=window_ends_at,
-                asked_publicly=asked_publicly,
-                public_ref=public_ref,
-                now=now,
+                conversation_id=ref.conversation_id, now=now, **self._schedule(ref, requested, now)
             )
-            log.info(
-                "follow-up %s of %s (%s) scheduled for %s after asking for %s",
-                fu.id,
-                ref.conversation_id,
-                ref.canal,
-                due_at.isoformat(),
-                requested,
-            )
+            self._scheduled(ref, fu, requested)
 
         self._guard("data_requested", run)
 
@@ -120,6 +128,20 @@ class FollowupHooks(ConversationHooks):
             "customer_replied",
             lambda: self.store.customer_replied(ref.conversation_id, now=self.clock()),
         )
+
+    def customer_turn(self, ref: ConversationRef, requested: Optional[str]) -> None:
+        """Both hooks of a customer's turn in one transaction (one commit per message)."""
+        if not requested:
+            self.customer_replied(ref)
+            return
+
+        def run() -> None:
+            now = self.clock()
+            schedule = self._schedule(ref, requested, now)
+            fu = self.store.customer_replied_and_scheduled(ref.conversation_id, schedule, now=now)
+            self._scheduled(ref, fu, requested)
+
+        self._guard("customer_turn", run)
 
     def intake_finished(self, ref: ConversationRef, outcome: str) -> None:
         self._guard(

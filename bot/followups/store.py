@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields
 from datetime import datetime, timedelta
-from typing import Any, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 from sqlalchemy import func, insert, or_, select, true, update
 from sqlalchemy.engine import Connection, Engine, Row
@@ -89,6 +89,35 @@ class ConversationState:
     last_reply_at: Optional[datetime]
 
 
+def _schedule_values(
+    *,
+    input_channel: str,
+    canal: str,
+    requested: Optional[str],
+    due_at: datetime,
+    requested_due_at: datetime,
+    last_inbound_at: Optional[datetime],
+    window_ends_at: Optional[datetime],
+    asked_publicly: bool = False,
+    public_ref: Optional[str] = None,
+    now: datetime,
+) -> Dict[str, Any]:
+    return dict(
+        input_channel=input_channel,
+        canal=canal,
+        requested=requested,
+        asked_publicly=asked_publicly,
+        public_ref=public_ref,
+        due_at=due_at,
+        requested_due_at=requested_due_at,
+        last_inbound_at=last_inbound_at,
+        window_ends_at=window_ends_at,
+        scheduled_at=now,
+        updated_at=now,
+        reason=None,
+    )
+
+
 class FollowupStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -124,7 +153,7 @@ class FollowupStore:
     ) -> Followup:
         """Schedule the closing of a conversation, replacing its pending one (if any)."""
         now = now or utcnow()
-        values = dict(
+        values = _schedule_values(
             input_channel=input_channel,
             canal=canal,
             requested=requested,
@@ -134,40 +163,46 @@ class FollowupStore:
             requested_due_at=requested_due_at,
             last_inbound_at=last_inbound_at,
             window_ends_at=window_ends_at,
-            scheduled_at=now,
-            updated_at=now,
-            reason=None,
+            now=now,
         )
+        return self._retrying(lambda conn: self._schedule(conn, conversation_id, values, now))
+
+    def _retrying(self, work: Callable[[Connection], Followup]) -> Followup:
+        """``work`` in a write transaction, again if a concurrent scheduling of the same
+        conversation won the race (unique pending follow-up per conversation)."""
         for attempt in range(3):
             try:
                 with self.engine.begin() as conn:
-                    pending = self._pending(conn, conversation_id)
-                    if pending is not None and not self._is_leased(pending, now):
-                        conn.execute(
-                            update(f)
-                            .where(f.c.id == pending.id, f.c.status == SCHEDULED)
-                            .values(attempts=0, claimed_by=None, claimed_until=None, **values)
-                        )
-                        fid = pending.id
-                    else:
-                        if pending is not None:  # a worker is sending it right now
-                            self._cancel_rows(conn, [pending.id], "replaced by a new data request", now)
-                        fid = conn.execute(
-                            insert(f).values(
-                                conversation_id=conversation_id,
-                                status=SCHEDULED,
-                                attempts=0,
-                                created_at=now,
-                                **values,
-                            )
-                        ).inserted_primary_key[0]
-                    # Asking for data again means the intake is open: not closed any more.
-                    self._reopen(conn, conversation_id, now)
-                    return Followup.from_row(conn.execute(select(f).where(f.c.id == fid)).one())
+                    return work(conn)
             except IntegrityError:
-                if attempt == 2:  # concurrent scheduling of the same conversation
+                if attempt == 2:
                     raise
         raise AssertionError("unreachable")
+
+    def _schedule(self, conn: Connection, conversation_id: str, values: Dict[str, Any], now: datetime) -> Followup:
+        pending = self._pending(conn, conversation_id)
+        if pending is not None and not self._is_leased(pending, now):
+            conn.execute(
+                update(f)
+                .where(f.c.id == pending.id, f.c.status == SCHEDULED)
+                .values(attempts=0, claimed_by=None, claimed_until=None, **values)
+            )
+            fid = pending.id
+        else:
+            if pending is not None:  # a worker is sending it right now
+                self._cancel_rows(conn, [pending.id], "replaced by a new data request", now)
+            fid = conn.execute(
+                insert(f).values(
+                    conversation_id=conversation_id,
+                    status=SCHEDULED,
+                    attempts=0,
+                    created_at=now,
+                    **values,
+                )
+            ).inserted_primary_key[0]
+        # Asking for data again means the intake is open: not closed any more.
+        self._reopen(conn, conversation_id, now)
+        return Followup.from_row(conn.execute(select(f).where(f.c.id == fid)).one())
 
     def cancel_pending(self, conversation_id: str, reason: str, now: Optional[datetime] = None) -> int:
         now = now or utcnow()
@@ -179,9 +214,26 @@ class FollowupStore:
         then does not mark the conversation closed)."""
         now = now or utcnow()
         with self.engine.begin() as conn:
-            n = self._cancel_pending(conn, conversation_id, "customer replied", now)
-            self._upsert_state(conn, conversation_id, now, last_reply_at=now)
-            return n
+            return self._customer_replied(conn, conversation_id, now)
+
+    def customer_replied_and_scheduled(
+        self, conversation_id: str, schedule: Dict[str, Any], now: Optional[datetime] = None
+    ) -> Followup:
+        """``customer_replied`` then ``schedule(**schedule)``, in one transaction: the turn of a
+        customer who answered and was asked for the next datum (one commit instead of two)."""
+        now = now or utcnow()
+        values = _schedule_values(now=now, **schedule)
+
+        def work(conn: Connection) -> Followup:
+            self._customer_replied(conn, conversation_id, now)
+            return self._schedule(conn, conversation_id, values, now)
+
+        return self._retrying(work)
+
+    def _customer_replied(self, conn: Connection, conversation_id: str, now: datetime) -> int:
+        n = self._cancel_pending(conn, conversation_id, "customer replied", now)
+        self._upsert_state(conn, conversation_id, now, last_reply_at=now)
+        return n
 
     def intake_finished(self, conversation_id: str, outcome: str, now: Optional[datetime] = None) -> int:
         now = now or utcnow()

@@ -87,6 +87,19 @@ async def test_form_reads_data_and_asks_next(deps):
     assert ("customer_replied", "conv-1") in deps.hooks.calls
 
 
+async def test_a_reply_counts_even_when_the_turn_fails(deps, monkeypatch):
+    """The next-day closing is cancelled for a customer who answered, whatever happened next."""
+
+    def broken(numero):
+        raise RuntimeError("billing read failed")
+
+    monkeypatch.setattr(deps.store, "get_contrato", broken)
+    t = tracker({"consentimiento": "si", "motivo": "factura alta", "requested_slot": "contrato"}, "contrato 12345678")
+    with pytest.raises(RuntimeError):
+        await ValidatePqrForm(deps).run(CollectingDispatcher(), t, {})
+    assert deps.hooks.calls == [("customer_replied", "conv-1")]
+
+
 async def test_form_rejects_nothing_it_understood_so_rules_can_answer(deps):
     t = tracker(
         {"consentimiento": "si", "motivo": "x", "intake_id": "i", "politica_url": "u", "requested_slot": "nombre"},

@@ -170,3 +170,50 @@ def test_bootstrap_hooks_share_the_process_engine(tmp_path):
     hooks.data_requested(TG, "nombre")
     assert hooks.store.pending(TG.conversation_id) is not None
     assert hooks.delay == timedelta(days=1)
+
+
+def commits(store):
+    from sqlalchemy import event
+
+    seen: list = []
+    event.listen(store.engine, "commit", lambda *_: seen.append(1))
+    return seen
+
+
+def test_a_customer_turn_records_the_reply_and_the_next_request_in_one_commit(hooks, store, clock):
+    hooks.data_requested(WA, "nombre")
+    clock.advance(minutes=3)
+    seen = commits(store)
+    hooks.customer_turn(WA, "numero_documento")  # answered the name; asked for the document
+    assert len(seen) == 1
+    replied, pending = sorted(store.list(conversation_id=WA.conversation_id), key=lambda fu: fu.id)
+    assert (replied.status, replied.reason) == (CANCELLED, "customer replied")
+    assert (pending.status, pending.requested) == (SCHEDULED, "numero_documento")
+    assert pending.due_at == T0 + timedelta(minutes=3, hours=23)  # the window starts at this reply
+    assert store.conversation_state(WA.conversation_id).last_reply_at == T0 + timedelta(minutes=3)
+
+
+def test_the_same_turn_through_the_two_hooks_leaves_the_same_rows(store, clock):
+    one, two = ConversationRef("tg-1", "telegram", "Telegram"), ConversationRef("tg-2", "telegram", "Telegram")
+    hooks = FollowupHooks(store, delay_seconds=86400, clock=clock, raise_errors=True)
+    for ref in (one, two):
+        hooks.data_requested(ref, "nombre")
+    clock.advance(minutes=1)
+    hooks.customer_turn(one, "contrato")
+    hooks.customer_replied(two)
+    hooks.data_requested(two, "contrato")
+
+    def rows(ref):
+        return [
+            (fu.status, fu.reason, fu.requested, fu.due_at, fu.scheduled_at)
+            for fu in sorted(store.list(conversation_id=ref.conversation_id), key=lambda fu: fu.id)
+        ]
+
+    assert rows(one) == rows(two)
+
+
+def test_a_turn_that_asks_nothing_more_only_cancels_the_closing(hooks, store):
+    hooks.data_requested(WA, "nombre")
+    hooks.customer_turn(WA, None)
+    [fu] = store.list()
+    assert fu.status == CANCELLED
