@@ -20,6 +20,9 @@
 3. ``action_endpoint: {url: "in-process:actions"}`` runs the actions in the Rasa process
    (``bot/perf/inprocess_actions.py``), by wrapping ``AvailableEndpoints.read_endpoints``.
 
+4. ``bot/perf/rasa_speedups.py``: event types resolved from a table, and the graph runs without
+   dask's per-run scheduling (same nodes, same order, same arguments).
+
 ``apply()`` is idempotent; ``bot.rasa_server`` calls it before Rasa's own ``main``.
 """
 
@@ -115,11 +118,13 @@ def apply() -> None:
     from rasa.core.agent import Agent
     from rasa.core.utils import AvailableEndpoints
 
+    from bot.perf import rasa_speedups
     from bot.perf.inprocess_actions import with_in_process_actions
 
     RemoteAction._validate_action_result = _validate_action_result
     rasa.core.run.configure_app = _with_operations_endpoints(rasa.core.run.configure_app)
     Agent.handle_message = _timed(Agent.handle_message)
     AvailableEndpoints.read_endpoints = with_in_process_actions(AvailableEndpoints.read_endpoints)
+    rasa_speedups.apply()
     _applied = True
     logger.debug("pqrbot: Rasa patches applied (cached action-response validator)")
