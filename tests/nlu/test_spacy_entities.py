@@ -57,3 +57,33 @@ def test_the_shared_pass_no_longer_runs_ner_nor_the_parser_and_the_features_do_n
     doc = nlp("la factura llegó muy cara")
     assert not doc.ents and not doc.has_annotation("DEP")
     assert "tok2vec" in nlp.pipe_names and "morphologizer" in nlp.pipe_names
+
+
+ANSWERS = [
+    "si",
+    "Sí",
+    "no",
+    "cc 1017234567",
+    "CC: 43.512.876",
+    "contrato 12345678",
+    "no tengo correo",
+    "3001234567",
+    "mi celular es 300 123 4567",
+    "ok, autorizo",
+    "nit 900123456-7",
+]
+
+
+def test_answers_without_a_name_skip_the_ner_pass_and_lose_nothing(spacy_model, monkeypatch):
+    import nlu.components.spacy_entities as module
+
+    fresh = SpacyModel(model=SpacyNLP.load_model("es_core_news_sm").model, model_name="es_core_news_sm")
+    theirs = SpacyEntityExtractor(CONFIG)
+    assert all(entities(theirs, fresh, text) == [] for text in ANSWERS)  # nothing to lose
+    passes, ner_only = [], module.ner_only
+    monkeypatch.setattr(module, "ner_only", lambda nlp, text: passes.append(text) or ner_only(nlp, text))
+    ours = SpacyNerExtractor(CONFIG)
+    assert all(entities(ours, spacy_model, text) == [] for text in ANSWERS)
+    assert passes == []
+    assert [entities(ours, spacy_model, t) for t in TEXTS] == [entities(theirs, fresh, t) for t in TEXTS]
+    assert len(passes) == len(TEXTS)  # a name or a place may be there: NER runs
