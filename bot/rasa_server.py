@@ -19,6 +19,26 @@ def rasa_argv(args: List[str], token: Optional[str]) -> List[str]:
     return argv
 
 
+def _in_forked_worker() -> None:
+    """In each Sanic worker Rasa forks. A worker inherits the main process's SIGTERM handler,
+    which only forwards the signal to the workers forked before it, until its own start-up (the
+    model load, seconds) is over; a stop arriving meanwhile was swallowed and the worker then ran
+    on, orphaned, with the main process waiting for it forever. Until Sanic installs the graceful
+    stop, SIGTERM simply ends the worker (it serves nothing yet). And the worker stops with the
+    main process, however that one ends (the supervisor gives the main process the same
+    guarantee)."""
+    import signal
+
+    try:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    except ValueError:  # forked from another thread than the main one: not a Sanic worker
+        return
+    if sys.platform.startswith("linux"):
+        from bot.supervisor import die_with_parent
+
+        die_with_parent()
+
+
 def main() -> None:
     from bot.config import load_settings
     from bot.logmask import install_record_masking
@@ -27,6 +47,9 @@ def main() -> None:
     from bot.perf import rasa_patches
 
     rasa_patches.apply()  # cached action-response validator, /healthz /readyz /metrics (Sanic workers inherit)
+    import os
+
+    os.register_at_fork(after_in_child=_in_forked_worker)
     sys.argv = rasa_argv(sys.argv[1:], load_settings().rasa_api_token)
     from rasa.__main__ import main as rasa_main
 

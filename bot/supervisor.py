@@ -146,8 +146,8 @@ def _wait_http(url: str, proc: subprocess.Popen, timeout: float) -> bool:
     return False
 
 
-def _die_with_parent() -> None:  # pragma: no cover - runs in the child before exec
-    """Linux: the child gets SIGTERM if the supervisor dies, even by SIGKILL (no orphans)."""
+def die_with_parent() -> None:  # pragma: no cover - runs in the child before exec
+    """Linux: the child gets SIGTERM if its parent dies, even by SIGKILL (no orphans)."""
     try:
         import ctypes
 
@@ -186,7 +186,7 @@ class Supervisor:
             cwd=PROJECT_ROOT,
             env=env,
             start_new_session=True,
-            preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
+            preexec_fn=die_with_parent if sys.platform.startswith("linux") else None,
         )
         child.started_at = self.clock()
         child.restart_at = None

@@ -232,6 +232,11 @@ def test_no_orphans_when_the_supervisor_is_killed(tmp_path):
     while _processes_with_data_dir(tmp_path) and time.monotonic() < deadline:
         time.sleep(0.5)
     left = _processes_with_data_dir(tmp_path)
+    described = []
     for pid in left:  # do not leave them running after a failure
+        try:
+            described.append(open(f"/proc/{pid}/cmdline", "rb").read().replace(b"\0", b" ").decode()[:160])
+        except OSError:
+            pass
         os.kill(pid, signal.SIGKILL)
-    assert left == [], "children of a killed supervisor must stop"
+    assert left == [], f"children of a killed supervisor must stop: {described}"
