@@ -118,6 +118,19 @@ def _schedule_values(
     )
 
 
+def _unset_followup_columns() -> Dict[str, Any]:
+    """The columns of a new follow-up that scheduling leaves empty."""
+    return dict(
+        delivery=None,
+        claimed_by=None,
+        claimed_until=None,
+        outbound_message_id=None,
+        provider_message_id=None,
+        sent_at=None,
+        cancelled_at=None,
+    )
+
+
 class FollowupStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -223,10 +236,15 @@ class FollowupStore:
         customer who answered and was asked for the next datum (one commit instead of two)."""
         now = now or utcnow()
         values = _schedule_values(now=now, **schedule)
+        row = dict(values, conversation_id=conversation_id, status=SCHEDULED, attempts=0, created_at=now)
 
         def work(conn: Connection) -> Followup:
-            self._customer_replied(conn, conversation_id, now)
-            return self._schedule(conn, conversation_id, values, now)
+            # Three statements: the pending closing cancelled (nothing stays pending), the reply
+            # and the open intake in the conversation's state, the new closing.
+            self._cancel_pending(conn, conversation_id, "customer replied", now)
+            self._upsert_state(conn, conversation_id, now, last_reply_at=now, closed_for_lack_of_info=False)
+            fid = conn.execute(insert(f).values(**row)).inserted_primary_key[0]
+            return Followup(**_unset_followup_columns(), **row, id=fid)
 
         return self._retrying(work)
 
@@ -453,14 +471,13 @@ class FollowupStore:
     def _is_leased(row: Row, now: datetime) -> bool:
         return row.claimed_by is not None and row.claimed_until is not None and (aware(row.claimed_until) >= now)
 
-    def _cancel_pending(self, conn: Connection, conversation_id: str, reason: str, now: datetime) -> int:
-        ids = [
-            r.id
-            for r in conn.execute(
-                select(f.c.id).where(f.c.conversation_id == conversation_id, f.c.status == SCHEDULED)
-            ).all()
-        ]
-        return self._cancel_rows(conn, ids, reason, now)
+    @staticmethod
+    def _cancel_pending(conn: Connection, conversation_id: str, reason: str, now: datetime) -> int:
+        return conn.execute(
+            update(f)
+            .where(f.c.conversation_id == conversation_id, f.c.status == SCHEDULED)
+            .values(status=CANCELLED, reason=reason, cancelled_at=now, updated_at=now)
+        ).rowcount
 
     @staticmethod
     def _cancel_rows(conn: Connection, ids: List[int], reason: str, now: datetime) -> int:
@@ -474,10 +491,10 @@ class FollowupStore:
 
     @staticmethod
     def _upsert_state(conn: Connection, conversation_id: str, now: datetime, **values: Any) -> None:
-        exists = conn.execute(select(c.c.conversation_id).where(c.c.conversation_id == conversation_id)).first()
-        if exists:
-            conn.execute(update(c).where(c.c.conversation_id == conversation_id).values(updated_at=now, **values))
-        else:
+        updated = conn.execute(
+            update(c).where(c.c.conversation_id == conversation_id).values(updated_at=now, **values)
+        ).rowcount
+        if not updated:  # a concurrent first insert (PostgreSQL) fails on the key: the caller retries
             values.setdefault("closed_for_lack_of_info", False)
             conn.execute(insert(c).values(conversation_id=conversation_id, updated_at=now, **values))
 
