@@ -109,22 +109,25 @@ class WindowedSQLTrackerStore(SQLTrackerStore):
 
     # -- the window
     def _window(self, session: Any, sender_id: Text) -> _Window:
-        E = self.SQLEvent
+        # Core statements on the session's connection: the ORM's query building was a good part
+        # of each turn's reads and writes here (issue 13); the rows and the table are the same.
+        conn = session.connection()
+        t = self.SQLEvent.__table__
         window = self._windows.get(sender_id)
-        query = session.query(E.id, E.data).filter(E.sender_id == sender_id)
+        query = sa.select(t.c.id, t.c.data).where(t.c.sender_id == sender_id)
         if window is None:
             window = _Window()
-            start = (
-                session.query(sa.func.max(E.timestamp))
-                .filter(E.sender_id == sender_id, E.type_name == SessionStarted.type_name)
-                .scalar()
-            )
+            start = conn.execute(
+                sa.select(sa.func.max(t.c.timestamp)).where(
+                    t.c.sender_id == sender_id, t.c.type_name == SessionStarted.type_name
+                )
+            ).scalar()
             if start is not None:
                 window.session_start = start
-                query = query.filter(E.timestamp >= start)
+                query = query.where(t.c.timestamp >= start)
         else:
-            query = query.filter(E.id > window.last_id)
-        for row_id, data in query.order_by(E.id).all():
+            query = query.where(t.c.id > window.last_id)
+        for row_id, data in conn.execute(query.order_by(t.c.id)).all():
             self.rows_read += 1
             window.add(row_id, Event.from_parameters(json.loads(data)))
         self._windows[sender_id] = window
@@ -163,38 +166,41 @@ class WindowedSQLTrackerStore(SQLTrackerStore):
                 metrics.count_events(new_events)
                 if self.event_broker is not None and new_events:
                     await self._stream_new_events(self.event_broker, new_events, sender_id)
-                rows = []
+                conn = session.connection()
+                insert = self.SQLEvent.__table__.insert()
+                ids = []
                 for event in new_events:
                     data = event.as_dict()
-                    rows.append(
-                        self.SQLEvent(
-                            sender_id=sender_id,
-                            type_name=event.type_name,
-                            timestamp=data.get("timestamp"),
-                            intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
-                            action_name=data.get("name"),
-                            data=json.dumps(data),
-                        )
+                    row = dict(
+                        sender_id=sender_id,
+                        type_name=event.type_name,
+                        timestamp=data.get("timestamp"),
+                        intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+                        action_name=data.get("name"),
+                        data=json.dumps(data),
                     )
-                session.add_all(rows)
-                session.flush()
-                ids = [r.id for r in rows]
+                    ids.append(conn.execute(insert, row).inserted_primary_key[0])
                 session.commit()
+                # The rows are stored: the window takes them without reading them back. A row
+                # written meanwhile by another process has a smaller id and would be missed:
+                # re-read then.
+                stale = bool(ids) and ids[0] != window.last_id + 1
+                stale = stale and self._has_rows_between(session, sender_id, window.last_id, ids[0])
         except Exception:
             self.forget(sender_id)
             raise
-        # The rows are stored: the window takes them without reading them back. A row written
-        # meanwhile by another process has a smaller id and would be missed: re-read then.
-        if ids and ids[0] != window.last_id + 1 and self._has_rows_between(sender_id, window.last_id, ids[0]):
+        if stale:
             self.forget(sender_id)
             return
         for row_id, event in zip(ids, new_events, strict=False):
             window.add(row_id, event)
 
-    def _has_rows_between(self, sender_id: Text, low: int, high: int) -> bool:
-        E = self.SQLEvent
-        with self.session_scope() as session:
-            return bool(session.query(E.id).filter(E.sender_id == sender_id, E.id > low, E.id < high).first())
+    def _has_rows_between(self, session: Any, sender_id: Text, low: int, high: int) -> bool:
+        t = self.SQLEvent.__table__
+        query = sa.select(t.c.id).where(t.c.sender_id == sender_id, t.c.id > low, t.c.id < high).limit(1)
+        found = session.connection().execute(query).first() is not None
+        session.commit()
+        return found
 
     async def keys(self) -> Iterable[Text]:
         return await super().keys()
