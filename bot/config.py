@@ -93,6 +93,7 @@ class Settings:
     action_servers: int = 1
     actions: str = ""  # "in-process" or "server"; "" = the profile's default
     model_watch_seconds: float = 2.0  # each Rasa worker reloads an activated model (0: off)
+    gil_switch_ms: float = 1.0  # Rasa processes: how long a thread holds the GIL before handing over
     balancer_port: Optional[int] = None
     env: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
 
@@ -162,6 +163,7 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         action_servers=int(env.get("PQRBOT_ACTION_SERVERS") or 0),
         actions=(env.get("PQRBOT_ACTIONS") or "").strip().lower(),
         model_watch_seconds=parse_duration(env.get("PQRBOT_MODEL_WATCH_SECONDS") or "2"),
+        gil_switch_ms=float(env.get("PQRBOT_GIL_SWITCH_MS") or "1"),
         balancer_port=int(env["PQRBOT_BALANCER_PORT"]) if env.get("PQRBOT_BALANCER_PORT") else None,
         env=env,
     )
