@@ -17,7 +17,8 @@ def fake_rasa_main():
     print("switch", sys.getswitchinterval())
     pid = os.fork()  # as Sanic forks its workers
     if pid == 0:
-        print("worker SIGTERM", "default" if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL else "handled", flush=True)
+        default = signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
+        print("worker SIGTERM", "default" if default else "handled", flush=True)
         os._exit(0)
     os.waitpid(pid, 0)
 
