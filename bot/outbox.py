@@ -20,9 +20,10 @@ import base64
 import dataclasses
 import json
 import os
+import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, List, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, Text, insert, select, update
 from sqlalchemy.engine import Engine
@@ -228,22 +229,30 @@ async def file_or_queue(
         )
     else:
         return FilingResult(pqr=pqr)
-    box = Outbox(outbox_path)
-    try:
-        await asyncio.to_thread(box.put, conversation_id, solicitud, confirmation_template)
-    finally:
-        box.dispose()
+    box = _process_outbox(Path(outbox_path))
+    await asyncio.to_thread(box.put, conversation_id, solicitud, confirmation_template)
     return FilingResult(queued=True)
 
 
+_outboxes: Dict[Path, Outbox] = {}
+_outboxes_lock = threading.Lock()
+
+
+def _process_outbox(path: Path) -> Outbox:
+    """The outbox of ``path``, opened once per process: opening it (engine, schema check) was a
+    quarter of each filing turn's own time (issue 13). The engine starts afresh in a forked child."""
+    with _outboxes_lock:
+        box = _outboxes.get(path)
+        if box is None:
+            box = _outboxes[path] = Outbox(path)
+        return box
+
+
 def _settle(path: Path, key: str, numero: str) -> None:
-    box = Outbox(path)
-    try:
-        entry = box.get(key)
-        if entry and entry["status"] in (PENDING, FILED):
-            box.update(key, status=NOTIFIED, numero=numero, last_error="told in the conversation")
-    finally:
-        box.dispose()
+    box = _process_outbox(path)
+    entry = box.get(key)
+    if entry and entry["status"] in (PENDING, FILED):
+        box.update(key, status=NOTIFIED, numero=numero, last_error="told in the conversation")
 
 
 # ------------------------------------------------------------------ draining
