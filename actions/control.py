@@ -28,7 +28,7 @@ class ActionCancelar(UsesDeps, Action):
             return [ActiveLoop(None)]
         self.deps.hooks.intake_finished(conversation_ref(tracker), "cancelada")
         dispatcher.utter_message(text=render("cancelado"))
-        return [ActiveLoop(None)] + reset_intake()
+        return [ActiveLoop(None)] + reset_intake(tracker)
 
 
 class ActionNumeroPqr(UsesDeps, Action):

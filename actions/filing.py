@@ -82,8 +82,11 @@ def motivo_detalle(slots: Dict[str, Any], contrato: Optional[Contrato]) -> str:
     return " ".join(parts)
 
 
-def reset_intake() -> List[EventType]:
-    return [SlotSet(name, None) for name in INTAKE_SLOTS] + [SlotSet("requested_slot", None)]
+def reset_intake(tracker: Tracker) -> List[EventType]:
+    """The intake's slots back to empty: only those that hold something (each event is stored,
+    streamed to the console and replayed on every later turn of the conversation)."""
+    filled = [name for name in INTAKE_SLOTS if tracker.get_slot(name) is not None]
+    return [SlotSet(name, None) for name in filled] + [SlotSet("requested_slot", None)]
 
 
 class ActionCerrarSolicitud(UsesDeps, Action):
@@ -131,7 +134,7 @@ class ActionCerrarSolicitud(UsesDeps, Action):
                 dispatcher.utter_message(response="utter_fuera_de_alcance")
                 outcome = "orientada"
             deps.hooks.intake_finished(ref, outcome)
-            return reset_intake()
+            return reset_intake(tracker)
 
         medio = medio_notificacion(slots)
         required = ("nombre", "numero_documento", "motivo")
@@ -180,7 +183,7 @@ class ActionCerrarSolicitud(UsesDeps, Action):
                 deps.hooks.intake_finished(ref, "radicada")
             except Exception:  # the follow-up store may share the CRM's database
                 logger.exception("could not record the end of the intake")
-            return reset_intake()
+            return reset_intake(tracker)
         pqr = result.pqr
         confirmation = render(
             "pqr_radicada",
@@ -204,4 +207,4 @@ class ActionCerrarSolicitud(UsesDeps, Action):
         except Exception:
             logger.exception("could not attach the confirmation to %s", pqr.numero)
         deps.hooks.intake_finished(ref, "radicada")
-        return reset_intake()
+        return reset_intake(tracker)

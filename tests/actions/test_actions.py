@@ -330,3 +330,10 @@ async def test_rest_pqr_shows_the_id_the_client_used_and_metadata_cannot_choose_
     await ActionCerrarSolicitud(deps).run(CollectingDispatcher(), t, {})
     [pqr] = store.list_pqrs()
     assert pqr.conversation_id == "ana-1" and pqr.canal == "Chat EPM"
+
+
+def test_the_intake_is_reset_with_one_event_per_filled_slot():
+    from actions.filing import reset_intake
+
+    t = tracker({"nombre": "Ana", "contrato": "12345678", "requested_slot": "confirmacion"}, "si")
+    assert slot_events(reset_intake(t)) == {"nombre": None, "contrato": None, "requested_slot": None}
