@@ -335,10 +335,8 @@ def render_chat(
         for block in page:
             mine = block.message.sender == CLIENTE
             x0 = width - pad - block.width if mine else pad
-            draw.rounded_rectangle(
-                (x0, y, x0 + block.width, y + block.height), radius=8, fill=CUSTOMER_BG if mine else ASSISTANT_BG
-            )
             bubble = CUSTOMER_BG if mine else ASSISTANT_BG
+            draw.rounded_rectangle((x0, y, x0 + block.width, y + block.height), radius=8, fill=bubble)
             ty = y + pad
             for line in block.lines:
                 _paste_line(image, (x0 + pad, ty), line, fonts, fonts.text, TEXT_FG, bubble, line_h)

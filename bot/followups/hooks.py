@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import threading
 from datetime import datetime, timedelta
-from typing import Any, Callable, Dict, Optional
+from typing import Callable, Optional
 
 from bot.conversation_hooks import ConversationHooks, ConversationRef
 from bot.followups.policy import DEFAULT_MARGIN, plan
-from bot.followups.store import FollowupStore
+from bot.followups.store import ClosingPlan, FollowupStore
 from bot.logmask import masked_logger
 from core.clock import parse_duration, utcnow
 
@@ -84,13 +84,13 @@ class FollowupHooks(ConversationHooks):
         return self._store
 
     # ---------------------------------------------------------------- hooks
-    def _schedule(self, ref: ConversationRef, requested: str, now: datetime) -> Dict[str, Any]:
-        """What ``FollowupStore.schedule`` records when the assistant asks for ``requested`` now."""
+    def _plan(self, ref: ConversationRef, requested: str, now: datetime) -> ClosingPlan:
+        """The closing to schedule when the assistant asks for ``requested`` now."""
         asked_publicly, public_ref = public_context(ref.metadata)
         requested_due = now + self.delay
         # The request answers the customer's latest message: the window starts now.
         due_at, window_ends_at = plan(ref.canal, ref.input_channel, now, requested_due, self.margin)
-        return dict(
+        return ClosingPlan(
             input_channel=ref.input_channel,
             canal=ref.canal,
             requested=requested,
@@ -116,9 +116,7 @@ class FollowupHooks(ConversationHooks):
     def data_requested(self, ref: ConversationRef, requested: str) -> None:
         def run() -> None:
             now = self.clock()
-            fu = self.store.schedule(
-                conversation_id=ref.conversation_id, now=now, **self._schedule(ref, requested, now)
-            )
+            fu = self.store.schedule(ref.conversation_id, self._plan(ref, requested, now), now=now)
             self._scheduled(ref, fu, requested)
 
         self._guard("data_requested", run)
@@ -137,8 +135,9 @@ class FollowupHooks(ConversationHooks):
 
         def run() -> None:
             now = self.clock()
-            schedule = self._schedule(ref, requested, now)
-            fu = self.store.customer_replied_and_scheduled(ref.conversation_id, schedule, now=now)
+            fu = self.store.customer_replied_and_scheduled(
+                ref.conversation_id, self._plan(ref, requested, now), now=now
+            )
             self._scheduled(ref, fu, requested)
 
         self._guard("customer_turn", run)

@@ -89,33 +89,23 @@ class ConversationState:
     last_reply_at: Optional[datetime]
 
 
-def _schedule_values(
-    *,
-    input_channel: str,
-    canal: str,
-    requested: Optional[str],
-    due_at: datetime,
-    requested_due_at: datetime,
-    last_inbound_at: Optional[datetime],
-    window_ends_at: Optional[datetime],
-    asked_publicly: bool = False,
-    public_ref: Optional[str] = None,
-    now: datetime,
-) -> Dict[str, Any]:
-    return dict(
-        input_channel=input_channel,
-        canal=canal,
-        requested=requested,
-        asked_publicly=asked_publicly,
-        public_ref=public_ref,
-        due_at=due_at,
-        requested_due_at=requested_due_at,
-        last_inbound_at=last_inbound_at,
-        window_ends_at=window_ends_at,
-        scheduled_at=now,
-        updated_at=now,
-        reason=None,
-    )
+@dataclass(frozen=True)
+class ClosingPlan:
+    """When and how a conversation's closing goes out, decided when the assistant asks for data."""
+
+    input_channel: str
+    canal: str
+    requested: Optional[str]
+    due_at: datetime
+    requested_due_at: datetime
+    last_inbound_at: Optional[datetime]
+    window_ends_at: Optional[datetime]
+    asked_publicly: bool = False
+    public_ref: Optional[str] = None
+
+    def values(self, now: datetime) -> Dict[str, Any]:
+        """The follow-up's columns this plan sets, scheduled at ``now``."""
+        return dict(vars(self), scheduled_at=now, updated_at=now, reason=None)
 
 
 def _unset_followup_columns() -> Dict[str, Any]:
@@ -149,35 +139,10 @@ class FollowupStore:
         self.engine.dispose()
 
     # ---------------------------------------------------------------- scheduling
-    def schedule(
-        self,
-        *,
-        conversation_id: str,
-        input_channel: str,
-        canal: str,
-        requested: Optional[str],
-        due_at: datetime,
-        requested_due_at: datetime,
-        last_inbound_at: Optional[datetime],
-        window_ends_at: Optional[datetime],
-        asked_publicly: bool = False,
-        public_ref: Optional[str] = None,
-        now: Optional[datetime] = None,
-    ) -> Followup:
+    def schedule(self, conversation_id: str, plan: ClosingPlan, now: Optional[datetime] = None) -> Followup:
         """Schedule the closing of a conversation, replacing its pending one (if any)."""
         now = now or utcnow()
-        values = _schedule_values(
-            input_channel=input_channel,
-            canal=canal,
-            requested=requested,
-            asked_publicly=asked_publicly,
-            public_ref=public_ref,
-            due_at=due_at,
-            requested_due_at=requested_due_at,
-            last_inbound_at=last_inbound_at,
-            window_ends_at=window_ends_at,
-            now=now,
-        )
+        values = plan.values(now)
         return self._retrying(lambda conn: self._schedule(conn, conversation_id, values, now))
 
     def _retrying(self, work: Callable[[Connection], Followup]) -> Followup:
@@ -230,13 +195,12 @@ class FollowupStore:
             return self._customer_replied(conn, conversation_id, now)
 
     def customer_replied_and_scheduled(
-        self, conversation_id: str, schedule: Dict[str, Any], now: Optional[datetime] = None
+        self, conversation_id: str, plan: ClosingPlan, now: Optional[datetime] = None
     ) -> Followup:
-        """``customer_replied`` then ``schedule(**schedule)``, in one transaction: the turn of a
+        """``customer_replied`` then ``schedule(plan)``, in one transaction: the turn of a
         customer who answered and was asked for the next datum (one commit instead of two)."""
         now = now or utcnow()
-        values = _schedule_values(now=now, **schedule)
-        row = dict(values, conversation_id=conversation_id, status=SCHEDULED, attempts=0, created_at=now)
+        row = dict(plan.values(now), conversation_id=conversation_id, status=SCHEDULED, attempts=0, created_at=now)
 
         def work(conn: Connection) -> Followup:
             # Three statements: the pending closing cancelled (nothing stays pending), the reply
@@ -524,6 +488,7 @@ class FollowupStore:
 
 
 __all__ = [
+    "ClosingPlan",
     "Followup",
     "FollowupStore",
     "ConversationState",

@@ -9,7 +9,7 @@
 
 2. ``DaskGraphRunner.run`` recomputes the minimal schema of the targets (a recursive walk of the
    graph) and hands a fresh dask graph to ``dask.get`` on each of the 3-4 graph runs of a message
-   (NLU, then each action prediction). ``SequentialGraphRunner.run`` computes, once per set of
+   (NLU, then each action prediction). ``sequential_run`` computes, once per set of
    targets, the order of the nodes the targets need (depth first, dependencies before their
    dependants: the order ``dask.get`` runs them single-threaded) and then calls the same
    ``GraphNode`` objects with the same arguments: each parent's ``(name, output)``, an input's
