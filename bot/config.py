@@ -94,6 +94,7 @@ class Settings:
     actions: str = ""  # "in-process" or "server"; "" = the profile's default
     model_watch_seconds: float = 2.0  # each Rasa worker reloads an activated model (0: off)
     gil_switch_ms: float = 1.0  # Rasa processes: how long a thread holds the GIL before handing over
+    turns_per_worker: int = 2  # customer turns a Rasa worker runs at once, the rest wait in order (0: all)
     balancer_port: Optional[int] = None
     env: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
 
@@ -164,6 +165,7 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         actions=(env.get("PQRBOT_ACTIONS") or "").strip().lower(),
         model_watch_seconds=parse_duration(env.get("PQRBOT_MODEL_WATCH_SECONDS") or "2"),
         gil_switch_ms=float(env.get("PQRBOT_GIL_SWITCH_MS") or "1"),
+        turns_per_worker=int(env.get("PQRBOT_TURNS_PER_WORKER") or "2"),
         balancer_port=int(env["PQRBOT_BALANCER_PORT"]) if env.get("PQRBOT_BALANCER_PORT") else None,
         env=env,
     )

@@ -3,7 +3,8 @@
 One connection per thread and per process (a forked Sanic worker opens its own), write-ahead log
 with ``synchronous=NORMAL`` (a process crash loses nothing; an operating-system crash may forget
 the last writes, which these counters and locks can afford), and ``transaction()``: ``BEGIN
-IMMEDIATE`` ... ``COMMIT``, so a read-modify-write is atomic across processes.
+IMMEDIATE`` ... ``COMMIT``, so a read-modify-write is atomic across processes; its writers queue
+on the file's writer lock (``core.writer_lock``).
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator, Sequence, Union
 
+from core.writer_lock import WriterLock
+
 
 class SharedSqlite:
     def __init__(
@@ -25,6 +28,7 @@ class SharedSqlite:
         self.path = Path(path)
         self.timeout, self.schema, self.private = timeout, tuple(schema), private
         self._local = threading.local()
+        self._writer = WriterLock(self.path)
 
     def connection(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
@@ -43,10 +47,11 @@ class SharedSqlite:
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         conn = self.connection()
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield conn
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
+        with self._writer.held_for():  # queued in the kernel, not in SQLite's busy sleeps
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise

@@ -5,17 +5,23 @@ from __future__ import annotations
 import os
 import weakref
 from pathlib import Path
+from typing import Optional
 
 from sqlalchemy import create_engine, event, pool
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.future import Connection as FutureConnection
 
+from core.writer_lock import WriterLock
+
 
 class _SqliteConnection(FutureConnection):
     """Knows whether its transaction was begun implicitly: ``engine.connect()`` followed by
-    reads autobegins, ``engine.begin()`` (every write in this code base) begins explicitly."""
+    reads autobegins, ``engine.begin()`` (every write in this code base) begins explicitly.
+    A write transaction holds the file's writer lock (``core.writer_lock``) from its begin to its
+    commit or rollback."""
 
     _autobegun = False
+    _writer: Optional[WriterLock] = None
 
     def _autobegin(self):  # noqa: ANN202
         self._autobegun = True
@@ -23,6 +29,29 @@ class _SqliteConnection(FutureConnection):
             return super()._autobegin()
         finally:
             self._autobegun = False
+
+    def _drop_writer(self) -> None:
+        writer, self._writer = self._writer, None
+        if writer is not None:
+            writer.release()
+
+    def _commit_impl(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        try:
+            return super()._commit_impl(*args, **kwargs)
+        finally:
+            self._drop_writer()
+
+    def _rollback_impl(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        try:
+            return super()._rollback_impl(*args, **kwargs)
+        finally:
+            self._drop_writer()
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self._drop_writer()
 
 
 def _dispose_in_forked_child(engine: Engine) -> Engine:
@@ -44,7 +73,9 @@ def make_engine(url: str) -> Engine:
 
     On SQLite every ``engine.begin()`` transaction starts with ``BEGIN IMMEDIATE`` so that
     concurrent processes (Rasa server, action server, worker) serialise their writes instead of
-    failing with "database is locked" half-way; WAL lets readers go on meanwhile. A read
+    failing with "database is locked" half-way; WAL lets readers go on meanwhile. The writers of
+    a file queue on its writer lock first (``core.writer_lock``), so a waiting writer starts as
+    soon as the one before it is done. A read
     (``engine.connect()``, then queries) begins a plain deferred transaction: it reads a snapshot
     without waiting for the write lock (it had waited behind every other process's commit, a
     customer's turn with it, issue 13). Code that writes opens ``engine.begin()``.
@@ -79,9 +110,23 @@ def make_engine(url: str) -> Engine:
 
         engine._connection_cls = _SqliteConnection  # type: ignore[attr-defined]
 
+        writer = WriterLock(parsed.database) if parsed.database and parsed.database != ":memory:" else None
+
         @event.listens_for(engine, "begin")
         def _on_begin(conn):  # pragma: no cover
-            conn.exec_driver_sql("BEGIN" if getattr(conn, "_autobegun", False) else "BEGIN IMMEDIATE")
+            if getattr(conn, "_autobegun", False):
+                conn.exec_driver_sql("BEGIN")
+                return
+            if writer is not None and conn._writer is None:
+                # queued in the kernel, woken when the holder is done (SQLite's busy handler slept
+                # up to 100 ms at a time: issue 13)
+                writer.acquire()
+                conn._writer = writer
+            try:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            except BaseException:
+                conn._drop_writer()
+                raise
 
         return _dispose_in_forked_child(engine)
     # A database that does not answer fails the connection in seconds instead of hanging a

@@ -10,7 +10,9 @@ supervisor does):
   (fallback rate = fallback / in);
 - ``pqrbot_reply_seconds{channel}``: histogram, from a customer message to the assistant's answer
   (the turn) in the Rasa process;
-- ``pqrbot_webhook_ack_seconds{channel}``: histogram of provider webhook answers (ingress).
+- ``pqrbot_webhook_ack_seconds{channel}``: histogram of provider webhook answers (ingress);
+- ``pqrbot_turns_waiting``: customer turns a Rasa worker received and has not admitted yet
+  (``bot/perf/turn_gate.py``).
 
 Read from the database at scrape time (same figures in every process):
 
@@ -27,7 +29,7 @@ import time
 from datetime import datetime, timezone
 from typing import Any, Iterable, Optional
 
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 
 logger = logging.getLogger(__name__)
@@ -39,6 +41,11 @@ MESSAGES_OUT = Counter("pqrbot_messages_out", "Bot messages sent", ["channel"])
 FALLBACKS = Counter("pqrbot_fallback_messages", "Customer messages classified nlu_fallback", ["channel"])
 REPLY_SECONDS = Histogram(
     "pqrbot_reply_seconds", "Customer message to the assistant's answer", ["channel"], buckets=LATENCY_BUCKETS
+)
+TURNS_WAITING = Gauge(
+    "pqrbot_turns_waiting",
+    "Customer turns received by a Rasa worker and waiting for their place (PQRBOT_TURNS_PER_WORKER)",
+    multiprocess_mode="livesum",
 )
 ACK_SECONDS = Histogram(
     "pqrbot_webhook_ack_seconds", "Provider webhook request to its HTTP answer", ["channel"], buckets=LATENCY_BUCKETS

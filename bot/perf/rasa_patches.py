@@ -15,7 +15,8 @@
 2. Operations endpoints on Rasa's own server (and each worker following the live model file,
    ``bot/perf/model_follower.py``): ``/healthz`` (alive), ``/readyz`` (model loaded)
    and ``/metrics`` (``bot/perf/metrics.py``), added by wrapping ``rasa.core.run.configure_app``;
-   each turn's duration goes to ``pqrbot_reply_seconds`` (wrapping ``Agent.handle_message``).
+   each turn's duration goes to ``pqrbot_reply_seconds`` (wrapping ``Agent.handle_message``),
+   and turns are admitted a few at a time, in arrival order (``bot/perf/turn_gate.py``).
 
 3. ``action_endpoint: {url: "in-process:actions"}`` runs the actions in the Rasa process
    (``bot/perf/inprocess_actions.py``), by wrapping ``AvailableEndpoints.read_endpoints``.
@@ -93,19 +94,36 @@ def _with_operations_endpoints(configure_app):
     return configure
 
 
-def _timed(handle_message):
+def _timed(handle_message, turns_per_worker: int = 0):
+    """``Agent.handle_message`` timed into ``pqrbot_reply_seconds`` (from the message's arrival,
+    its wait for a place included) and admitted through the worker's turn gate."""
+
     async def handle(self, message):  # noqa: ANN001
         import time
 
-        from bot.perf.metrics import REPLY_SECONDS
+        from bot.perf import turn_gate
+        from bot.perf.metrics import REPLY_SECONDS, TURNS_WAITING
 
         t0 = time.perf_counter()
+        turn_gate.turns_in_flight += 1
         try:
-            return await handle_message(self, message)
+            if turns_per_worker <= 0:
+                return await handle_message(self, message)
+            admitted = False
+            TURNS_WAITING.inc()
+            try:
+                async with turn_gate.gate_for_this_loop(turns_per_worker).turn():
+                    TURNS_WAITING.dec()
+                    admitted = True
+                    return await handle_message(self, message)
+            finally:
+                if not admitted:
+                    TURNS_WAITING.dec()
         finally:
+            turn_gate.turns_in_flight -= 1
             REPLY_SECONDS.labels(getattr(message, "input_channel", None) or "unknown").observe(time.perf_counter() - t0)
 
-    handle.__wrapped__ = handle_message
+    handle.__wrapped__ = handle_message  # type: ignore[attr-defined]
     return handle
 
 
@@ -123,7 +141,9 @@ def apply() -> None:
 
     RemoteAction._validate_action_result = _validate_action_result
     rasa.core.run.configure_app = _with_operations_endpoints(rasa.core.run.configure_app)
-    Agent.handle_message = _timed(Agent.handle_message)
+    from bot.config import load_settings
+
+    Agent.handle_message = _timed(Agent.handle_message, load_settings().turns_per_worker)
     AvailableEndpoints.read_endpoints = with_in_process_actions(AvailableEndpoints.read_endpoints)
     rasa_speedups.apply()
     _applied = True
