@@ -1,17 +1,17 @@
-"""The evidence attached to a PQR when it is filed: the text transcript, the chat image (PNG,
-base64 in ``contenido``) and the media the customer sent. Seed 2.7: "se debe adjuntar la imagen
-de la interacción o del chat dentro del caso en CRM"."""
+"""The evidence attached to a PQR: the text transcript and the media the customer sent, filed
+with it; the chat image (PNG, base64 in ``contenido``), attached right after the customer has the
+answer (``bot.evidence.attach.chat_image_job``; it shows that answer too). Seed 2.7: "se debe adjuntar la imagen de
+la interacción o del chat dentro del caso en CRM"."""
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Callable
 from datetime import datetime, timezone
 
 from rasa_sdk import Tracker
 
 from actions.conversation import transcript
-from bot.evidence.chat_image import ASISTENTE, CLIENTE, ChatMessage, render_chat
+from bot.evidence.chat_image import ASISTENTE, CLIENTE, ChatMessage
 from bot.logmask import masked_logger
 from crm_adapter.models import Evidencia
 
@@ -31,22 +31,9 @@ def chat_messages(tracker: Tracker) -> list[ChatMessage]:
     return messages
 
 
-def chat_image_evidence(tracker: Tracker, canal: str) -> list[Evidencia]:
-    pages = render_chat(chat_messages(tracker), canal=canal, conversation_id=tracker.sender_id)
-    many = len(pages) > 1
-    return [
-        Evidencia(
-            tipo="imagen_chat",
-            nombre=f"conversacion-{i}.png" if many else "conversacion.png",
-            contenido=base64.b64encode(png).decode("ascii"),
-            content_type="image/png",
-        )
-        for i, png in enumerate(pages, start=1)
-    ]
-
-
 def build_evidencias(tracker: Tracker, canal: str, media_for: Callable[[str], list[Evidencia]]) -> list[Evidencia]:
-    """Transcript, chat image and media; the image and the media never block a filing."""
+    """Transcript and media, filed with the PQR (the media never block a filing). The chat image
+    comes after the answer (``bot.evidence.attach.chat_image_job``)."""
     evidencias = [
         Evidencia(
             tipo="transcripcion",
@@ -55,10 +42,6 @@ def build_evidencias(tracker: Tracker, canal: str, media_for: Callable[[str], li
             content_type="text/plain",
         )
     ]
-    try:
-        evidencias += chat_image_evidence(tracker, canal)
-    except Exception:
-        logger.exception("could not render the chat image of %s", tracker.sender_id)
     try:
         evidencias += list(media_for(tracker.sender_id))
     except Exception:

@@ -1,5 +1,6 @@
 """Periodic jobs the worker runs next to the follow-ups loop: the daily export of PQRs
-(bot.exports.job) and the retention of transcripts and delivery records (bot.datarights.retention).
+(bot.exports.job), the retention of transcripts and delivery records (bot.datarights.retention)
+and the chat images of PQRs filed without one (bot.evidence.backfill).
 A job that cannot be built is logged and skipped; the follow-ups keep running."""
 
 from __future__ import annotations
@@ -29,4 +30,11 @@ def periodic_jobs(settings, stopping: Callable[[], bool], store) -> list:
             jobs.append(retention_job.run(stopping))
     except Exception:
         log.exception("retention job not started")
+    try:
+        from bot.events.store import EventStore
+        from bot.evidence.backfill import ChatImageBackfill
+
+        jobs.append(ChatImageBackfill(store, EventStore(store.engine)).run(stopping))
+    except Exception:
+        log.exception("chat image backfill not started")
     return jobs

@@ -131,6 +131,13 @@ class InMemoryStore(Store):
     def find_pqrs_by_conversation(self, conversation_id: str) -> List[PQR]:
         return [p for p in self._pqrs if p.conversation_id == conversation_id]
 
+    def pqrs_without_evidencia(self, tipo: str, since: datetime, until: datetime) -> List[str]:
+        return [
+            p.numero
+            for p in self._pqrs
+            if since <= p.creado_en < until and not any(e.tipo == tipo for e in p.evidencias)
+        ]
+
     def list_pqrs(self, since: Optional[datetime] = None) -> List[PQR]:
         return [p for p in self._pqrs if since is None or p.creado_en >= since]
 

@@ -66,6 +66,10 @@ class CRM(abc.ABC):
         """The PQRs filed in one conversation, oldest first."""
 
     @abc.abstractmethod
+    def pqrs_without_evidencia(self, tipo: str, since: datetime, until: datetime) -> List[str]:
+        """Numbers of the PQRs created in [since, until) that have no evidence of that type."""
+
+    @abc.abstractmethod
     def list_pqrs(self, since: Optional[datetime] = None) -> List[PQR]:
         """PQRs created at or after ``since`` (all when None), oldest first."""
 

@@ -300,6 +300,16 @@ class SqlStore(Store):
             ]
             return self._load_pqrs(conn, ids)
 
+    def pqrs_without_evidencia(self, tipo: str, since: datetime, until: datetime) -> List[str]:
+        having = select(t.evidencias.c.id).where(t.evidencias.c.pqr_id == t.pqrs.c.id, t.evidencias.c.tipo == tipo)
+        query = (
+            select(t.pqrs.c.numero)
+            .where(t.pqrs.c.creado_en >= since, t.pqrs.c.creado_en < until, ~having.exists())
+            .order_by(t.pqrs.c.id)
+        )
+        with self.engine.connect() as conn:
+            return [r.numero for r in conn.execute(query)]
+
     def get_pqr(self, numero: str) -> Optional[PQR]:
         with self.engine.connect() as conn:
             row = conn.execute(select(t.pqrs.c.id).where(t.pqrs.c.numero == numero.strip())).first()

@@ -94,11 +94,31 @@ async def test_filing_attaches_a_chat_image_and_tells_the_deadline(deps, store):
     [image] = [e for e in pqr.evidencias if e.content_type == "image/png"]
     png = Image.open(io.BytesIO(base64.b64decode(image.contenido)))
     assert png.format == "PNG" and png.width >= 300
-    assert [e.tipo for e in pqr.evidencias].index("imagen_chat") == 1  # next to the transcript
+    assert [e.tipo for e in pqr.evidencias][-1] == "imagen_chat"  # drawn after the answer, which it shows
     [listed] = [e for e in pqr.to_json()["evidencias"] if e["content_type"] == "image/png"]
     assert listed["nombre"] == "conversacion.png"
     text = dispatcher.messages[0]["text"]
     assert "15 días hábiles" in text and fecha_en_texto(pqr.fecha_limite_respuesta) in text
+
+
+async def test_the_answer_does_not_wait_for_the_chat_image_which_shows_the_answer(store, settings, monkeypatch):
+    from bot.evidence import attach
+
+    jobs = []
+    deps = Deps(store=store, hooks=RecordingHooks(), settings=settings, after_turn=jobs.append)
+    dispatcher = CollectingDispatcher()
+    await ActionCerrarSolicitud(deps).run(dispatcher, tracker(full_slots(), "si", active=False), {})
+    [pqr] = store.list_pqrs()
+    answer = dispatcher.messages[0]["text"]
+    assert pqr.numero in answer
+    assert [e.tipo for e in pqr.evidencias] == ["transcripcion", "constancia"]  # filed, told, image queued
+    drawn = []
+    real = attach.render_chat
+    monkeypatch.setattr(attach, "render_chat", lambda messages, **kw: drawn.append(messages) or real(messages, **kw))
+    [job] = jobs
+    job()
+    assert drawn[0][-1].text == answer  # the image ends with the answer the customer got
+    assert [e.tipo for e in store.get_pqr(pqr.numero).evidencias][-1] == "imagen_chat"
 
 
 async def test_the_deadline_of_the_last_pqr_is_told(deps, store):

@@ -155,3 +155,14 @@ def test_address_units_and_bis_match(any_store):
     )
     assert [c.contrato for c in any_store.find_contratos_by_direccion("calle 39 sur #27-14 apartamento 1104")] == ["A1"]
     assert [c.contrato for c in any_store.find_contratos_by_direccion("calle 44bis # 66-18")] == ["A2"]
+
+
+def test_pqrs_without_an_evidence_type(any_store):
+    first = any_store.create_pqr(solicitud("conv-1:a"))
+    second = any_store.create_pqr(solicitud("conv-2:b", conversation_id="conv-2"))
+    any_store.add_evidencia(second.numero, Evidencia("imagen_chat", "conversacion.png", "iVBO", None, "image/png"))
+    around = datetime.now(timezone.utc)
+    since, until = around - timedelta(hours=1), around + timedelta(hours=1)
+    assert any_store.pqrs_without_evidencia("imagen_chat", since, until) == [first.numero]
+    assert any_store.pqrs_without_evidencia("transcripcion", since, until) == []
+    assert any_store.pqrs_without_evidencia("imagen_chat", until, until + timedelta(hours=1)) == []

@@ -4,6 +4,7 @@ the chat image is among the evidence; the deadline question in the middle of an 
 from __future__ import annotations
 
 import json
+import time
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -40,6 +41,10 @@ def test_a_customer_files_asks_the_deadline_and_the_export_of_the_day_has_the_pq
     assert fecha_en_texto(fecha) in confirmation
     answer = "\n".join(replies[-1])
     assert "15 días hábiles" in answer and fecha_en_texto(fecha) in answer and pqr["numero"] in answer, joined(replies)
+    deadline = time.monotonic() + 15  # the chat image is attached right after the answer
+    while not [e for e in pqr["evidencias"] if e["content_type"] == "image/png"] and time.monotonic() < deadline:
+        time.sleep(0.2)
+        [pqr] = server.pqrs_of(sender)
     assert [e["nombre"] for e in pqr["evidencias"] if e["content_type"] == "image/png"] == ["conversacion.png"]
 
     out = tmp_path / "ev"
