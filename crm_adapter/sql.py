@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import date, datetime
 from typing import Dict, Iterable, List, Optional
 
 from sqlalchemy import delete, insert, literal, select, update
@@ -159,64 +159,20 @@ class SqlStore(Store):
         return len(items)
 
     def create_pqr(self, solicitud: SolicitudPQR) -> PQR:
+        # Worked out before the write transaction, and the PQR read back after it: the database's
+        # write lock is held only for the writes (every other writer waits meanwhile, issue 13).
+        now = utcnow()
+        deadline = fecha_limite_respuesta(now)
         try:
             with self.engine.begin() as conn:
                 existing = conn.execute(
                     select(t.pqrs.c.id).where(t.pqrs.c.idempotency_key == solicitud.idempotency_key)
                 ).first()
                 if existing:
-                    return self._load_pqrs(conn, [existing.id])[0]
-                contacto = conn.execute(
-                    select(t.contactos).where(t.contactos.c.numero == solicitud.numero_documento)
-                ).first()
-                now = utcnow()
-                if contacto is None:
-                    contacto_id = conn.execute(
-                        insert(t.contactos).values(
-                            tipo_documento=SIN_IDENTIFICACION,
-                            numero=solicitud.numero_documento,
-                            nombre=solicitud.nombre,
-                            email=solicitud.email,
-                            celular=solicitud.celular,
-                            creado_en=now,
-                        )
-                    ).inserted_primary_key[0]
+                    pqr_id = existing.id
                 else:
-                    contacto_id = contacto.id
-                pqr_id = conn.execute(
-                    insert(t.pqrs).values(
-                        idempotency_key=solicitud.idempotency_key,
-                        tipo=TIPO_RECLAMO,
-                        canal=solicitud.canal,
-                        estado=ESTADO_ABIERTO,
-                        contacto_id=contacto_id,
-                        tipo_documento_declarado=solicitud.tipo_documento,
-                        contrato=solicitud.contrato,
-                        direccion=solicitud.direccion,
-                        causa_inicial=CAUSA_INICIAL,
-                        motivo_detalle=solicitud.motivo_detalle,
-                        medio_tipo=solicitud.medio_notificacion.tipo,
-                        medio_valor=solicitud.medio_notificacion.valor,
-                        relacion_inmueble=solicitud.relacion_inmueble,
-                        conversation_id=solicitud.conversation_id,
-                        creado_en=now,
-                        fecha_limite_respuesta=fecha_limite_respuesta(now),
-                        radicado_por=solicitud.radicado_por,
-                    )
-                ).inserted_primary_key[0]
-                conn.execute(update(t.pqrs).where(t.pqrs.c.id == pqr_id).values(numero=format_numero(pqr_id)))
-                for ev in solicitud.evidencias:
-                    conn.execute(
-                        insert(t.evidencias).values(
-                            pqr_id=pqr_id,
-                            tipo=ev.tipo,
-                            nombre=ev.nombre,
-                            contenido=ev.contenido,
-                            url=ev.url,
-                            content_type=ev.content_type,
-                            creado_en=now,
-                        )
-                    )
+                    pqr_id = self._insert_pqr(conn, solicitud, now, deadline)
+            with self.engine.connect() as conn:
                 return self._load_pqrs(conn, [pqr_id])[0]
         except IntegrityError:
             # A concurrent retry with the same key won the race: return its PQR.
@@ -227,6 +183,59 @@ class SqlStore(Store):
                 if existing is None:
                     raise
                 return self._load_pqrs(conn, [existing.id])[0]
+
+    def _insert_pqr(self, conn: Connection, solicitud: SolicitudPQR, now: datetime, deadline: date) -> int:
+        contacto = conn.execute(select(t.contactos).where(t.contactos.c.numero == solicitud.numero_documento)).first()
+        if contacto is None:
+            contacto_id = conn.execute(
+                insert(t.contactos).values(
+                    tipo_documento=SIN_IDENTIFICACION,
+                    numero=solicitud.numero_documento,
+                    nombre=solicitud.nombre,
+                    email=solicitud.email,
+                    celular=solicitud.celular,
+                    creado_en=now,
+                )
+            ).inserted_primary_key[0]
+        else:
+            contacto_id = contacto.id
+        pqr_id = conn.execute(
+            insert(t.pqrs).values(
+                idempotency_key=solicitud.idempotency_key,
+                tipo=TIPO_RECLAMO,
+                canal=solicitud.canal,
+                estado=ESTADO_ABIERTO,
+                contacto_id=contacto_id,
+                tipo_documento_declarado=solicitud.tipo_documento,
+                contrato=solicitud.contrato,
+                direccion=solicitud.direccion,
+                causa_inicial=CAUSA_INICIAL,
+                motivo_detalle=solicitud.motivo_detalle,
+                medio_tipo=solicitud.medio_notificacion.tipo,
+                medio_valor=solicitud.medio_notificacion.valor,
+                relacion_inmueble=solicitud.relacion_inmueble,
+                conversation_id=solicitud.conversation_id,
+                creado_en=now,
+                fecha_limite_respuesta=deadline,
+                radicado_por=solicitud.radicado_por,
+            )
+        ).inserted_primary_key[0]
+        conn.execute(update(t.pqrs).where(t.pqrs.c.id == pqr_id).values(numero=format_numero(pqr_id)))
+        rows = [
+            dict(
+                pqr_id=pqr_id,
+                tipo=ev.tipo,
+                nombre=ev.nombre,
+                contenido=ev.contenido,
+                url=ev.url,
+                content_type=ev.content_type,
+                creado_en=now,
+            )
+            for ev in solicitud.evidencias
+        ]
+        if rows:  # one statement for all (each execution is a wait for the GIL in a busy worker)
+            conn.execute(insert(t.evidencias).values(rows))
+        return pqr_id
 
     def add_evidencia(self, numero: str, evidencia: Evidencia) -> None:
         with self.engine.begin() as conn:

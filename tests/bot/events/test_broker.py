@@ -107,3 +107,10 @@ def test_rasa_builds_the_broker_from_the_endpoint_configuration(tmp_path):
     engine = make_engine(url)
     assert EventStore(engine).for_conversation("web:ana")[0].text == "me llegó cara la factura"
     asyncio.run(broker.close())
+
+
+def test_a_large_batch_is_stored_whole_and_in_order(tmp_path):
+    store = _store(tmp_path)
+    events = [dict(USER, text=f"mensaje {i}", timestamp=USER["timestamp"] + i) for i in range(250)]
+    assert store.add_many([row_for(e) for e in events]) == 250
+    assert [e.text for e in store.for_conversation("web:ana")] == [f"mensaje {i}" for i in range(250)]
