@@ -94,6 +94,7 @@ class Settings:
     actions: str = ""  # "in-process" or "server"; "" = the profile's default
     model_watch_seconds: float = 2.0  # each Rasa worker reloads an activated model (0: off)
     gil_switch_ms: float = 1.0  # Rasa processes: how long a thread holds the GIL before handing over
+    gc_freeze: bool = True  # Rasa workers: the loaded model out of the garbage collector's walks
     turns_per_worker: int = 2  # customer turns a Rasa worker runs at once, the rest wait in order (0: all)
     balancer_port: Optional[int] = None
     env: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
@@ -166,6 +167,7 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         model_watch_seconds=parse_duration(env.get("PQRBOT_MODEL_WATCH_SECONDS") or "2"),
         gil_switch_ms=float(env.get("PQRBOT_GIL_SWITCH_MS") or "1"),
         turns_per_worker=int(env.get("PQRBOT_TURNS_PER_WORKER") or "2"),
+        gc_freeze=_flag(env.get("PQRBOT_GC_FREEZE"), True),
         balancer_port=int(env["PQRBOT_BALANCER_PORT"]) if env.get("PQRBOT_BALANCER_PORT") else None,
         env=env,
     )

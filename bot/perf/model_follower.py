@@ -67,6 +67,9 @@ def swap_processor(agent: Any, processor: Any) -> None:
     agent.tracker_store.domain = agent.domain
     if isinstance(agent.nlg, TemplatedNaturalLanguageGenerator):
         agent.nlg.responses = agent.domain.responses if agent.domain else {}
+    from bot.perf import gc_tuning
+
+    gc_tuning.after_model_change()
 
 
 class ModelFollower:

@@ -24,6 +24,8 @@
 4. ``bot/perf/rasa_speedups.py``: event types resolved from a table, and the graph runs without
    dask's per-run scheduling (same nodes, same order, same arguments).
 
+5. ``bot/perf/gc_tuning.py``: each loaded model frozen out of the garbage collector's walks.
+
 ``apply()`` is idempotent; ``bot.rasa_server`` calls it before Rasa's own ``main``.
 """
 
@@ -143,7 +145,12 @@ def apply() -> None:
     rasa.core.run.configure_app = _with_operations_endpoints(rasa.core.run.configure_app)
     from bot.config import load_settings
 
-    Agent.handle_message = _timed(Agent.handle_message, load_settings().turns_per_worker)
+    settings = load_settings()
+    Agent.handle_message = _timed(Agent.handle_message, settings.turns_per_worker)
+    if settings.gc_freeze:
+        from bot.perf import gc_tuning
+
+        gc_tuning.enable()
     AvailableEndpoints.read_endpoints = with_in_process_actions(AvailableEndpoints.read_endpoints)
     rasa_speedups.apply()
     _applied = True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import time
 
 import pytest
@@ -27,13 +28,20 @@ def remote_action():
     from rasa.core.utils import AvailableEndpoints
     from rasa.utils.endpoints import EndpointConfig
 
+    from bot.perf import gc_tuning
+
     originals = (RemoteAction._validate_action_result, rasa.core.run.configure_app, Agent.handle_message)
+    load_model = Agent.__dict__["load_model"]
     read_endpoints = AvailableEndpoints.__dict__["read_endpoints"]
     rasa_patches._applied = False
     rasa_patches.apply()
     yield RemoteAction("action_x", EndpointConfig("http://127.0.0.1:1/webhook"))
     RemoteAction._validate_action_result, rasa.core.run.configure_app, Agent.handle_message = originals
     AvailableEndpoints.read_endpoints = read_endpoints
+    Agent.load_model = load_model
+    gc_tuning._enabled = False
+    if gc.get_freeze_count():
+        gc.unfreeze()
     rasa_patches._applied = False
 
 
