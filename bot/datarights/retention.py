@@ -10,7 +10,6 @@ never touched here.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -87,15 +86,9 @@ class RetentionJob:
             return conn.execute(delete(table).where(table.c.at < cutoff)).rowcount
 
     async def run(self, stopping: Callable[[], bool], interval: float = 3600.0) -> None:
-        while not stopping():
-            try:
-                await asyncio.to_thread(self.apply)
-            except Exception:
-                log.exception("retention job failed")
-            for _ in range(int(interval * 4)):
-                if stopping():
-                    return
-                await asyncio.sleep(0.25)
+        from bot.periodic import run_every
+
+        await run_every(interval, stopping, self.apply, "retention job")
 
 
 def build_retention_job(settings, engine) -> RetentionJob | None:

@@ -12,7 +12,6 @@ say) is left as it is and logged.
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime, timedelta
 from typing import Callable, List, Optional
 
@@ -87,12 +86,11 @@ class ChatImageBackfill:
         self.store, self.events, self.min_age = store, events, min_age
 
     async def run(self, stopping: Callable[[], bool], interval: float = 60.0) -> None:
-        while not stopping():
-            try:
-                await asyncio.to_thread(backfill_chat_images, self.store, self.events, min_age=self.min_age)
-            except Exception:
-                logger.exception("chat image backfill failed")
-            for _ in range(int(interval * 4)):
-                if stopping():
-                    return
-                await asyncio.sleep(0.25)
+        from bot.periodic import run_every
+
+        await run_every(
+            interval,
+            stopping,
+            lambda: backfill_chat_images(self.store, self.events, min_age=self.min_age),
+            "chat image backfill",
+        )

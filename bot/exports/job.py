@@ -13,7 +13,6 @@ hand with ``pqrbot crm exporte --fecha D --out F --enviar``.
 
 from __future__ import annotations
 
-import asyncio
 import builtins
 import logging
 import os
@@ -263,15 +262,9 @@ class DailyExportJob:
 
     async def run(self, stopping: Callable[[], bool], interval: float = 15.0) -> None:
         """Tick every ``interval`` seconds until ``stopping()``; errors are logged, never fatal."""
-        while not stopping():
-            try:
-                await asyncio.to_thread(self.tick)
-            except Exception:
-                log.exception("daily export job: tick failed")
-            for _ in range(int(interval * 4)):
-                if stopping():
-                    return
-                await asyncio.sleep(0.25)
+        from bot.periodic import run_every
+
+        await run_every(interval, stopping, self.tick, "daily export job: tick")
 
 
 def build_job(settings, store, worker_id: str | None = None) -> DailyExportJob | None:
