@@ -79,21 +79,23 @@ def test_a_forked_child_does_not_share_its_parents_hold(tmp_path):
     ctx = multiprocessing.get_context("fork")
     lock = WriterLock(tmp_path / "x.db")
     lock.acquire()  # the parent holds it; the child inherits the object and must wait
-    result = ctx.Queue()
+    trying, result = ctx.Event(), ctx.Queue()
 
     def child() -> None:  # pragma: no cover - runs in the child
-        start = time.monotonic()
+        trying.set()
         lock.acquire()
-        result.put(time.monotonic() - start)
+        result.put(time.time())
         lock.release()
 
     p = ctx.Process(target=child)
     p.start()
+    assert trying.wait(30)
     time.sleep(0.3)
+    released_at = time.time()
     lock.release()
-    waited = result.get(timeout=10)
+    acquired_at = result.get(timeout=30)
     p.join(10)
-    assert waited >= 0.25
+    assert acquired_at >= released_at  # it got the lock only once the parent let it go
 
 
 def test_an_engine_write_holds_the_lock_until_commit_and_a_failed_write_releases_it(tmp_path):
