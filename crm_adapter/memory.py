@@ -30,7 +30,7 @@ from textkit.normalize import normalize_direccion
 
 class InMemoryStore(Store):
     def __init__(self) -> None:
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         self._contratos: Dict[str, Contrato] = {}
         self._contactos: Dict[str, Contacto] = {}
         self._pqrs: List[PQR] = []
@@ -127,6 +127,17 @@ class InMemoryStore(Store):
                             self._by_key[key] = updated
                     return
         raise KeyError(numero)
+
+    def add_evidencias_if_missing(self, numero: str, evidencias: List[Evidencia]) -> bool:
+        with self._lock:
+            pqr = next((p for p in self._pqrs if p.numero == numero), None)
+            if pqr is None:
+                raise KeyError(numero)
+            if not evidencias or any(e.tipo == evidencias[0].tipo for e in pqr.evidencias):
+                return False
+            for evidencia in evidencias:
+                self.add_evidencia(numero, evidencia)
+            return True
 
     def find_pqrs_by_conversation(self, conversation_id: str) -> List[PQR]:
         return [p for p in self._pqrs if p.conversation_id == conversation_id]

@@ -62,6 +62,11 @@ class CRM(abc.ABC):
         """Attach one more piece of evidence to an existing PQR (KeyError if unknown)."""
 
     @abc.abstractmethod
+    def add_evidencias_if_missing(self, numero: str, evidencias: List[Evidencia]) -> bool:
+        """Attach the evidence (all of one ``tipo``) unless the PQR already has that type, atomically:
+        of two workers filling the same gap, one attaches (True), the other finds it done (False)."""
+
+    @abc.abstractmethod
     def find_pqrs_by_conversation(self, conversation_id: str) -> List[PQR]:
         """The PQRs filed in one conversation, oldest first."""
 

@@ -254,6 +254,41 @@ class SqlStore(Store):
                 )
             )
 
+    def add_evidencias_if_missing(self, numero: str, evidencias: List[Evidencia]) -> bool:
+        if not evidencias:
+            return False
+        tipo = evidencias[0].tipo
+        with self.engine.begin() as conn:  # SQLite: one writer at a time; PostgreSQL: the PQR's row locked
+            query = select(t.pqrs.c.id).where(t.pqrs.c.numero == numero)
+            if conn.dialect.name != "sqlite":
+                query = query.with_for_update()
+            row = conn.execute(query).first()
+            if row is None:
+                raise KeyError(numero)
+            present = conn.execute(
+                select(t.evidencias.c.id).where(t.evidencias.c.pqr_id == row.id, t.evidencias.c.tipo == tipo).limit(1)
+            ).first()
+            if present is not None:
+                return False
+            now = utcnow()
+            conn.execute(
+                insert(t.evidencias).values(
+                    [
+                        dict(
+                            pqr_id=row.id,
+                            tipo=e.tipo,
+                            nombre=e.nombre,
+                            contenido=e.contenido,
+                            url=e.url,
+                            content_type=e.content_type,
+                            creado_en=now,
+                        )
+                        for e in evidencias
+                    ]
+                )
+            )
+            return True
+
     def _load_pqrs(self, conn: Connection, ids: List[int]) -> List[PQR]:
         if not ids:
             return []

@@ -31,7 +31,6 @@ def chat_image_job(
     """The job that draws the chat image of PQR ``numero`` and attaches it (run after the turn)."""
 
     def job() -> None:
-        for evidencia in chat_image_evidencias(messages, canal, conversation_id):
-            store.add_evidencia(numero, evidencia)
+        store.add_evidencias_if_missing(numero, chat_image_evidencias(messages, canal, conversation_id))
 
     return job

@@ -71,9 +71,9 @@ def backfill_chat_images(
             if not messages:
                 logger.warning("no stored messages to draw the chat image of %s", numero)
                 continue
-            for evidencia in chat_image_evidencias(messages, pqr.canal, pqr.conversation_id):
-                store.add_evidencia(numero, evidencia)
-            attached += 1
+            # another worker replica may be filling the same gap: the image is attached once
+            if store.add_evidencias_if_missing(numero, chat_image_evidencias(messages, pqr.canal, pqr.conversation_id)):
+                attached += 1
         except Exception:
             logger.exception("could not attach the chat image of %s", numero)
     if attached:

@@ -166,3 +166,21 @@ def test_pqrs_without_an_evidence_type(any_store):
     assert any_store.pqrs_without_evidencia("imagen_chat", since, until) == [first.numero]
     assert any_store.pqrs_without_evidencia("transcripcion", since, until) == []
     assert any_store.pqrs_without_evidencia("imagen_chat", until, until + timedelta(hours=1)) == []
+
+
+def test_evidence_if_missing_is_attached_once(any_store):
+    pqr = any_store.create_pqr(solicitud("conv-1:a"))
+    image = [Evidencia("imagen_chat", "conversacion.png", "iVBO", None, "image/png")]
+    results = []
+    threads = [
+        threading.Thread(target=lambda: results.append(any_store.add_evidencias_if_missing(pqr.numero, image)))
+        for _ in range(4)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert sorted(results) == [False, False, False, True]
+    assert [e.tipo for e in any_store.get_pqr(pqr.numero).evidencias].count("imagen_chat") == 1
+    with pytest.raises(KeyError):
+        any_store.add_evidencias_if_missing("PQR-9999999", image)
