@@ -30,7 +30,7 @@ from typing import Iterator, Union
 
 class WriterLock:
     def __init__(self, database: Union[str, os.PathLike]) -> None:
-        self.path = f"{os.fspath(database)}-writer.lock"
+        self.path = f"{os.path.abspath(os.fspath(database))}-writer.lock"  # one file whatever the cwd
         self._local = threading.local()
 
     def _fd(self) -> int:
