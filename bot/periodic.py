@@ -5,25 +5,10 @@ A job that cannot be built is logged and skipped; the follow-ups keep running.""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable
 
 log = logging.getLogger("bot.periodic")
-
-
-async def run_every(interval: float, stopping: Callable[[], bool], tick: Callable[[], object], name: str) -> None:
-    """``tick()`` in a thread every ``interval`` seconds until ``stopping()`` (looked at four times a
-    second); a failing tick is logged and the next one runs."""
-    loop = asyncio.get_running_loop()
-    while not stopping():
-        try:
-            await asyncio.to_thread(tick)
-        except Exception:
-            log.exception("%s failed", name)
-        next_tick = loop.time() + interval
-        while not stopping() and loop.time() < next_tick:
-            await asyncio.sleep(min(0.25, next_tick - loop.time()))
 
 
 def periodic_jobs(settings, stopping: Callable[[], bool], store) -> list:

@@ -18,6 +18,7 @@ from sqlalchemy import and_, delete
 
 from bot.datarights.service import _reflect, audit, tracker_engine
 from core.clock import utcnow
+from core.loops import run_every
 
 log = logging.getLogger("bot.datarights.retention")
 
@@ -86,8 +87,6 @@ class RetentionJob:
             return conn.execute(delete(table).where(table.c.at < cutoff)).rowcount
 
     async def run(self, stopping: Callable[[], bool], interval: float = 3600.0) -> None:
-        from bot.periodic import run_every
-
         await run_every(interval, stopping, self.apply, "retention job")
 
 

@@ -21,6 +21,7 @@ from bot.evidence.attach import TIPO, chat_image_evidencias
 from bot.evidence.chat_image import ASISTENTE, CLIENTE, ChatMessage
 from bot.logmask import masked_logger
 from core.clock import utcnow
+from core.loops import run_every
 
 logger = masked_logger(__name__)
 
@@ -86,8 +87,6 @@ class ChatImageBackfill:
         self.store, self.events, self.min_age = store, events, min_age
 
     async def run(self, stopping: Callable[[], bool], interval: float = 60.0) -> None:
-        from bot.periodic import run_every
-
         await run_every(
             interval,
             stopping,

@@ -31,6 +31,7 @@ from bot.exports import schema as s
 from bot.exports.mail import ExportConfigError, send_export
 from bot.exports.workbook import export_day
 from core.clock import aware, utcnow
+from core.loops import run_every
 from crm_adapter.deadline import BOGOTA
 
 log = logging.getLogger("bot.exports.job")
@@ -262,8 +263,6 @@ class DailyExportJob:
 
     async def run(self, stopping: Callable[[], bool], interval: float = 15.0) -> None:
         """Tick every ``interval`` seconds until ``stopping()``; errors are logged, never fatal."""
-        from bot.periodic import run_every
-
         await run_every(interval, stopping, self.tick, "daily export job: tick")
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import time
 
-from bot.periodic import run_every
+from core.loops import run_every
 
 
 def test_ticks_go_on_after_a_failure_and_stop_when_asked(caplog):
