@@ -36,6 +36,24 @@ from crm_adapter.ports import Store
 from textkit.normalize import normalize_direccion
 
 
+def _insert_evidencias(conn: Connection, pqr_id: int, evidencias: List[Evidencia], now: datetime) -> None:
+    """A PQR's evidence in one INSERT (each execution is a wait for the GIL in a busy worker)."""
+    rows = [
+        dict(
+            pqr_id=pqr_id,
+            tipo=e.tipo,
+            nombre=e.nombre,
+            contenido=e.contenido,
+            url=e.url,
+            content_type=e.content_type,
+            creado_en=now,
+        )
+        for e in evidencias
+    ]
+    if rows:
+        conn.execute(insert(t.evidencias).values(rows))
+
+
 class SqlStore(Store):
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -221,20 +239,7 @@ class SqlStore(Store):
             )
         ).inserted_primary_key[0]
         conn.execute(update(t.pqrs).where(t.pqrs.c.id == pqr_id).values(numero=format_numero(pqr_id)))
-        rows = [
-            dict(
-                pqr_id=pqr_id,
-                tipo=ev.tipo,
-                nombre=ev.nombre,
-                contenido=ev.contenido,
-                url=ev.url,
-                content_type=ev.content_type,
-                creado_en=now,
-            )
-            for ev in solicitud.evidencias
-        ]
-        if rows:  # one statement for all (each execution is a wait for the GIL in a busy worker)
-            conn.execute(insert(t.evidencias).values(rows))
+        _insert_evidencias(conn, pqr_id, solicitud.evidencias, now)
         return pqr_id
 
     def add_evidencia(self, numero: str, evidencia: Evidencia) -> None:
@@ -242,17 +247,7 @@ class SqlStore(Store):
             row = conn.execute(select(t.pqrs.c.id).where(t.pqrs.c.numero == numero)).first()
             if row is None:
                 raise KeyError(numero)
-            conn.execute(
-                insert(t.evidencias).values(
-                    pqr_id=row.id,
-                    tipo=evidencia.tipo,
-                    nombre=evidencia.nombre,
-                    contenido=evidencia.contenido,
-                    url=evidencia.url,
-                    content_type=evidencia.content_type,
-                    creado_en=utcnow(),
-                )
-            )
+            _insert_evidencias(conn, row.id, [evidencia], utcnow())
 
     def add_evidencias_if_missing(self, numero: str, evidencias: List[Evidencia]) -> bool:
         if not evidencias:
@@ -270,23 +265,7 @@ class SqlStore(Store):
             ).first()
             if present is not None:
                 return False
-            now = utcnow()
-            conn.execute(
-                insert(t.evidencias).values(
-                    [
-                        dict(
-                            pqr_id=row.id,
-                            tipo=e.tipo,
-                            nombre=e.nombre,
-                            contenido=e.contenido,
-                            url=e.url,
-                            content_type=e.content_type,
-                            creado_en=now,
-                        )
-                        for e in evidencias
-                    ]
-                )
-            )
+            _insert_evidencias(conn, row.id, evidencias, utcnow())
             return True
 
     def _load_pqrs(self, conn: Connection, ids: List[int]) -> List[PQR]:
