@@ -28,7 +28,7 @@ class SharedSqlite:
         self.path = Path(path)
         self.timeout, self.schema, self.private = timeout, tuple(schema), private
         self._local = threading.local()
-        self._writer = WriterLock(self.path)
+        self._writer = WriterLock.shared(self.path)
 
     def connection(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)

@@ -17,6 +17,9 @@ that does not use this lock, e.g. the ``sqlite3`` shell, is still serialised by 
 - Re-entrant per thread: a second write transaction that a thread opens on another connection
   while it holds the lock does not wait for itself (SQLite then behaves as it did without this).
 - A process that dies holding the lock loses it with its descriptors.
+- One instance per file in a process (``WriterLock.shared``): two instances in one thread would
+  each wait for the other's descriptor (the CRM engine, a store with an engine of its own and the
+  tracker store may all open write transactions on one file).
 """
 
 from __future__ import annotations
@@ -25,13 +28,26 @@ import fcntl
 import os
 import threading
 from contextlib import contextmanager
-from typing import Iterator, Union
+from typing import Dict, Iterator, Union
 
 
 class WriterLock:
+    _instances: "Dict[str, WriterLock]" = {}
+    _instances_lock = threading.Lock()
+
     def __init__(self, database: Union[str, os.PathLike]) -> None:
         self.path = f"{os.path.abspath(os.fspath(database))}-writer.lock"  # one file whatever the cwd
         self._local = threading.local()
+
+    @classmethod
+    def shared(cls, database: Union[str, os.PathLike]) -> "WriterLock":
+        """The process's lock of this database file (re-entrant across its engines)."""
+        key = os.path.abspath(os.fspath(database))
+        with cls._instances_lock:
+            lock = cls._instances.get(key)
+            if lock is None:
+                lock = cls._instances[key] = cls(key)
+            return lock
 
     def _fd(self) -> int:
         local = self._local

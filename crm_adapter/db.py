@@ -54,6 +54,24 @@ class _SqliteConnection(FutureConnection):
             self._drop_writer()
 
 
+_SYNCHRONOUS = "pqrbot_sqlite_synchronous"
+
+
+def relaxed_durability(engine: Engine) -> Engine:
+    """The same engine (pool, writer lock, schema) for data the product can afford to lose in an
+    operating-system crash or a power cut, never in a process crash: the console's copy of the
+    conversation events and the follow-up bookkeeping. On SQLite its write transactions commit
+    with ``synchronous=NORMAL``: in WAL mode the commit is in the log, which is synced at the next
+    checkpoint or at the next commit of a durable transaction (a PQR, a queued delivery), instead
+    of an ``fsync`` per commit, paid with the file's writer lock held, on a Rasa worker's event
+    loop for the follow-ups (issue 13). PostgreSQL: unchanged (its commits stay synchronous)."""
+    if engine.dialect.name != "sqlite":
+        return engine
+    relaxed = engine.execution_options(**{_SYNCHRONOUS: "NORMAL"})
+    relaxed._connection_cls = engine._connection_cls  # type: ignore[attr-defined]  # an instance attribute
+    return relaxed
+
+
 def _dispose_in_forked_child(engine: Engine) -> Engine:
     """Sanic workers (Rasa, action server) are forked after the engine exists: a child must not
     use the parent's pooled connections (SQLite or PostgreSQL), so it starts with a fresh pool."""
@@ -110,7 +128,7 @@ def make_engine(url: str) -> Engine:
 
         engine._connection_cls = _SqliteConnection  # type: ignore[attr-defined]
 
-        writer = WriterLock(parsed.database) if parsed.database and parsed.database != ":memory:" else None
+        writer = WriterLock.shared(parsed.database) if parsed.database and parsed.database != ":memory:" else None
 
         @event.listens_for(engine, "begin")
         def _on_begin(conn):  # pragma: no cover
@@ -123,6 +141,11 @@ def make_engine(url: str) -> Engine:
                 writer.acquire()
                 conn._writer = writer
             try:
+                synchronous = conn.get_execution_options().get(_SYNCHRONOUS, "FULL")
+                info = conn.connection.info
+                if info.get(_SYNCHRONOUS) != synchronous:  # a connection-wide pragma: set on change
+                    conn.exec_driver_sql(f"PRAGMA synchronous={synchronous}")
+                    info[_SYNCHRONOUS] = synchronous
                 conn.exec_driver_sql("BEGIN IMMEDIATE")
             except BaseException:
                 conn._drop_writer()

@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 
 from bot.events import schema
 from core.clock import aware, utcnow
+from crm_adapter.db import relaxed_durability
 
 t = schema.conversation_events
 _ROWS_PER_INSERT = 100  # 11 values a row: far below SQLite's and PostgreSQL's bound on parameters
@@ -118,6 +119,9 @@ def _stored(r) -> StoredEvent:
 class EventStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        # The console's copy of the conversation (Rasa's tracker holds the conversation itself):
+        # appended for every event, its commits are not synced one by one.
+        self._appends = relaxed_durability(engine)
 
     def add_many(self, rows: Iterable[Dict[str, Any]]) -> int:
         """One INSERT with a VALUES row per event, not one execution per row: the writer thread
@@ -128,7 +132,7 @@ class EventStore:
             return 0
         chunks = [rows[i : i + _ROWS_PER_INSERT] for i in range(0, len(rows), _ROWS_PER_INSERT)]
         statements = [insert(t).values(c) if len(c) > 1 else insert(t).values(**c[0]) for c in chunks]
-        with self.engine.begin() as conn:
+        with self._appends.begin() as conn:
             for statement in statements:
                 conn.execute(statement)
         return len(rows)

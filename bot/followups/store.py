@@ -24,7 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from bot.followups import schema as s
 from bot.followups.schema import CANCELLED, FAILED, SCHEDULED, SENT, UNSENDABLE
 from core.clock import aware, utcnow
-from crm_adapter.db import make_engine
+from crm_adapter.db import make_engine, relaxed_durability
 from crm_adapter.migrations import upgrade
 
 f = s.followups
@@ -124,6 +124,10 @@ def _unset_followup_columns() -> Dict[str, Any]:
 class FollowupStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        # The bookkeeping of customers' turns (a reply, the next closing scheduled) is written on
+        # every message: its commits are not synced one by one (``relaxed_durability``). Claims
+        # and outcomes of sent closings keep durable commits.
+        self._turns = relaxed_durability(engine)
         self._for_update = engine.dialect.name != "sqlite"
 
     @classmethod
@@ -150,7 +154,7 @@ class FollowupStore:
         conversation won the race (unique pending follow-up per conversation)."""
         for attempt in range(3):
             try:
-                with self.engine.begin() as conn:
+                with self._turns.begin() as conn:
                     return work(conn)
             except IntegrityError:
                 if attempt == 2:
@@ -191,7 +195,7 @@ class FollowupStore:
         """Cancel the pending closing and remember the reply (a closing already being sent
         then does not mark the conversation closed)."""
         now = now or utcnow()
-        with self.engine.begin() as conn:
+        with self._turns.begin() as conn:
             return self._customer_replied(conn, conversation_id, now)
 
     def customer_replied_and_scheduled(
@@ -219,7 +223,7 @@ class FollowupStore:
 
     def intake_finished(self, conversation_id: str, outcome: str, now: Optional[datetime] = None) -> int:
         now = now or utcnow()
-        with self.engine.begin() as conn:
+        with self._turns.begin() as conn:
             n = self._cancel_pending(conn, conversation_id, f"intake finished: {outcome}", now)
             self._reopen(conn, conversation_id, now)
             return n
