@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
@@ -21,7 +21,7 @@ from bot.evidence.attach import chat_image_job
 from bot.evidence.chat_image import ASISTENTE, ChatMessage
 from bot.logmask import masked_logger
 from core.clock import utcnow
-from crm_adapter.models import Contrato, Evidencia, MedioNotificacion, Orientacion, SolicitudPQR
+from crm_adapter.models import PQR, Contrato, Evidencia, MedioNotificacion, Orientacion, SolicitudPQR
 from crm_adapter.rules import REGLA_ALCANTARILLADO, REGLA_PERSONA_JURIDICA, REGLA_SIN_CONSENTIMIENTO
 from textkit.parsing import format_pesos
 
@@ -36,8 +36,15 @@ CUANDO_CANAL = "te lo enviaré por este mismo canal en cuanto esté listo 🙏"
 CUANDO_CHAT = "pregúntame «¿cuál es el número de mi reclamo?» en unos minutos y te lo doy 🙏"
 
 
-async def file_reclamo(deps, solicitud: SolicitudPQR, sender_id: str, confirmation_template: str):
-    """File in the CRM, or keep the reclamo in the outbox when the CRM is down or slow."""
+async def file_reclamo(
+    deps,
+    solicitud: SolicitudPQR,
+    sender_id: str,
+    confirmation_template: str,
+    then: Optional[Callable[[PQR], None]] = None,
+):
+    """File in the CRM, or keep the reclamo in the outbox when the CRM is down or slow;
+    ``then(pqr)`` runs in the filing's thread once the PQR is filed."""
     from bot.outbox import file_or_queue
 
     return await file_or_queue(
@@ -47,7 +54,19 @@ async def file_reclamo(deps, solicitud: SolicitudPQR, sender_id: str, confirmati
         confirmation_template=confirmation_template,
         outbox_path=deps.settings.outbox_path,
         timeout=float(getattr(deps.settings, "filing_timeout_seconds", 15.0)),
+        then=then,
     )
+
+
+def confirmation_for(pqr: PQR, medio_texto: str, nombre_corto: str) -> str:
+    """What the customer is told once the PQR is filed (number, motivo, medium, deadline)."""
+    return render(
+        "pqr_radicada",
+        numero=pqr.numero,
+        motivo_detalle=pqr.motivo_detalle,
+        medio_texto=medio_texto,
+        nombre_corto=nombre_corto,
+    ) + plazo_texto(pqr)
 
 
 async def _contrato(deps, numero: Optional[str]) -> Optional[Contrato]:
@@ -176,8 +195,22 @@ class ActionCerrarSolicitud(UsesDeps, Action):
         template = render(
             "pqr_radicada", numero=NUMERO_MARK, motivo_detalle=detalle, medio_texto=medio[2], nombre_corto=nombre_corto
         )
+
+        def attach_constancia(pqr: PQR) -> None:
+            # Proof that the customer was told the number, the motivo and the medium (seed 2.7),
+            # written in the filing's thread: not a commit on the event loop's thread.
+            deps.store.add_evidencia(
+                pqr.numero,
+                Evidencia(
+                    tipo="constancia",
+                    nombre="constancia_informada.txt",
+                    contenido=confirmation_for(pqr, medio[2], nombre_corto),
+                    content_type="text/plain",
+                ),
+            )
+
         try:
-            result = await file_reclamo(deps, solicitud, tracker.sender_id, template)
+            result = await file_reclamo(deps, solicitud, tracker.sender_id, template, then=attach_constancia)
         except Exception:
             logger.exception("neither the CRM nor the outbox took the PQR of conversation %s", tracker.sender_id)
             dispatcher.utter_message(text=render("pqr_error"))
@@ -191,27 +224,8 @@ class ActionCerrarSolicitud(UsesDeps, Action):
                 logger.exception("could not record the end of the intake")
             return reset_intake(tracker)
         pqr = result.pqr
-        confirmation = render(
-            "pqr_radicada",
-            numero=pqr.numero,
-            motivo_detalle=pqr.motivo_detalle,
-            medio_texto=medio[2],
-            nombre_corto=nombre_corto,
-        ) + plazo_texto(pqr)
+        confirmation = confirmation_for(pqr, medio[2], nombre_corto)
         dispatcher.utter_message(text=confirmation)
-        try:
-            # Proof that the customer was told the number, the motivo and the medium (seed 2.7).
-            deps.store.add_evidencia(
-                pqr.numero,
-                Evidencia(
-                    tipo="constancia",
-                    nombre="constancia_informada.txt",
-                    contenido=confirmation,
-                    content_type="text/plain",
-                ),
-            )
-        except Exception:
-            logger.exception("could not attach the confirmation to %s", pqr.numero)
         try:
             messages = chat_messages(tracker) + [ChatMessage(ASISTENTE, confirmation, utcnow())]
             deps.after_turn(chat_image_job(deps.store, pqr.numero, messages, ref.canal, tracker.sender_id))

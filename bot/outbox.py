@@ -203,26 +203,37 @@ async def file_or_queue(
     confirmation_template: str,
     outbox_path: Path,
     timeout: float,
+    then: Optional[Callable[[PQR], None]] = None,
 ) -> FilingResult:
     """Open the PQR in the CRM, or keep it in the outbox when the CRM is down or slow.
 
+    ``then(pqr)`` runs in the same thread once the PQR is filed (the filing action attaches the
+    constancia of what the customer is told): a failure there is logged, the PQR stays filed.
     Raises only when neither the CRM nor the outbox took the reclamo.
     """
+    abandoned = threading.Event()  # the wait timed out: the customer hears of the outbox instead
 
     def file_and_settle() -> PQR:
-        # One trip to a thread for both (each trip waits for the event loop to come back, behind
-        # the other customers' turns: issue 13).
+        # One trip to a thread for all of it (each trip waits for the event loop to come back,
+        # behind the other customers' turns, and each commit on the loop's thread stopped them
+        # all: issue 13).
         pqr = create_pqr(solicitud)
         if Path(outbox_path).exists():  # queued by an earlier try: the customer is told now
             try:
                 _settle(Path(outbox_path), solicitud.idempotency_key, pqr.numero)
             except Exception:  # filed all the same; the worker settles the entry later
                 logger.exception("could not settle the outbox entry of %s", mask(conversation_id))
+        if then is not None and not abandoned.is_set():
+            try:
+                then(pqr)
+            except Exception:
+                logger.exception("filed %s, but what follows the filing failed", pqr.numero)
         return pqr
 
     try:
         pqr = await asyncio.wait_for(asyncio.to_thread(file_and_settle), timeout=timeout)
     except Exception as exc:  # noqa: BLE001 - any CRM trouble: keep the reclamo
+        abandoned.set()
         reason = "timed out" if isinstance(exc, asyncio.TimeoutError) else type(exc).__name__
         logger.warning(
             "CRM unavailable (%s) filing for %s: the reclamo goes to the outbox", reason, mask(conversation_id)

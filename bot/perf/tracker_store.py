@@ -30,7 +30,6 @@ from __future__ import annotations
 import json
 import logging
 from collections import OrderedDict
-from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any, Iterable, List, Optional, Text
 
@@ -64,6 +63,23 @@ class _Window:
         if self.session_start is None or (event.timestamp is not None and event.timestamp >= self.session_start):
             self.events.append(event)
         self.last_id = max(self.last_id, row_id)
+
+
+_ROWS_PER_INSERT = 100  # 6 values a row: within SQLite's oldest limit of 999 variables
+
+
+def _insert_sqlite(conn: Any, insert: Any, rows: List[dict]) -> List[int]:
+    """The rows in multi-row INSERTs (one execution per 100 rows, not per row: a turn that ends an
+    intake stores about twenty events), their ids read back from ``last_insert_rowid()``. The ids
+    of one INSERT are consecutive: SQLite gives a new row of an ``INTEGER PRIMARY KEY`` table the
+    largest id plus one, and the transaction holds the file's write lock."""
+    ids: List[int] = []
+    for start in range(0, len(rows), _ROWS_PER_INSERT):
+        chunk = rows[start : start + _ROWS_PER_INSERT]
+        conn.execute(insert.values(chunk) if len(chunk) > 1 else insert.values(**chunk[0]))
+        last = conn.exec_driver_sql("SELECT last_insert_rowid()").scalar()
+        ids.extend(range(last - len(chunk) + 1, last + 1))
+    return ids
 
 
 class WindowedSQLTrackerStore(SQLTrackerStore):
@@ -191,10 +207,14 @@ class WindowedSQLTrackerStore(SQLTrackerStore):
                 # SQLite: the workers' saves queue on the file's writer lock (``core.writer_lock``)
                 # rather than in SQLite's busy handler, which slept up to 100 ms at a time on the
                 # worker's event loop (about 4 % of its time under load, issue 13).
-                with self._writer.held_for() if self._writer is not None else nullcontext():
+                if self._writer is None:  # PostgreSQL: each row's id as the database returns it
                     for row in rows:
                         ids.append(conn.execute(insert, row).inserted_primary_key[0])
                     session.commit()
+                else:
+                    with self._writer.held_for():
+                        ids = _insert_sqlite(conn, insert, rows)
+                        session.commit()
                 # The rows are stored: the window takes them without reading them back. A row
                 # written meanwhile by another process has a smaller id and would be missed:
                 # re-read then.

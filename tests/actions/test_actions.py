@@ -161,7 +161,7 @@ async def test_filing_opens_the_pqr_and_tells_the_customer(deps, store):
     kinds = [e.tipo for e in pqr.evidencias]
     assert kinds == ["transcripcion", "adjunto", "constancia", "imagen_chat"]  # the image after the answer
     assert "15 días hábiles" in text and pqr.fecha_limite_respuesta is not None
-    assert pqr.numero in pqr.evidencias[2].contenido
+    assert pqr.evidencias[2].contenido == text  # the constancia: exactly what the customer was told
     assert all(e["value"] is None for e in events if e["event"] == "slot")  # intake reset
     assert ("intake_finished", "conv-1", "radicada") in deps.hooks.calls
 

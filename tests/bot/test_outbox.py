@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
+import threading
+
 from bot.outbound import ports
-from bot.outbox import NOT_NOTIFIED, NOTIFIED, NUMERO_MARK, Outbox, OutboxDrainer, dump_solicitud, load_solicitud
+from bot.outbox import (
+    NOT_NOTIFIED,
+    NOTIFIED,
+    NUMERO_MARK,
+    Outbox,
+    OutboxDrainer,
+    dump_solicitud,
+    file_or_queue,
+    load_solicitud,
+)
 from bot.outbox_worker import run_housekeeping
 from crm_adapter.models import Evidencia, MedioNotificacion, SolicitudPQR
 from tests.fakes.outbound import FakeOutbound
@@ -27,6 +38,29 @@ def solicitud(key="whatsapp:+573001234567:abc", conversation="whatsapp:+57300123
 def test_a_solicitud_survives_the_round_trip():
     s = solicitud()
     assert load_solicitud(dump_solicitud(s)) == s
+
+
+async def test_what_follows_a_filing_runs_in_its_thread_and_cannot_undo_it(tmp_path, store):
+    """The filing action attaches the constancia in the filing's thread (no commit on the event
+    loop's thread); if that fails, the PQR stays filed and the customer gets its number."""
+    seen = []
+
+    def then(pqr):
+        seen.append((pqr.numero, threading.current_thread() is threading.main_thread()))
+        raise RuntimeError("evidence table unavailable")
+
+    result = await file_or_queue(
+        store.create_pqr,
+        solicitud(),
+        conversation_id="whatsapp:+573001234567",
+        confirmation_template=f"número {NUMERO_MARK}",
+        outbox_path=tmp_path / "outbox.db",
+        timeout=10,
+        then=then,
+    )
+    assert result.pqr is not None and not result.queued
+    assert seen == [(result.pqr.numero, False)]
+    assert [p.numero for p in store.list_pqrs()] == [result.pqr.numero]
 
 
 def test_the_same_intake_is_queued_once(tmp_path):

@@ -148,6 +148,21 @@ def test_rows_written_by_another_worker_are_picked_up(tmp_path, domain):
     assert len(run(rasa().retrieve("shared")).events) == len(tracker.events), "no event stored twice"
 
 
+def test_a_save_of_hundreds_of_events_keeps_their_order_and_ids(tmp_path, domain):
+    """SQLite stores a turn's events in multi-row INSERTs of 100 and takes their ids from the
+    last one: a wrong id would make the window read a row twice or miss another worker's."""
+    windowed, rasa = stores(tmp_path, domain)
+    a, b = windowed(), windowed()
+    saved = run(play(a, "long", domain, 40, start_session=True))  # 244 events: three INSERTs
+    tracker = run(b.retrieve("long"))
+    tracker.update(SlotSet("contrato", "12345678"))
+    run(b.save(tracker))  # another worker's row right after them
+    seen_by_a = run(a.retrieve("long"))
+    assert len(seen_by_a.events) == len(saved.events) + 1
+    assert seen_by_a.get_slot("contrato") == "12345678"
+    assert state(seen_by_a) == state(run(rasa().retrieve("long"))) == state(run(windowed().retrieve("long")))
+
+
 class RecordingBroker:
     def __init__(self):
         self.published = []
