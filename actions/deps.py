@@ -15,18 +15,12 @@ def _no_media(conversation_id: str) -> List[Evidencia]:
     return []
 
 
-def _run_now(job: Callable[[], None]) -> None:
-    job()
-
-
 @dataclass
 class Deps:
     store: Store
     hooks: ConversationHooks
     settings: Settings
     media_for: Callable[[str], List[Evidencia]] = field(default=_no_media)
-    # work the customer's reply does not wait for (bot/evidence/after_turn.py); tests: at once
-    after_turn: Callable[[Callable[[], None]], None] = field(default=_run_now)
 
     @classmethod
     def from_services(cls) -> "Deps":
@@ -38,7 +32,6 @@ class Deps:
             hooks=running.hooks,
             settings=running.settings,
             media_for=running.media_for,
-            after_turn=running.after_turn.submit,
         )
 
 

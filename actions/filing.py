@@ -12,15 +12,12 @@ from rasa_sdk.types import DomainDict
 
 from actions.conversation import conversation_ref
 from actions.deps import UsesDeps
-from actions.evidence import build_evidencias, chat_messages
+from actions.evidence import build_evidencias
 from actions.intake import ALCANTARILLADO, FORM, INTAKE_SLOTS
 from actions.messages import plazo_texto, render
 from actions.readback import medio_notificacion
 from bot.conversation_ids import client_id, is_public
-from bot.evidence.attach import chat_image_job
-from bot.evidence.chat_image import ASISTENTE, ChatMessage
 from bot.logmask import masked_logger
-from core.clock import utcnow
 from crm_adapter.models import PQR, Contrato, Evidencia, MedioNotificacion, Orientacion, SolicitudPQR
 from crm_adapter.rules import REGLA_ALCANTARILLADO, REGLA_PERSONA_JURIDICA, REGLA_SIN_CONSENTIMIENTO
 from textkit.parsing import format_pesos
@@ -169,9 +166,8 @@ class ActionCerrarSolicitud(UsesDeps, Action):
             dispatcher.utter_message(response="utter_no_entendi")
             return [ActiveLoop(FORM), SlotSet("confirmacion", None)]
         detalle = motivo_detalle(slots, contrato)
-        # The chat image is drawn after the answer (it shows the answer too), unless the CRM does
-        # not take the PQR now: then the reclamo goes to the outbox without it and the worker's
-        # backfill draws it once the PQR is filed.
+        # The chat image (it shows the answer too) is drawn by the worker process, at low CPU
+        # priority, from the stored conversation (bot/evidence/backfill.py).
         evidencias = build_evidencias(tracker, ref.canal, deps.media_for)
         solicitud = SolicitudPQR(
             canal=ref.canal,
@@ -226,10 +222,5 @@ class ActionCerrarSolicitud(UsesDeps, Action):
         pqr = result.pqr
         confirmation = confirmation_for(pqr, medio[2], nombre_corto)
         dispatcher.utter_message(text=confirmation)
-        try:
-            messages = chat_messages(tracker) + [ChatMessage(ASISTENTE, confirmation, utcnow())]
-            deps.after_turn(chat_image_job(deps.store, pqr.numero, messages, ref.canal, tracker.sender_id))
-        except Exception:  # the worker's backfill attaches it
-            logger.exception("could not queue the chat image of %s", pqr.numero)
         deps.hooks.intake_finished(ref, "radicada")
         return reset_intake(tracker)

@@ -23,7 +23,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from bot.channels.media import MediaStore
     from bot.channels.runtime import ChannelRuntime
     from bot.conversation_hooks import ConversationHooks
-    from bot.evidence.after_turn import AfterTurn
     from bot.followups.store import FollowupStore
     from bot.handoff.store import HandoffStore
     from bot.ingress.queue import SqlInboundQueue
@@ -34,7 +33,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from crm_adapter.ports import Store
 
 _SERVICE_NAMES = (
-    "after_turn",
     "engine",
     "store",
     "followups",
@@ -170,13 +168,6 @@ class Services:
             "workbench",
             lambda: Workbench(store=WorkbenchStore(self.engine), settings=self.settings, validate_after_label=True),
         )
-
-    @property
-    def after_turn(self) -> "AfterTurn":
-        """Work a customer's reply must not wait for (the chat image of a filed PQR)."""
-        from bot.evidence.after_turn import AfterTurn
-
-        return self._get("after_turn", AfterTurn)
 
     def media_for(self, conversation_id: str) -> List["Evidencia"]:
         """Media the customer sent in a conversation (photos of the bill...), as PQR evidence."""

@@ -5,17 +5,25 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from concurrent.futures import Executor
+from typing import Optional
 
 log = logging.getLogger(__name__)
 
 
-async def run_every(interval: float, stopping: Callable[[], bool], tick: Callable[[], object], name: str) -> None:
-    """``tick()`` in a thread every ``interval`` seconds until ``stopping()`` (looked at four times a
-    second); a failing tick is logged and the next one runs."""
+async def run_every(
+    interval: float,
+    stopping: Callable[[], bool],
+    tick: Callable[[], object],
+    name: str,
+    executor: Optional[Executor] = None,
+) -> None:
+    """``tick()`` in a thread (of ``executor``, if given) every ``interval`` seconds until
+    ``stopping()`` (looked at four times a second); a failing tick is logged and the next one runs."""
     loop = asyncio.get_running_loop()
     while not stopping():
         try:
-            await asyncio.to_thread(tick)
+            await loop.run_in_executor(executor, tick)
         except Exception:
             log.exception("%s failed", name)
         next_tick = loop.time() + interval

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import base64
-from typing import Callable, List
+from typing import List
 
 from bot.evidence.chat_image import ChatMessage, render_chat
 from crm_adapter.models import Evidencia
@@ -23,14 +23,3 @@ def chat_image_evidencias(messages: List[ChatMessage], canal: str, conversation_
         )
         for i, png in enumerate(pages, start=1)
     ]
-
-
-def chat_image_job(
-    store, numero: str, messages: List[ChatMessage], canal: str, conversation_id: str
-) -> Callable[[], None]:
-    """The job that draws the chat image of PQR ``numero`` and attaches it (run after the turn)."""
-
-    def job() -> None:
-        store.add_evidencias_if_missing(numero, chat_image_evidencias(messages, canal, conversation_id))
-
-    return job

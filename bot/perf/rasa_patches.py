@@ -107,7 +107,6 @@ def _timed(handle_message, turns_per_worker: int = 0):
         from bot.perf.metrics import REPLY_SECONDS, TURNS_WAITING
 
         t0 = time.perf_counter()
-        turn_gate.turns_in_flight += 1
         try:
             if turns_per_worker <= 0:
                 return await handle_message(self, message)
@@ -122,7 +121,6 @@ def _timed(handle_message, turns_per_worker: int = 0):
                 if not admitted:
                     TURNS_WAITING.dec()
         finally:
-            turn_gate.turns_in_flight -= 1
             REPLY_SECONDS.labels(getattr(message, "input_channel", None) or "unknown").observe(time.perf_counter() - t0)
 
     handle.__wrapped__ = handle_message  # type: ignore[attr-defined]

@@ -76,10 +76,6 @@ class TurnGate:
         self._active -= 1
 
 
-# Customer turns this process has received and not answered yet (admitted or waiting); work
-# that must not delay a reply waits for it to be 0 (bot/evidence/after_turn.py).
-turns_in_flight = 0
-
 _gate: Optional[TurnGate] = None
 _loop: Optional[asyncio.AbstractEventLoop] = None
 

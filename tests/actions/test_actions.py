@@ -159,7 +159,7 @@ async def test_filing_opens_the_pqr_and_tells_the_customer(deps, store):
     text = d.messages[0]["text"]
     assert pqr.numero in text and "c@x.co" in text and pqr.motivo_detalle in text
     kinds = [e.tipo for e in pqr.evidencias]
-    assert kinds == ["transcripcion", "adjunto", "constancia", "imagen_chat"]  # the image after the answer
+    assert kinds == ["transcripcion", "adjunto", "constancia"]  # the worker process draws the chat image
     assert "15 días hábiles" in text and pqr.fecha_limite_respuesta is not None
     assert pqr.evidencias[2].contenido == text  # the constancia: exactly what the customer was told
     assert all(e["value"] is None for e in events if e["event"] == "slot")  # intake reset

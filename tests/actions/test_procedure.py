@@ -6,6 +6,8 @@ from __future__ import annotations
 import base64
 import io
 import json
+import time
+from datetime import timedelta
 
 import pytest
 from PIL import Image
@@ -17,6 +19,11 @@ from actions.filing import ActionCerrarSolicitud
 from actions.procedure import ActionDerechosDatos, ActionPlazoRespuesta
 from bot.datarights import schema as d
 from bot.datarights.service import engine_for
+from bot.events.store import EventStore
+from bot.evidence import backfill
+from bot.schema import upgrade_all
+from core.clock import utcnow
+from crm_adapter.db import make_engine
 from crm_adapter.deadline import fecha_en_texto
 from nlu.components.data_signals import corrected_intent
 from tests.actions.test_actions import full_slots, tracker
@@ -86,39 +93,37 @@ def test_the_authorisation_answer_is_not_a_data_request():
     assert not asks_about_personal_data("ya te di mis datos")
 
 
-async def test_filing_attaches_a_chat_image_and_tells_the_deadline(deps, store):
+async def test_filing_answers_first_and_the_worker_draws_the_chat_image_ending_with_the_answer(
+    deps, store, tmp_path, monkeypatch
+):
     dispatcher = CollectingDispatcher()
     t = tracker(full_slots(), "si", channel="telegram", active=False)
     await ActionCerrarSolicitud(deps).run(dispatcher, t, {})
     [pqr] = store.list_pqrs()
+    answer = dispatcher.messages[0]["text"]
+    assert "15 días hábiles" in answer and fecha_en_texto(pqr.fecha_limite_respuesta) in answer
+    assert [e.tipo for e in pqr.evidencias] == ["transcripcion", "constancia"]  # no image drawn in the turn
+
+    # The console's event writer stores the conversation; the worker draws the image from it.
+    engine = make_engine(f"sqlite:///{tmp_path / 'events.db'}")
+    upgrade_all(engine)
+    events = EventStore(engine)
+    now = time.time()
+    for kind, text, seconds in (("user", "me llegó muy cara la factura", 0), ("bot", answer, 1)):
+        events.add_event({"event": kind, "sender_id": pqr.conversation_id, "text": text, "timestamp": now + seconds})
+    drawn = []
+    real = backfill.chat_image_evidencias
+    monkeypatch.setattr(backfill, "chat_image_evidencias", lambda m, *a: drawn.append(m) or real(m, *a))
+    assert backfill.backfill_chat_images(store, events, utcnow() + timedelta(seconds=5)) == 1
+    assert drawn[0][-1].text == answer  # the image ends with the answer the customer got
+    pqr = store.get_pqr(pqr.numero)
+    assert [e.tipo for e in pqr.evidencias][-1] == "imagen_chat"
     [image] = [e for e in pqr.evidencias if e.content_type == "image/png"]
     png = Image.open(io.BytesIO(base64.b64decode(image.contenido)))
     assert png.format == "PNG" and png.width >= 300
-    assert [e.tipo for e in pqr.evidencias][-1] == "imagen_chat"  # drawn after the answer, which it shows
     [listed] = [e for e in pqr.to_json()["evidencias"] if e["content_type"] == "image/png"]
     assert listed["nombre"] == "conversacion.png"
-    text = dispatcher.messages[0]["text"]
-    assert "15 días hábiles" in text and fecha_en_texto(pqr.fecha_limite_respuesta) in text
-
-
-async def test_the_answer_does_not_wait_for_the_chat_image_which_shows_the_answer(store, settings, monkeypatch):
-    from bot.evidence import attach
-
-    jobs = []
-    deps = Deps(store=store, hooks=RecordingHooks(), settings=settings, after_turn=jobs.append)
-    dispatcher = CollectingDispatcher()
-    await ActionCerrarSolicitud(deps).run(dispatcher, tracker(full_slots(), "si", active=False), {})
-    [pqr] = store.list_pqrs()
-    answer = dispatcher.messages[0]["text"]
-    assert pqr.numero in answer
-    assert [e.tipo for e in pqr.evidencias] == ["transcripcion", "constancia"]  # filed, told, image queued
-    drawn = []
-    real = attach.render_chat
-    monkeypatch.setattr(attach, "render_chat", lambda messages, **kw: drawn.append(messages) or real(messages, **kw))
-    [job] = jobs
-    job()
-    assert drawn[0][-1].text == answer  # the image ends with the answer the customer got
-    assert [e.tipo for e in store.get_pqr(pqr.numero).evidencias][-1] == "imagen_chat"
+    engine.dispose()
 
 
 async def test_the_deadline_of_the_last_pqr_is_told(deps, store):

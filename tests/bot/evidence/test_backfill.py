@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import base64
 import io
+import os
+import threading
 import time
 from datetime import timedelta
 
@@ -85,9 +87,36 @@ def test_a_pqr_without_its_image_gets_one_drawn_from_its_own_messages(stores, mo
     assert backfill.backfill_chat_images(store, events, later()) == 0  # done once
 
 
-def test_young_pqrs_wait_for_their_after_turn_job_and_pqrs_without_messages_are_left(stores):
+def test_a_pqr_is_drawn_once_its_answer_is_stored_or_after_the_settling_time(stores):
     store, events = stores
-    young = file(store, "rest:bob:1", "bob")
-    assert backfill.backfill_chat_images(store, events, utcnow()) == 0  # its turn's job may still run
-    assert backfill.backfill_chat_images(store, events, later()) == 0  # no stored messages (erased)
-    assert not [e for e in store.get_pqr(young.numero).evidencias if e.tipo == "imagen_chat"]
+    t = time.time()
+    soon = utcnow() + timedelta(seconds=5)
+    answered = file(store, "web:eva:1", "eva")
+    say(events, "web:eva", "user", "me cobraron doble", t)
+    assert backfill.backfill_chat_images(store, events, soon) == 0  # its answer is not stored yet
+    say(events, "web:eva", "bot", f"Listo, tu reclamo es el {answered.numero}", t + 1)
+    assert backfill.backfill_chat_images(store, events, soon) == 1  # drawn at once, with the answer
+
+    unanswered = file(store, "web:leo:1", "leo")  # filed from the outbox: its number comes later
+    say(events, "web:leo", "user", "la factura llegó alta", t)
+    erased = file(store, "rest:bob:1", "bob")  # no stored messages (erased under Ley 1581)
+    assert backfill.backfill_chat_images(store, events, soon) == 0
+    assert backfill.backfill_chat_images(store, events, later()) == 1  # drawn with what there is
+    assert [e.tipo for e in store.get_pqr(unanswered.numero).evidencias][-1] == "imagen_chat"
+    assert not [e for e in store.get_pqr(erased.numero).evidencias if e.tipo == "imagen_chat"]
+
+
+def test_the_images_thread_gives_way_to_customer_turns():
+    """The worker draws in a thread of the lowest CPU priority; the rest of the process keeps its own."""
+    seen = {}
+
+    def lowered():
+        seen["ok"] = backfill.lower_this_threads_priority()
+        seen["nice"] = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    before = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    thread = threading.Thread(target=lowered)
+    thread.start()
+    thread.join()
+    assert seen == {"ok": True, "nice": max(before, backfill.BACKGROUND_NICE)}
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == before
