@@ -95,6 +95,7 @@ class Settings:
     model_watch_seconds: float = 2.0  # each Rasa worker reloads an activated model (0: off)
     gil_switch_ms: float = 1.0  # Rasa processes: how long a thread holds the GIL before handing over
     gc_freeze: bool = True  # Rasa workers: the loaded model out of the garbage collector's walks
+    states_cache: bool = True  # Rasa workers: dialogue states replayed once per event (bot/perf/tracker_states.py)
     turns_per_worker: int = 2  # customer turns a Rasa worker runs at once, the rest wait in order (0: all)
     balancer_port: Optional[int] = None
     env: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
@@ -168,6 +169,7 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         gil_switch_ms=float(env.get("PQRBOT_GIL_SWITCH_MS") or "1"),
         turns_per_worker=int(env.get("PQRBOT_TURNS_PER_WORKER") or "2"),
         gc_freeze=_flag(env.get("PQRBOT_GC_FREEZE"), True),
+        states_cache=_flag(env.get("PQRBOT_STATES_CACHE"), True),
         balancer_port=int(env["PQRBOT_BALANCER_PORT"]) if env.get("PQRBOT_BALANCER_PORT") else None,
         env=env,
     )

@@ -149,6 +149,10 @@ def apply() -> None:
         from bot.perf import gc_tuning
 
         gc_tuning.enable()
+    if settings.states_cache:
+        from bot.perf import tracker_states
+
+        tracker_states.apply()
     AvailableEndpoints.read_endpoints = with_in_process_actions(AvailableEndpoints.read_endpoints)
     rasa_speedups.apply()
     _applied = True
