@@ -39,6 +39,7 @@ MAX_CONVERSATIONS = 2000  # replays kept per process (least recently used droppe
 
 @dataclass
 class _Replay:
+    domain: Any  # the domain it was worked out with (held: its id stays its own)
     replay: Any  # DialogueStateTracker, replayed up to ``events``
     events: List[Event] = field(default_factory=list)
     states: List[Dict[str, Any]] = field(default_factory=list)  # one per action, as Rasa builds them
@@ -105,6 +106,13 @@ def _step(domain: Any, entry: _Replay, tr: Any, hide_rule_turn: bool, args: Tupl
     states.append(domain._clean_state(state))
 
 
+def _rule_only_key(rule_only_data: Optional[Dict[str, Any]]) -> Tuple:
+    """The rule-only slots and loops by content (a new dict each prediction run)."""
+    if not rule_only_data:
+        return ()
+    return tuple(sorted((k, tuple(v) if isinstance(v, (list, tuple)) else v) for k, v in rule_only_data.items()))
+
+
 def _is_prefix(done: List[Event], applied: List[Event]) -> bool:
     if len(done) > len(applied):
         return False
@@ -130,19 +138,21 @@ def states_for_tracker_history(
         id(self),
         omit_unset_slots,
         ignore_rule_only_turns,
-        id(rule_only_data),
+        _rule_only_key(rule_only_data) if ignore_rule_only_turns else None,  # read only then
         tracker.is_rule_tracker,
         tuple(tracker.slots),
     )
     applied = tracker.applied_events()
     entry = replays.get(key)
+    if entry is not None and entry.domain is not self:
+        entry = None  # another model's domain
     if entry is not None and not _is_prefix(entry.events, applied):
         if len(entry.events) > len(applied) and _is_prefix(applied, entry.events):
             # an older history of the conversation (a copy back in time): Rasa's own method
             return _original_states(self, tracker, *args)  # type: ignore[misc]
         entry = None  # the history diverged: replay it afresh
     if entry is None:
-        entry = _Replay(replay=tracker.init_copy())
+        entry = _Replay(domain=self, replay=tracker.init_copy())
         replays.put(key, entry)
     for event in applied[len(entry.events) :]:
         if isinstance(event, ActionExecuted):
@@ -152,6 +162,7 @@ def states_for_tracker_history(
     # The state after the last event: worked out for this call only, on copies of the loop's state.
     states = [_copy_state(s) for s in entry.states]
     final = _Replay(
+        domain=self,
         replay=entry.replay,
         last_ml_action_sub_state=entry.last_ml_action_sub_state,
         turn_was_hidden=entry.turn_was_hidden,
