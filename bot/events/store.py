@@ -15,8 +15,6 @@ from core.clock import aware, utcnow
 from crm_adapter.db import relaxed_durability
 
 t = schema.conversation_events
-_ROWS_PER_INSERT = 100  # 11 values a row: far below SQLite's and PostgreSQL's bound on parameters
-
 # Rasa event names mapped to the kinds kept.
 _RASA_KINDS = {
     "user": schema.USER,
@@ -124,17 +122,16 @@ class EventStore:
         self._appends = relaxed_durability(engine)
 
     def add_many(self, rows: Iterable[Dict[str, Any]]) -> int:
-        """One INSERT with a VALUES row per event, not one execution per row: the writer thread
-        holds the database's write lock meanwhile, and each execution gives up Python's GIL to
-        the busy Rasa worker and waits to get it back (issue 13)."""
+        """One ``executemany`` of the cached single-row INSERT for the batch: not one execution
+        per row (the writer thread holds the database's write lock meanwhile, and each execution
+        gave up Python's GIL to the busy Rasa worker and waited to get it back), and not a
+        multi-row VALUES statement either (compiled anew for each number of rows: slower still;
+        issue 13)."""
         rows = list(rows)
         if not rows:
             return 0
-        chunks = [rows[i : i + _ROWS_PER_INSERT] for i in range(0, len(rows), _ROWS_PER_INSERT)]
-        statements = [insert(t).values(c) if len(c) > 1 else insert(t).values(**c[0]) for c in chunks]
         with self._appends.begin() as conn:
-            for statement in statements:
-                conn.execute(statement)
+            conn.execute(insert(t), rows)
         return len(rows)
 
     def add_event(self, event: Dict[str, Any]) -> bool:
