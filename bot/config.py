@@ -96,6 +96,7 @@ class Settings:
     gil_switch_ms: float = 1.0  # Rasa processes: how long a thread holds the GIL before handing over
     gc_freeze: bool = True  # Rasa workers: the loaded model out of the garbage collector's walks
     states_cache: bool = True  # Rasa workers: dialogue states replayed once per event (bot/perf/tracker_states.py)
+    parse_cache: bool = True  # Rasa workers: NLU of short repeated answers once per model (bot/perf/parse_cache.py)
     turns_per_worker: int = 2  # customer turns a Rasa worker runs at once, the rest wait in order (0: all)
     balancer_port: Optional[int] = None
     env: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
@@ -170,6 +171,7 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         turns_per_worker=int(env.get("PQRBOT_TURNS_PER_WORKER") or "2"),
         gc_freeze=_flag(env.get("PQRBOT_GC_FREEZE"), True),
         states_cache=_flag(env.get("PQRBOT_STATES_CACHE"), True),
+        parse_cache=_flag(env.get("PQRBOT_PARSE_CACHE"), True),
         balancer_port=int(env["PQRBOT_BALANCER_PORT"]) if env.get("PQRBOT_BALANCER_PORT") else None,
         env=env,
     )

@@ -153,6 +153,10 @@ def apply() -> None:
         from bot.perf import tracker_states
 
         tracker_states.apply()
+    if settings.parse_cache:
+        from bot.perf import parse_cache
+
+        parse_cache.apply()
     AvailableEndpoints.read_endpoints = with_in_process_actions(AvailableEndpoints.read_endpoints)
     rasa_speedups.apply()
     _applied = True
