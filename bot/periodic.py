@@ -1,6 +1,6 @@
 """Periodic jobs the worker runs next to the follow-ups loop: the daily export of PQRs
 (bot.exports.job), the retention of transcripts and delivery records (bot.datarights.retention)
-and the chat images of PQRs filed without one (bot.evidence.backfill).
+and the chat image of every filed PQR (bot.evidence.backfill, at low CPU priority).
 A job that cannot be built is logged and skipped; the follow-ups keep running."""
 
 from __future__ import annotations
@@ -36,5 +36,5 @@ def periodic_jobs(settings, stopping: Callable[[], bool], store) -> list:
 
         jobs.append(ChatImageBackfill(store, EventStore(store.engine)).run(stopping))
     except Exception:
-        log.exception("chat image backfill not started")
+        log.exception("chat images job not started")
     return jobs
