@@ -56,17 +56,6 @@ def test_one_parse_per_text_and_model_and_copies_handed_out(monkeypatch):
     assert calls[-1] == ("model-a", "si")
 
 
-@pytest.fixture(scope="module")
-def agent():
-    from rasa.core.agent import load_agent
-
-    from bot.model import MODEL_PATH
-
-    if not MODEL_PATH.exists():
-        pytest.skip("no trained model (make train)")
-    return asyncio.run(load_agent(model_path=str(MODEL_PATH)))
-
-
 def test_the_model_gives_the_same_result_from_the_table(agent, monkeypatch):
     from rasa.core.channels.channel import UserMessage
 

@@ -57,19 +57,6 @@ def test_an_event_class_defined_later_is_found():
     gc.collect()
 
 
-@pytest.fixture(scope="module")
-def agent():
-    import asyncio
-
-    from rasa.core.agent import load_agent
-
-    from bot.model import MODEL_PATH
-
-    if not MODEL_PATH.exists():
-        pytest.skip("no trained model (make train)")
-    return asyncio.run(load_agent(model_path=str(MODEL_PATH)))
-
-
 TEXTS = [
     "hola, me llego muy cara la factura de la luz, como 350 mil",
     "si",

@@ -151,17 +151,6 @@ def test_applied_events_are_rasas_and_follow_new_events(domain):
     assert tracker.applied_events() == original(tracker) and len(tracker.applied_events()) == len(original(tracker))
 
 
-@pytest.fixture(scope="module")
-def agent():
-    from rasa.core.agent import load_agent
-
-    from bot.model import MODEL_PATH
-
-    if not MODEL_PATH.exists():
-        pytest.skip("no trained model (make train)")
-    return asyncio.run(load_agent(model_path=str(MODEL_PATH)))
-
-
 CONVERSATIONS = [
     [
         "hola, me llego muy cara la factura de la luz, como 350 mil",
