@@ -8,6 +8,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     Numeric,
@@ -106,6 +107,7 @@ evidencias = Table(
     Column("url", Text),
     Column("content_type", String(100)),
     Column("creado_en", DateTime(timezone=True), nullable=False),
+    Index("ix_crm_evidencias_pqr_id_tipo", "pqr_id", "tipo"),  # migration crm_0006
 )
 
 consentimientos = Table(

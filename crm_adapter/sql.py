@@ -328,7 +328,7 @@ class SqlStore(Store):
         query = (
             select(t.pqrs.c.numero)
             .where(t.pqrs.c.creado_en >= since, t.pqrs.c.creado_en < until, ~having.exists())
-            .order_by(t.pqrs.c.id)
+            .order_by(t.pqrs.c.creado_en, t.pqrs.c.id)  # the creado_en index serves range and order
         )
         with self.engine.connect() as conn:
             return [r.numero for r in conn.execute(query)]
