@@ -18,7 +18,10 @@ Read from the database at scrape time (same figures in every process):
 
 - ``pqrbot_pqrs_filed`` (PQRs in the CRM), ``pqrbot_outbound_failed`` (messages a provider did not
   accept after retries), ``pqrbot_followups_due`` (closings scheduled and due now),
-  ``pqrbot_inbound_queue{state}`` (pending / processing / failed inbound deliveries).
+  ``pqrbot_inbound_queue{state}`` (pending / processing / failed inbound deliveries),
+  ``pqrbot_chat_images_pending`` (PQRs of the last two days filed over a minute ago whose chat
+  image the worker has not attached yet: it draws them at low CPU priority, so a backlog shows a
+  host kept busy, or a worker that is not running).
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from __future__ import annotations
 import logging
 import os
 import time
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable, Optional
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
@@ -107,6 +110,23 @@ class DatabaseCollector:
                         select(func.count())
                         .select_from(out.outbound_messages)
                         .where(out.outbound_messages.c.status == "failed"),
+                    ),
+                )
+                now = datetime.now(timezone.utc)
+                with_image = select(crm.evidencias.c.id).where(
+                    crm.evidencias.c.pqr_id == crm.pqrs.c.id, crm.evidencias.c.tipo == "imagen_chat"
+                )
+                values["pqrbot_chat_images_pending"] = (
+                    "PQRs of the last two days filed over a minute ago without their chat image",
+                    self._scalar(
+                        conn,
+                        select(func.count())
+                        .select_from(crm.pqrs)
+                        .where(
+                            crm.pqrs.c.creado_en >= now - timedelta(days=2),
+                            crm.pqrs.c.creado_en < now - timedelta(minutes=1),
+                            ~with_image.exists(),
+                        ),
                     ),
                 )
                 try:

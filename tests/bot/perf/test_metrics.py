@@ -42,3 +42,23 @@ def test_metrics_count_messages_fallbacks_and_show_the_queue(tmp_path):
     assert value(after, 'pqrbot_inbound_queue{state="pending"}') == 1
     assert value(after, "pqrbot_pqrs_filed ") == 0
     assert "pqrbot_reply_seconds" in after and "pqrbot_followups_due" in after
+
+
+def test_pqrs_waiting_for_their_chat_image_are_shown(tmp_path):
+    from datetime import datetime, timedelta, timezone
+
+    from crm_adapter.models import Evidencia
+    from crm_adapter.sql import SqlStore
+    from tests.pqrs import file_pqr
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'pqrbot.db'}")
+    upgrade_all(engine)
+    store = SqlStore(engine)
+    now = datetime.now(timezone.utc)
+    file_pqr(store, now - timedelta(minutes=5))  # waiting for its image
+    drawn = file_pqr(store, now - timedelta(minutes=5))
+    file_pqr(store, now)  # just filed: the worker has not had its turn yet
+    file_pqr(store, now - timedelta(days=3))  # older than the worker looks
+    store.add_evidencia(drawn.numero, Evidencia("imagen_chat", "conversacion.png", "iVBO", None, "image/png"))
+    assert value(metrics.exposition(engine).decode(), "pqrbot_chat_images_pending ") == 1
+    engine.dispose()
