@@ -140,6 +140,38 @@ def test_a_caller_editing_the_states_does_not_change_the_next_answer(domain):
     )
 
 
+def test_applied_events_go_on_from_the_conversations_last_ones_as_rasa_works_them_out(domain, monkeypatch):
+    """A new tracker object at every event (as each turn gets from the tracker store): the
+    conversation's new events are worked out alone, through reverts, a restart of the session
+    and a loop of a new name, with Rasa's result every time."""
+    original = tracker_states._original_applied_events
+    worked_out_in_full = []
+    monkeypatch.setattr(
+        tracker_states, "_original_applied_events", lambda t: worked_out_in_full.append(len(t.events)) or original(t)
+    )
+    # (building a tracker replays it at a reverted message: those calls see an older history)
+    sender = "applied-" + uuid.uuid4().hex
+    events = (
+        start()
+        + form_turn(0)
+        + form_turn(1)
+        + [UserUtteranceReverted(), ActionExecuted("action_listen"), user("perdón, otra cosa", "fuera_de_alcance")]
+        + [ActionExecuted("utter_fuera_de_alcance"), ActionExecuted("pqr_form")]
+        + form_turn(2)
+        + [ActionExecuted("derechos_form"), ActiveLoop("derechos_form"), ActiveLoop(None)]  # a new loop name
+        + [ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen")]
+        + form_turn(3)
+    )
+    in_full = []
+    for n in range(1, len(events) + 1):
+        tracker = DialogueStateTracker.from_events(sender, events[:n], domain.slots)
+        worked_out_in_full.clear()
+        assert tracker.applied_events() == original(tracker), n
+        if worked_out_in_full[:1] == [n]:
+            in_full.append(n)
+    assert len(in_full) <= 3, in_full  # the first one, and where a loop of a new name starts
+
+
 def test_applied_events_are_rasas_and_follow_new_events(domain):
     tracker = DialogueStateTracker.from_events("applied", start() + form_turn(0), domain.slots)
     original = tracker_states._original_applied_events
