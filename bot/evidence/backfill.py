@@ -23,7 +23,7 @@ import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
-from typing import Callable, List, Optional
+from typing import Callable, List, Optional, Set
 
 from bot.conversation_ids import PUBLIC_PREFIXES
 from bot.events import schema as events_schema
@@ -70,11 +70,20 @@ def backfill_chat_images(
     settle: timedelta = timedelta(minutes=2),
     max_age: timedelta = timedelta(days=2),
     limit: int = 50,
+    without_messages: Optional[Set[str]] = None,
 ) -> int:
-    """Attach the missing chat images; the number attached."""
+    """Attach the missing chat images; the number attached. ``without_messages`` (kept by the
+    caller from one round to the next): the PQRs found with no stored messages, logged once and
+    left out of the later rounds, so that they neither fill the log every few seconds nor take the
+    places of the round's ``limit``."""
     now = now or utcnow()
     attached = 0
-    for numero in store.pqrs_without_evidencia(TIPO, now - max_age, now - min_age)[:limit]:
+    missing = store.pqrs_without_evidencia(TIPO, now - max_age, now - min_age)
+    if without_messages is None:
+        without_messages = set()
+    else:
+        without_messages.intersection_update(missing)  # those out of the window are forgotten
+    for numero in [n for n in missing if n not in without_messages][:limit]:
         try:
             pqr = store.get_pqr(numero)
             if pqr is None:
@@ -85,6 +94,7 @@ def backfill_chat_images(
                 continue  # its answer is not stored yet: a later round draws it with the answer
             if not messages:
                 logger.warning("no stored messages to draw the chat image of %s", numero)
+                without_messages.add(numero)
                 continue
             # another worker replica may be filling the same gap: the image is attached once
             if store.add_evidencias_if_missing(numero, chat_image_evidencias(messages, pqr.canal, pqr.conversation_id)):
@@ -113,6 +123,7 @@ def lower_this_threads_priority(niceness: int = BACKGROUND_NICE) -> bool:
 class ChatImageBackfill:
     def __init__(self, store, events, *, min_age: timedelta = timedelta(seconds=1)) -> None:
         self.store, self.events, self.min_age = store, events, min_age
+        self.without_messages: Set[str] = set()
 
     async def run(self, stopping: Callable[[], bool], interval: float = 3.0) -> None:
         executor = ThreadPoolExecutor(
@@ -122,7 +133,9 @@ class ChatImageBackfill:
             await run_every(
                 interval,
                 stopping,
-                lambda: backfill_chat_images(self.store, self.events, min_age=self.min_age),
+                lambda: backfill_chat_images(
+                    self.store, self.events, min_age=self.min_age, without_messages=self.without_messages
+                ),
                 "chat images",
                 executor=executor,
             )

@@ -106,6 +106,21 @@ def test_a_pqr_is_drawn_once_its_answer_is_stored_or_after_the_settling_time(sto
     assert not [e for e in store.get_pqr(erased.numero).evidencias if e.tipo == "imagen_chat"]
 
 
+def test_a_pqr_without_stored_messages_is_logged_once_and_keeps_no_place_of_the_round(stores, caplog):
+    store, events = stores
+    erased = [file(store, f"rest:gone{i}:1", f"gone{i}") for i in range(3)]  # erased under Ley 1581
+    t = time.time()
+    kept = file(store, "web:ana:1", "ana")
+    say(events, "web:ana", "bot", f"Listo, tu reclamo es el {kept.numero}", t)
+    without_messages = set()
+    with caplog.at_level("WARNING"):
+        assert backfill.backfill_chat_images(store, events, later(), limit=3, without_messages=without_messages) == 0
+        assert without_messages == {p.numero for p in erased}
+        # the next round: not logged again, and the round's places go to the PQR that can be drawn
+        assert backfill.backfill_chat_images(store, events, later(), limit=3, without_messages=without_messages) == 1
+    assert sum("no stored messages" in r.getMessage() for r in caplog.records) == 3
+
+
 def test_the_images_thread_gives_way_to_customer_turns():
     """The worker draws in a thread of the lowest CPU priority; the rest of the process keeps its own."""
     seen = {}
