@@ -37,7 +37,9 @@ from textkit.normalize import normalize_direccion
 
 
 def _insert_evidencias(conn: Connection, pqr_id: int, evidencias: List[Evidencia], now: datetime) -> None:
-    """A PQR's evidence in one INSERT (each execution is a wait for the GIL in a busy worker)."""
+    """A PQR's evidence in one ``executemany`` of the cached single-row INSERT (each execution is
+    a wait for the GIL in a busy worker; a multi-row VALUES statement is compiled anew for each
+    number of rows)."""
     rows = [
         dict(
             pqr_id=pqr_id,
@@ -51,7 +53,7 @@ def _insert_evidencias(conn: Connection, pqr_id: int, evidencias: List[Evidencia
         for e in evidencias
     ]
     if rows:
-        conn.execute(insert(t.evidencias).values(rows))
+        conn.execute(insert(t.evidencias), rows)
 
 
 class SqlStore(Store):

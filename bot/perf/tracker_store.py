@@ -73,8 +73,6 @@ def _insert_sqlite(conn: Any, insert: Any, rows: List[dict]) -> List[int]:
     write lock. (A multi-row VALUES statement was slower: compiled anew for each number of rows.)"""
     if not rows:
         return []
-    if len(rows) == 1:
-        return [conn.execute(insert, rows[0]).inserted_primary_key[0]]
     conn.execute(insert, rows)
     last = conn.exec_driver_sql("SELECT last_insert_rowid()").scalar()
     return list(range(last - len(rows) + 1, last + 1))
