@@ -36,6 +36,13 @@ from crm_adapter.ports import Store
 from textkit.normalize import normalize_direccion
 
 
+def without_evidencia(tipo: str, since: datetime, until: datetime) -> tuple:
+    """The conditions on ``crm_pqrs``: created in [since, until), no evidence of ``tipo``
+    (``SqlStore.pqrs_without_evidencia``; the count in /metrics)."""
+    having = select(t.evidencias.c.id).where(t.evidencias.c.pqr_id == t.pqrs.c.id, t.evidencias.c.tipo == tipo)
+    return (t.pqrs.c.creado_en >= since, t.pqrs.c.creado_en < until, ~having.exists())
+
+
 def _insert_evidencias(conn: Connection, pqr_id: int, evidencias: List[Evidencia], now: datetime) -> None:
     """A PQR's evidence in one ``executemany`` of the cached single-row INSERT (each execution is
     a wait for the GIL in a busy worker; a multi-row VALUES statement is compiled anew for each
@@ -326,12 +333,8 @@ class SqlStore(Store):
             return self._load_pqrs(conn, ids)
 
     def pqrs_without_evidencia(self, tipo: str, since: datetime, until: datetime) -> List[str]:
-        having = select(t.evidencias.c.id).where(t.evidencias.c.pqr_id == t.pqrs.c.id, t.evidencias.c.tipo == tipo)
-        query = (
-            select(t.pqrs.c.numero)
-            .where(t.pqrs.c.creado_en >= since, t.pqrs.c.creado_en < until, ~having.exists())
-            .order_by(t.pqrs.c.creado_en, t.pqrs.c.id)  # the creado_en index serves range and order
-        )
+        query = select(t.pqrs.c.numero).where(*without_evidencia(tipo, since, until))
+        query = query.order_by(t.pqrs.c.creado_en, t.pqrs.c.id)  # the creado_en index serves range and order
         with self.engine.connect() as conn:
             return [r.numero for r in conn.execute(query)]
 

@@ -93,40 +93,28 @@ class DatabaseCollector:
     def collect(self):
         from sqlalchemy import func, select
 
+        from bot.evidence.attach import TIPO as CHAT_IMAGE
         from bot.outbound import schema as out
         from crm_adapter import schema as crm
+        from crm_adapter.sql import without_evidencia
 
         values = {}
         try:
             with self.engine.connect() as conn:
-                values["pqrbot_pqrs_filed"] = (
-                    "PQRs filed in the CRM",
-                    self._scalar(conn, select(func.count()).select_from(crm.pqrs)),
-                )
+
+                def count(table, *where):  # noqa: ANN001, ANN202
+                    return self._scalar(conn, select(func.count()).select_from(table).where(*where))
+
+                now = datetime.now(timezone.utc)
+                values["pqrbot_pqrs_filed"] = ("PQRs filed in the CRM", count(crm.pqrs))
                 values["pqrbot_outbound_failed"] = (
                     "Outbound messages not accepted after retries",
-                    self._scalar(
-                        conn,
-                        select(func.count())
-                        .select_from(out.outbound_messages)
-                        .where(out.outbound_messages.c.status == "failed"),
-                    ),
-                )
-                now = datetime.now(timezone.utc)
-                with_image = select(crm.evidencias.c.id).where(
-                    crm.evidencias.c.pqr_id == crm.pqrs.c.id, crm.evidencias.c.tipo == "imagen_chat"
+                    count(out.outbound_messages, out.outbound_messages.c.status == "failed"),
                 )
                 values["pqrbot_chat_images_pending"] = (
                     "PQRs of the last two days filed over a minute ago without their chat image",
-                    self._scalar(
-                        conn,
-                        select(func.count())
-                        .select_from(crm.pqrs)
-                        .where(
-                            crm.pqrs.c.creado_en >= now - timedelta(days=2),
-                            crm.pqrs.c.creado_en < now - timedelta(minutes=1),
-                            ~with_image.exists(),
-                        ),
+                    count(
+                        crm.pqrs, *without_evidencia(CHAT_IMAGE, now - timedelta(days=2), now - timedelta(minutes=1))
                     ),
                 )
                 try:
@@ -134,15 +122,7 @@ class DatabaseCollector:
 
                     values["pqrbot_followups_due"] = (
                         "Next-day closings scheduled and due",
-                        self._scalar(
-                            conn,
-                            select(func.count())
-                            .select_from(fu.followups)
-                            .where(
-                                fu.followups.c.status == fu.SCHEDULED,
-                                fu.followups.c.due_at <= datetime.now(timezone.utc),
-                            ),
-                        ),
+                        count(fu.followups, fu.followups.c.status == fu.SCHEDULED, fu.followups.c.due_at <= now),
                     )
                 except ImportError:  # pragma: no cover
                     pass
