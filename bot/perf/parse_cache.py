@@ -16,9 +16,9 @@ and write the rest their own way. ``PQRBOT_PARSE_CACHE=0`` turns it off.
 from __future__ import annotations
 
 import copy
-import threading
-from collections import OrderedDict
 from typing import Any, Dict, Optional, Tuple
+
+from core.lru import LruTable
 
 MAX_CHARS = 20
 MAX_ENTRIES = 1000
@@ -29,9 +29,7 @@ _original = None
 
 class ParseCache:
     def __init__(self, size: int = MAX_ENTRIES) -> None:
-        self.size = size
-        self._items: "OrderedDict[Tuple[str, str], Dict[str, Any]]" = OrderedDict()
-        self._lock = threading.Lock()
+        self._table = LruTable(size)
         self.hits = 0
         self.misses = 0
 
@@ -46,26 +44,18 @@ class ParseCache:
         )
 
     def get(self, key: Tuple[str, str]) -> Optional[Dict[str, Any]]:
-        with self._lock:
-            found = self._items.get(key)
-            if found is None:
-                self.misses += 1
-                return None
-            self._items.move_to_end(key)
-            self.hits += 1
+        found = self._table.get(key)
+        if found is None:
+            self.misses += 1
+            return None
+        self.hits += 1
         return copy.deepcopy(found)
 
     def put(self, key: Tuple[str, str], parse_data: Dict[str, Any]) -> None:
-        kept = copy.deepcopy(parse_data)
-        with self._lock:
-            self._items[key] = kept
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
+        self._table.put(key, copy.deepcopy(parse_data))
 
     def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
+        self._table.clear()
 
 
 cache = ParseCache()

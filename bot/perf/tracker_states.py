@@ -27,9 +27,8 @@ Equivalence with Rasa's method on the model's conversations: ``tests/bot/perf/te
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
@@ -43,6 +42,8 @@ from rasa.shared.core.events import (
     UserUtteranceReverted,
     UserUttered,
 )
+
+from core.lru import LruTable
 
 _applied = False
 _original_states = None
@@ -60,38 +61,7 @@ class _Replay:
     turn_was_hidden: bool = False
 
 
-class _Table:
-    """A bounded least-recently-used table."""
-
-    def __init__(self, size: int = MAX_CONVERSATIONS) -> None:
-        self.size = size
-        self._items: "OrderedDict[Tuple, Any]" = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: Tuple) -> Any:
-        with self._lock:
-            item = self._items.get(key)
-            if item is not None:
-                self._items.move_to_end(key)
-            return item
-
-    def put(self, key: Tuple, item: Any) -> None:
-        with self._lock:
-            self._items[key] = item
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-
-    def pop(self, key: Tuple) -> None:
-        with self._lock:
-            self._items.pop(key, None)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-
-
-replays = _Table()
+replays = LruTable(MAX_CONVERSATIONS)
 
 
 def _copy_state(state: Dict[str, Any]) -> Dict[str, Any]:
@@ -176,12 +146,7 @@ def states_for_tracker_history(
         entry.events.append(event)
     # The state after the last event: worked out for this call only, on copies of the loop's state.
     states = [_copy_state(s) for s in entry.states]
-    final = _Replay(
-        domain=self,
-        replay=entry.replay,
-        last_ml_action_sub_state=entry.last_ml_action_sub_state,
-        turn_was_hidden=entry.turn_was_hidden,
-    )
+    final = dataclasses.replace(entry)  # the loop's two variables, without changing the entry's
     _step(self, final, entry.replay, False, args, states)
     if len(states) > len(entry.states):
         states[-1] = _copy_state(states[-1])
@@ -195,7 +160,7 @@ class _Applied:
     applied: List[Event]
 
 
-applied_by_conversation = _Table()
+applied_by_conversation = LruTable(MAX_CONVERSATIONS)
 
 
 def _go_on(tracker: Any, new_events: Iterable[Event], loop_names: frozenset, applied: List[Event]) -> None:

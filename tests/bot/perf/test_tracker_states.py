@@ -81,7 +81,7 @@ def test_a_growing_conversation_gives_rasas_states_at_every_event(domain):
     for event in events:
         tracker.update(event)
         same_as_rasa(domain, tracker)
-    key_entries = [k for k in tracker_states.replays._items if k[0] == sender]
+    key_entries = [k for k in tracker_states.replays.keys() if k[0] == sender]
     assert len(key_entries) == len(ARGS)  # one replay per set of arguments, kept across the calls
 
 
